@@ -1,0 +1,217 @@
+import Foundation
+import Yams
+
+/// The two file formats an SOP can be imported from and exported to.
+public enum SOPFileFormat: String, Sendable, CaseIterable {
+    case yaml
+    case json
+
+    /// The format a file name implies (`.yaml`/`.yml` or `.json`), or nil.
+    public init?(fileName: String) {
+        switch (fileName as NSString).pathExtension.lowercased() {
+        case "yaml", "yml": self = .yaml
+        case "json": self = .json
+        default: return nil
+        }
+    }
+}
+
+/// A problem in an SOP file: where (line, column, field) and what.
+public struct SOPFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// 1-based line in the file, when known.
+    public var line: Int?
+    public var column: Int?
+    /// Field path in file terms, e.g. `langkah[2].mutu_baku.waktu` (1-based list positions).
+    public var field: String
+    public var message: String
+    /// Validation issues when the file parsed but the SOP is not well formed.
+    public var issues: [SOPValidationIssue]
+
+    public init(line: Int?, column: Int? = nil, field: String, message: String, issues: [SOPValidationIssue] = []) {
+        self.line = line
+        self.column = column
+        self.field = field
+        self.message = message
+        self.issues = issues
+    }
+
+    public var description: String {
+        var where_: [String] = []
+        if let l = line { where_.append("baris \(l)" + (column.map { ", kolom \($0)" } ?? "")) }
+        if !field.isEmpty { where_.append("field \(field)") }
+        return (where_.isEmpty ? "" : where_.joined(separator: ", ") + ": ") + message
+    }
+}
+
+/// Reads and writes SOP files (YAML and JSON, same schema; see `docs/sop-format.md`).
+public enum SOPFile {
+    /// Parses and validates an SOP file.
+    ///
+    /// - Throws: ``SOPFileError`` naming line and field for syntax errors, wrong types, missing
+    ///   fields and validation issues (the first issue is the headline, all are in `issues`).
+    public static func decode(_ text: String, format: SOPFileFormat) throws(SOPFileError) -> SOPDocument {
+        // Compose the node tree first: it carries line numbers. JSON is (for our purposes) valid
+        // YAML flow syntax, so both formats get located errors.
+        var root: Node?
+        do {
+            root = try Yams.compose(yaml: text.replacingOccurrences(of: "\t", with: " "))
+        } catch let e as YamlError {
+            if format == .yaml { throw yamlSyntaxError(e) }
+            root = nil
+        } catch {
+            if format == .yaml { throw SOPFileError(line: nil, field: "", message: "\(error)") }
+        }
+        let doc: SOPDocument
+        do {
+            switch format {
+            case .yaml:
+                guard let node = root else {
+                    throw SOPFileError(line: 1, field: "", message: "berkas kosong (empty file)")
+                }
+                doc = try YAMLDecoder().decode(SOPDocument.self, from: node)
+            case .json:
+                doc = try JSONDecoder().decode(SOPDocument.self, from: Data(text.utf8))
+            }
+        } catch let e as SOPFileError {
+            throw e
+        } catch let e as DecodingError {
+            throw located(e, root: root)
+        } catch let e as YamlError {
+            throw yamlSyntaxError(e)
+        } catch {
+            throw SOPFileError(line: nil, field: "", message: "\(error)")
+        }
+        let issues = doc.validate()
+        if let first = issues.first {
+            let mark = root.flatMap { locate(fieldPath: first.field, in: $0) }
+            throw SOPFileError(
+                line: mark?.line, column: mark?.column, field: first.field,
+                message: first.message(.id) + (issues.count > 1 ? " (dan \(issues.count - 1) masalah lain)" : ""),
+                issues: issues)
+        }
+        return doc
+    }
+
+    /// Writes an SOP in the given format (keys in Bahasa Indonesia, as in the documented schema).
+    public static func encode(_ doc: SOPDocument, format: SOPFileFormat) throws -> String {
+        switch format {
+        case .yaml:
+            let enc = YAMLEncoder()
+            enc.options.allowUnicode = true
+            enc.options.sortKeys = false
+            return try enc.encode(doc)
+        case .json:
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+            return String(decoding: try enc.encode(doc), as: UTF8.self) + "\n"
+        }
+    }
+
+    // MARK: - Locating errors
+
+    static func yamlSyntaxError(_ e: YamlError) -> SOPFileError {
+        switch e {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return SOPFileError(line: mark.line, column: mark.column, field: "", message: "sintaks YAML: \(problem)")
+        case let .reader(problem, _, _, _):
+            return SOPFileError(line: nil, field: "", message: "berkas tidak terbaca: \(problem)")
+        default:
+            return SOPFileError(line: nil, field: "", message: "\(e)")
+        }
+    }
+
+    static func pathString(_ path: [any CodingKey]) -> String {
+        var s = ""
+        for k in path {
+            if let i = k.intValue { s += "[\(i + 1)]" } else { s += (s.isEmpty ? "" : ".") + k.stringValue }
+        }
+        return s
+    }
+
+    static func located(_ e: DecodingError, root: Node?) -> SOPFileError {
+        let (path, message): ([any CodingKey], String)
+        switch e {
+        case let .keyNotFound(key, ctx):
+            path = ctx.codingPath
+            message = "field '\(key.stringValue)' wajib ada (required)"
+            let parent = pathString(path)
+            let mark = root.flatMap { locate(fieldPath: parent, in: $0) }
+            return SOPFileError(
+                line: mark?.line, column: mark?.column,
+                field: parent.isEmpty ? key.stringValue : parent + "." + key.stringValue, message: message)
+        case let .typeMismatch(type, ctx):
+            path = ctx.codingPath
+            message = "tipe salah, diharapkan \(typeName(type)) (wrong type)"
+        case let .valueNotFound(type, ctx):
+            path = ctx.codingPath
+            message = "nilai kosong, diharapkan \(typeName(type)) (missing value)"
+        case let .dataCorrupted(ctx):
+            path = ctx.codingPath
+            message = ctx.debugDescription
+        @unknown default:
+            path = []
+            message = "\(e)"
+        }
+        let field = pathString(path)
+        let mark = root.flatMap { locate(fieldPath: field, in: $0) }
+        var line = mark?.line, column = mark?.column
+        var msg = message
+        if path.isEmpty, root == nil, let m = jsonSyntaxLine(message) {
+            (line, column) = (m.line, m.column)
+            msg = "sintaks JSON: " + message
+        }
+        return SOPFileError(line: line, column: column, field: field, message: msg)
+    }
+
+    private static func typeName(_ t: Any.Type) -> String {
+        switch t {
+        case is String.Type: return "teks"
+        case is Int.Type, is Double.Type: return "angka"
+        case is Bool.Type: return "ya/tidak"
+        default:
+            let n = "\(t)"
+            if n.hasPrefix("Array") { return "daftar (list)" }
+            if n.hasPrefix("Dictionary") || n.hasPrefix("SOP") || n.hasPrefix("Quality") { return "objek (mapping)" }
+            return n
+        }
+    }
+
+    private static func jsonSyntaxLine(_ message: String) -> (line: Int, column: Int)? {
+        // Foundation's JSON errors say "... around line N, column M."
+        guard let r = message.range(of: "line ") else { return nil }
+        let digits = message[r.upperBound...].prefix { $0.isNumber }
+        guard let line = Int(digits) else { return nil }
+        var col = 0
+        if let c = message.range(of: "column ") { col = Int(message[c.upperBound...].prefix { $0.isNumber }) ?? 0 }
+        return (line, col)
+    }
+
+    /// Finds the node for a field path like `langkah[3].mutu_baku.waktu` (1-based indexes) and
+    /// returns its position; falls back to the deepest existing ancestor.
+    static func locate(fieldPath: String, in root: Node) -> Mark? {
+        var node = root
+        var best = root.mark
+        var i = fieldPath.startIndex
+        while i < fieldPath.endIndex {
+            if fieldPath[i] == "." { i = fieldPath.index(after: i); continue }
+            if fieldPath[i] == "[" {
+                guard let close = fieldPath[i...].firstIndex(of: "]"),
+                      let n = Int(fieldPath[fieldPath.index(after: i)..<close]) else { return best }
+                i = fieldPath.index(after: close)
+                guard case let .sequence(seq) = node, n >= 1, n <= seq.count else { return best }
+                node = seq[n - 1]
+            } else {
+                let end = fieldPath[i...].firstIndex(where: { $0 == "." || $0 == "[" }) ?? fieldPath.endIndex
+                let key = String(fieldPath[i..<end])
+                i = end
+                guard case let .mapping(map) = node, let child = map[key] else { return best }
+                // Point at the key's line (the value of a nested mapping starts on the next line).
+                if let keyNode = map.keys.first(where: { $0.string == key }), let m = keyNode.mark { best = m }
+                node = child
+                continue
+            }
+            if let m = node.mark { best = m }
+        }
+        return best
+    }
+}

@@ -1,0 +1,299 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// Which engine a store runs on.
+public enum DatabaseKind: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// Where the database is: an embedded SQLite file or a PostgreSQL server.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    /// `postgres://user:password@host:port/database?sslmode=disable|prefer|require`
+    /// and optionally `search_path=schema` (used by tests to isolate runs).
+    case postgres(url: String)
+
+    /// Reads `PANTAU_DATABASE_URL`-style text: a postgres URL, `sqlite:PATH` or a plain path.
+    public init(parsing text: String) {
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            self = .postgres(url: text)
+        } else if text.hasPrefix("sqlite://") {
+            self = .sqlite(path: String(text.dropFirst("sqlite://".count)))
+        } else if text.hasPrefix("sqlite:") {
+            self = .sqlite(path: String(text.dropFirst("sqlite:".count)))
+        } else {
+            self = .sqlite(path: text)
+        }
+    }
+
+    public var kind: DatabaseKind {
+        switch self {
+        case .sqlite: return .sqlite
+        case .postgres: return .postgres
+        }
+    }
+
+    /// Without the password.
+    public var description: String {
+        switch self {
+        case let .sqlite(path): return "sqlite:\(path)"
+        case let .postgres(url):
+            guard var c = URLComponents(string: url) else { return "postgres://…" }
+            if c.password != nil { c.password = "***" }
+            return c.string ?? "postgres://…"
+        }
+    }
+}
+
+/// Errors opening or using the database.
+public enum DatabaseError: Error, CustomStringConvertible, Sendable {
+    case badURL(String)
+    case closed
+
+    public var description: String {
+        switch self {
+        case let .badURL(u): return "invalid database URL: \(u)"
+        case .closed: return "the database has been shut down"
+        }
+    }
+}
+
+/// A FIFO async mutex: one holder at a time, waiters resumed in order.
+actor AsyncMutex {
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func lock() async {
+        if !locked {
+            locked = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func unlock() {
+        if waiters.isEmpty {
+            locked = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}
+
+/// One SQL layer over SQLite and PostgreSQL.
+///
+/// - SQLite: one writer connection (writes are queued, never spun on a busy lock) and a few
+///   reader connections; WAL, `synchronous=NORMAL`, a busy timeout, foreign keys on.
+/// - PostgreSQL: a `PostgresClient` pool; each transaction runs on one leased connection.
+///
+/// Call ``shutdown()`` when done: connections and pools are closed explicitly.
+public final class Database: Sendable {
+    public let kind: DatabaseKind
+    public let location: DatabaseLocation
+    let logger: Logger
+    private let backend: Backend
+
+    private enum Backend: Sendable {
+        case sqlite(SQLiteBackend)
+        case postgres(PostgresBackend)
+    }
+
+    private init(kind: DatabaseKind, location: DatabaseLocation, logger: Logger, backend: Backend) {
+        self.kind = kind
+        self.location = location
+        self.logger = logger
+        self.backend = backend
+    }
+
+    /// Opens (and for SQLite creates) the database.
+    public static func open(_ location: DatabaseLocation, logger: Logger = Logger(label: "pantau.db")) async throws -> Database {
+        switch location {
+        case let .sqlite(path):
+            let b = try await SQLiteBackend.open(path: path, logger: logger)
+            return Database(kind: .sqlite, location: location, logger: logger, backend: .sqlite(b))
+        case let .postgres(url):
+            let b = try PostgresBackend(url: url, logger: logger)
+            let db = Database(kind: .postgres, location: location, logger: logger, backend: .postgres(b))
+            // Fail fast with a clear error when the server is unreachable.
+            _ = try await db.read { sql in try await sql.raw("SELECT 1 AS one").first() }
+            return db
+        }
+    }
+
+    /// Runs read-only work.
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case let .sqlite(b): return try await b.read(body)
+        case let .postgres(b): return try await b.read(body)
+        }
+    }
+
+    /// Runs `body` in one transaction: all of it is committed, or none of it (on any thrown error).
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case let .sqlite(b): return try await b.transaction(body)
+        case let .postgres(b): return try await b.transaction(body, logger: logger)
+        }
+    }
+
+    /// Closes every connection. Idempotent.
+    public func shutdown() async {
+        switch backend {
+        case let .sqlite(b): await b.shutdown()
+        case let .postgres(b): await b.shutdown()
+        }
+    }
+}
+
+// MARK: - SQLite
+
+private final class SQLiteBackend: Sendable {
+    let writer: SQLiteConnection
+    let readers: [SQLiteConnection]
+    let writeLock = AsyncMutex()
+    let readLocks: [AsyncMutex]
+    let nextReader = NIOLockedValueBox(0)
+    let closed = NIOLockedValueBox(false)
+    let logger: Logger
+
+    init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.writer = writer
+        self.readers = readers
+        self.readLocks = readers.map { _ in AsyncMutex() }
+        self.logger = logger
+    }
+
+    static func open(path: String, logger: Logger) async throws -> SQLiteBackend {
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+                _ = try await writer.query(pragma)
+            }
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<2 {
+                let r = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                for pragma in ["PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON", "PRAGMA query_only=ON"] {
+                    _ = try await r.query(pragma)
+                }
+                readers.append(r)
+            }
+            return SQLiteBackend(writer: writer, readers: readers, logger: logger)
+        } catch {
+            try? await writer.close()
+            throw error
+        }
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard !closed.withLockedValue({ $0 }) else { throw DatabaseError.closed }
+        let i = nextReader.withLockedValue { v -> Int in
+            v = (v + 1) % readers.count
+            return v
+        }
+        await readLocks[i].lock()
+        do {
+            let r = try await body(readers[i].sql())
+            await readLocks[i].unlock()
+            return r
+        } catch {
+            await readLocks[i].unlock()
+            throw error
+        }
+    }
+
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard !closed.withLockedValue({ $0 }) else { throw DatabaseError.closed }
+        await writeLock.lock()
+        let sql = writer.sql()
+        do {
+            try await sql.raw("BEGIN IMMEDIATE").run()
+        } catch {
+            await writeLock.unlock()
+            throw error
+        }
+        do {
+            let r = try await body(sql)
+            try await sql.raw("COMMIT").run()
+            await writeLock.unlock()
+            return r
+        } catch {
+            do { try await sql.raw("ROLLBACK").run() } catch { logger.error("rollback failed: \(error)") }
+            await writeLock.unlock()
+            throw error
+        }
+    }
+
+    func shutdown() async {
+        let already = closed.withLockedValue { v -> Bool in
+            defer { v = true }
+            return v
+        }
+        guard !already else { return }
+        await writeLock.lock()
+        for r in readers { try? await r.close() }
+        try? await writer.close()
+        await writeLock.unlock()
+    }
+}
+
+// MARK: - PostgreSQL
+
+private final class PostgresBackend: Sendable {
+    let client: PostgresClient
+    let runTask: Task<Void, Never>
+
+    init(url: String, logger: Logger) throws {
+        guard let c = URLComponents(string: url), let host = c.host, !host.isEmpty, let user = c.user else {
+            throw DatabaseError.badURL(DatabaseLocation.postgres(url: url).description)
+        }
+        let items = c.queryItems ?? []
+        let sslmode = items.last { ["sslmode", "tlsmode", "ssl"].contains($0.name.lowercased()) }?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslmode {
+        case "disable", "false": tls = .disable
+        case "prefer", "allow", "true": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw DatabaseError.badURL("sslmode=\(sslmode)")
+        }
+        let dbName = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
+        var config = PostgresClient.Configuration(
+            host: host, port: c.port ?? 5432, username: user,
+            password: c.password.map { $0.removingPercentEncoding ?? $0 },
+            database: dbName.isEmpty ? nil : dbName, tls: tls)
+        config.options.maximumConnections = 10
+        if let sp = items.first(where: { $0.name == "search_path" })?.value {
+            config.options.additionalStartupParameters = [("search_path", sp)]
+        }
+        let client = PostgresClient(configuration: config, backgroundLogger: logger)
+        self.client = client
+        self.runTask = Task { await client.run() }
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { conn in try await body(conn.sql()) }
+    }
+
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T, logger: Logger) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { conn in try await body(conn.sql()) }
+        } catch let e as PostgresTransactionError {
+            // Surface the caller's own error (the rollback succeeded); keep the wrapper otherwise.
+            if let inner = e.closureError, e.rollbackError == nil { throw inner }
+            throw e
+        }
+    }
+
+    func shutdown() async {
+        runTask.cancel()
+        await runTask.value
+    }
+}

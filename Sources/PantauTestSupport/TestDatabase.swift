@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import PantauStore
+import SQLKit
+
+/// The engines store tests run on: SQLite always, PostgreSQL when `PANTAU_TEST_DATABASE_URL`
+/// is set (`.ci/run` sets it). Use as `@Test(arguments: TestEngine.all)`.
+public enum TestEngine: String, Sendable, CaseIterable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    public static var postgresURL: String? {
+        let v = ProcessInfo.processInfo.environment["PANTAU_TEST_DATABASE_URL"] ?? ""
+        return v.isEmpty ? nil : v
+    }
+
+    /// SQLite, plus PostgreSQL when configured.
+    public static var all: [TestEngine] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+    public var description: String { rawValue }
+}
+
+/// A fresh, migrated database for one test, removed afterwards.
+///
+/// SQLite: a new file in a temporary folder. PostgreSQL: a new schema in the test database
+/// (`search_path` set on every pooled connection), dropped at the end.
+public func withTestStore<T: Sendable>(
+    _ engine: TestEngine, clock: TestClock? = nil,
+    _ body: (PantauStore) async throws -> T
+) async throws -> T {
+    var logger = Logger(label: "pantau.test")
+    logger.logLevel = .warning
+    switch engine {
+    case .sqlite:
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try await Database.open(.sqlite(path: dir.appendingPathComponent("test.sqlite").path), logger: logger)
+        return try await run(db, now: clock?.closure, body)
+    case .postgres:
+        guard let url = TestEngine.postgresURL else { throw DatabaseError.badURL("PANTAU_TEST_DATABASE_URL not set") }
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let admin = try await Database.open(.postgres(url: url), logger: logger)
+        try await admin.transaction { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
+        let sep = url.contains("?") ? "&" : "?"
+        do {
+            let db = try await Database.open(.postgres(url: url + sep + "search_path=" + schema), logger: logger)
+            let r = try await run(db, now: clock?.closure, body)
+            try await admin.transaction { sql in try await sql.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
+            await admin.shutdown()
+            return r
+        } catch {
+            try? await admin.transaction { sql in try await sql.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
+            await admin.shutdown()
+            throw error
+        }
+    }
+}
+
+private func run<T: Sendable>(_ db: Database, now: (@Sendable () -> Date)?, _ body: (PantauStore) async throws -> T) async throws -> T {
+    do {
+        try await Migrator(database: db).migrate()
+        let store = now.map { PantauStore(database: db, now: $0) } ?? PantauStore(database: db)
+        let r = try await body(store)
+        await db.shutdown()
+        return r
+    } catch {
+        await db.shutdown()
+        throw error
+    }
+}
+
+/// Runs raw SQL against a store's database (for tests that tamper with tables).
+public func rawExecute(_ store: PantauStore, _ sql: String) async throws {
+    try await store.database.transaction { db in try await db.raw(SQLQueryString(sql)).run() }
+}
+
+/// A settable clock for tests.
+public final class TestClock: Sendable {
+    private let value: LockedBox<Date>
+    public init(_ start: Date = Date(timeIntervalSince1970: 1_780_000_000)) { value = LockedBox(start) }
+    public var now: Date { value.get() }
+    public func advance(_ seconds: TimeInterval) { value.mutate { $0 += seconds } }
+    public var closure: @Sendable () -> Date { { [value] in value.get() } }
+}
+
+final class LockedBox<T: Sendable>: @unchecked Sendable {
+    private var v: T
+    private let lock = NSLock()
+    init(_ v: T) { self.v = v }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return v }
+    func mutate(_ f: (inout T) -> Void) { lock.lock(); defer { lock.unlock() }; f(&v) }
+}
