@@ -1,0 +1,183 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import PantauCore
+import PantauReports
+import PantauStore
+import Prometheus
+import ServiceLifecycle
+
+/// Everything a handler needs: the store, the views and the settings.
+public struct AppServices: Sendable {
+    public let config: AppConfig
+    public let store: PantauStore
+    public let views: Views
+    public let registry: PrometheusCollectorRegistry
+    public let routes: [RouteSpec]
+}
+
+/// Closes the database when the application stops.
+struct StoreService: Service {
+    let store: PantauStore
+    func run() async throws {
+        try? await gracefulShutdown()
+        await store.shutdown()
+    }
+}
+
+/// What `buildApplication` returns: the app to run, plus its services for tests and the CLI.
+public struct BuiltApplication: Sendable {
+    public let application: Application<RouterResponder<PantauRequestContext>>
+    public let services: AppServices
+    /// Set when a first admin was created with a generated password (print it once).
+    public let bootstrapPassword: String?
+}
+
+private let metricsBootstrapped = NIOLockedValueBox(false)
+private let sharedRegistry = PrometheusCollectorRegistry()
+
+/// Builds the whole web application from a configuration: opens (and migrates) the store,
+/// creates the first admin on an empty database, loads the demo when asked, and wires routes.
+public func buildApplication(config: AppConfig, logger: Logger? = nil) async throws -> BuiltApplication {
+    var logger = logger ?? Logger(label: "pantau")
+    logger.logLevel = config.logLevel
+    let migrate = config.autoMigrate || config.database.kind == .sqlite
+    let store = try await PantauStore.open(config.database, migrate: migrate, logger: logger)
+    do {
+        if !(try await Migrator(database: store.database).isUpToDate()) {
+            throw StoreError.corrupt("database schema is not up to date: run `pantau migrate`")
+        }
+        let password = try await bootstrapAdmin(store: store, config: config, logger: logger)
+        if config.demo {
+            let r = try await DemoAgency.seed(into: store, by: .system)
+            if r.units + r.sops > 0 { logger.info("demo agency loaded: \(r.units) units, \(r.sops) SOPs") }
+        }
+        let views = try await Views()
+        let first = metricsBootstrapped.withLockedValue { v -> Bool in
+            defer { v = true }
+            return !v
+        }
+        if first { MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: sharedRegistry)) }
+
+        let router = Router(context: PantauRequestContext.self)
+        router.add(middleware: ErrorMiddleware(views: views))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware())
+        let registrar = RouteRegistrar(router: router)
+        var services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: [])
+        router.add(middleware: IdentityMiddleware(services: services))
+        let openAPI = NIOLockedValueBox<[UInt8]>([])
+        registerRoutes(registrar, services) {
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: openAPI.withLockedValue { $0 })))
+        }
+        services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: registrar.specs)
+        let doc = try APIJSON.encoder.encode(OpenAPIDocument.build(routes: registrar.specs))
+        openAPI.withLockedValue { $0 = Array(doc) }
+
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Pantau"),
+            services: [StoreService(store: store)],
+            logger: logger)
+        return BuiltApplication(application: app, services: services, bootstrapPassword: password)
+    } catch {
+        await store.shutdown()
+        throw error
+    }
+}
+
+/// On an empty database: creates `admin` with `PANTAU_ADMIN_PASSWORD` or a one-time password
+/// (which must be changed at first login) and returns the generated password.
+func bootstrapAdmin(store: PantauStore, config: AppConfig, logger: Logger) async throws -> String? {
+    guard try await store.userCount() == 0 else { return nil }
+    let generated = config.adminPassword == nil
+    let pw = config.adminPassword ?? Secrets.oneTimePassword()
+    try await store.createUser(UserInput(username: "admin", displayName: "Administrator", role: .admin, unitID: nil),
+                               passwordHash: Secrets.hashPassword(pw), mustChangePassword: generated, by: .system)
+    return generated ? pw : nil
+}
+
+/// Adds security headers to every response.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = PantauRequestContext
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var r = try await next(request, context)
+        r.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        r.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        r.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        r.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        if r.headers[.cacheControl] == nil { r.headers[.cacheControl] = "no-store" }
+        return r
+    }
+}
+
+/// Finds who is asking (session cookie or `Authorization: Bearer` API token), the language and
+/// the CSRF token; sets the cookies that need setting on the way out.
+struct IdentityMiddleware: RouterMiddleware {
+    typealias Context = PantauRequestContext
+    let services: AppServices
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var ctx = context
+        let store = services.store
+        if let auth = request.headers[.authorization], auth.lowercased().hasPrefix("bearer ") {
+            let token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            guard let rec = try await store.apiToken(hash: Secrets.sha256(token)) else { throw AppError.unauthorized }
+            ctx.identity = .token(rec)
+        } else if let cookie = request.cookies[CookieName.session]?.value, !cookie.isEmpty,
+                  let (session, user) = try await store.session(tokenHash: Secrets.sha256(cookie)) {
+            ctx.identity = .user(user)
+            ctx.session = session
+            ctx.csrfToken = session.csrfToken
+            ctx.language = user.language
+        }
+        if ctx.session == nil {
+            // Anonymous forms (login, public survey) use a double-submit cookie.
+            if let c = request.cookies[CookieName.csrf]?.value, c.count >= 20 {
+                ctx.csrfToken = c
+            } else {
+                let c = Secrets.randomToken()
+                ctx.csrfToken = c
+                ctx.newCSRFCookie = c
+            }
+        }
+        var setLang: Language?
+        if let q = request.uri.queryParameters.get("lang"), let l = Language(rawValue: q) {
+            ctx.language = l
+            setLang = l
+        } else if let c = request.cookies[CookieName.language]?.value, let l = Language(rawValue: c) {
+            ctx.language = l
+        }
+        if let f = request.cookies[CookieName.flash]?.value, !f.isEmpty {
+            ctx.flash = f.removingPercentEncoding
+        }
+        var response = try await next(request, ctx)
+        let secure = services.config.secureCookies
+        if let c = ctx.newCSRFCookie {
+            response.setCookie(Cookie(name: CookieName.csrf, value: c, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        }
+        if let l = setLang {
+            response.setCookie(Cookie(name: CookieName.language, value: l.rawValue, maxAge: 365 * 86400, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        }
+        if ctx.flash != nil && response.headers[.setCookie]?.contains(CookieName.flash) != true {
+            response.setCookie(Cookie(name: CookieName.flash, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+}
+
+extension Response {
+    /// Redirects with a one-time notice shown on the next page.
+    static func seeOther(_ location: String, flash: String, secure: Bool) -> Response {
+        var r = Response.seeOther(location)
+        let v = flash.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        r.setCookie(Cookie(name: CookieName.flash, value: v, maxAge: 60, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        return r
+    }
+}
+
+import NIOConcurrencyHelpers

@@ -1,0 +1,100 @@
+import Configuration
+import Foundation
+import Logging
+import PantauStore
+
+/// Pantau's settings, read once at start-up from environment variables (and command-line
+/// overrides) into typed values. See the configuration table in README.md.
+public struct AppConfig: Sendable {
+    public var host: String
+    public var port: Int
+    public var database: DatabaseLocation
+    /// Password for the first admin (otherwise a one-time password is generated and printed).
+    public var adminPassword: String?
+    /// Load the demo agency on start.
+    public var demo: Bool
+    /// Apply pending migrations on `serve` (always true for SQLite).
+    public var autoMigrate: Bool
+    /// Mark cookies `Secure` (set when served behind HTTPS).
+    public var secureCookies: Bool
+    public var sessionLifetime: TimeInterval
+    /// Failed logins allowed per user name or client within `loginWindow` before refusing.
+    public var loginMaxFailures: Int
+    public var loginWindow: TimeInterval
+    public var logLevel: Logger.Level
+    /// Public base URL used in links printed outside the browser (e.g. QR codes), no trailing slash.
+    public var publicBaseURL: String
+    /// bcrypt cost for new password hashes (12 in production; tests may lower it).
+    public var passwordCost: UInt8 = 12
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "pantau.sqlite"),
+        adminPassword: String? = nil, demo: Bool = false, autoMigrate: Bool = true, secureCookies: Bool = false,
+        sessionLifetime: TimeInterval = 8 * 3600, loginMaxFailures: Int = 5, loginWindow: TimeInterval = 900,
+        logLevel: Logger.Level = .info, publicBaseURL: String? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.adminPassword = adminPassword
+        self.demo = demo
+        self.autoMigrate = autoMigrate
+        self.secureCookies = secureCookies
+        self.sessionLifetime = sessionLifetime
+        self.loginMaxFailures = loginMaxFailures
+        self.loginWindow = loginWindow
+        self.logLevel = logLevel
+        self.publicBaseURL = publicBaseURL ?? "http://\(host):\(port)"
+    }
+
+    /// Reads `PANTAU_*` variables; `overrides` (same names) win over the environment.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       overrides: [String: String] = [:]) throws -> AppConfig {
+        let env = environment.merging(overrides) { _, new in new }
+        let reader = ConfigReader(provider: EnvironmentVariablesProvider(
+            environmentVariables: env, secretsSpecifier: .specific(["PANTAU_ADMIN_PASSWORD", "PANTAU_DATABASE_URL"])))
+        let host = reader.string(forKey: "pantau.host", default: "127.0.0.1")
+        let portText = reader.string(forKey: "pantau.port", default: "8080")
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw ConfigError.invalid(name: "PANTAU_PORT", value: portText, expected: "a port number 0-65535")
+        }
+        let dbText = reader.string(forKey: "pantau.database.url", default: "pantau.sqlite")
+        let levelText = reader.string(forKey: "pantau.log.level", default: "info")
+        guard let level = Logger.Level(rawValue: levelText) else {
+            throw ConfigError.invalid(name: "PANTAU_LOG_LEVEL", value: levelText, expected: "trace, debug, info, notice, warning, error or critical")
+        }
+        func flag(_ key: String, _ name: String, _ def: Bool) throws -> Bool {
+            let v = reader.string(forKey: ConfigKey(key), default: def ? "true" : "false").lowercased()
+            switch v {
+            case "1", "true", "yes", "ya", "on": return true
+            case "0", "false", "no", "tidak", "off", "": return false
+            default: throw ConfigError.invalid(name: name, value: v, expected: "true or false")
+            }
+        }
+        let hoursText = reader.string(forKey: "pantau.session.hours", default: "8")
+        guard let hours = Double(hoursText), hours > 0 else {
+            throw ConfigError.invalid(name: "PANTAU_SESSION_HOURS", value: hoursText, expected: "a positive number of hours")
+        }
+        let adminPW = reader.string(forKey: "pantau.admin.password", default: "")
+        let base = reader.string(forKey: "pantau.public.url", default: "")
+        return AppConfig(
+            host: host, port: port, database: DatabaseLocation(parsing: dbText),
+            adminPassword: adminPW.isEmpty ? nil : adminPW,
+            demo: try flag("pantau.demo", "PANTAU_DEMO", false),
+            autoMigrate: try flag("pantau.auto.migrate", "PANTAU_AUTO_MIGRATE", true),
+            secureCookies: try flag("pantau.secure.cookies", "PANTAU_SECURE_COOKIES", false),
+            sessionLifetime: hours * 3600, logLevel: level,
+            publicBaseURL: base.isEmpty ? nil : (base.hasSuffix("/") ? String(base.dropLast()) : base))
+    }
+}
+
+/// A setting with a value Pantau cannot use.
+public enum ConfigError: Error, CustomStringConvertible {
+    case invalid(name: String, value: String, expected: String)
+
+    public var description: String {
+        switch self {
+        case let .invalid(name, value, expected): return "\(name)='\(value)' is invalid: expected \(expected)"
+        }
+    }
+}

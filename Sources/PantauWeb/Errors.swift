@@ -1,0 +1,111 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PantauCore
+import PantauStore
+
+/// One field's problem, for forms and API problem bodies.
+public struct FieldError: Codable, Sendable, Equatable {
+    public var field: String
+    public var message: String
+}
+
+/// Errors the web layer turns into 4xx answers.
+public enum AppError: Error, Sendable {
+    case unauthorized
+    case forbidden
+    case notFound
+    case csrf
+    case tooManyRequests(retryAfter: Int)
+    case badRequest(String)
+    case invalid([FieldError])
+    case conflict([FieldError])
+}
+
+/// An RFC 9457 problem body.
+struct Problem: Codable, Sendable {
+    var type: String = "about:blank"
+    var title: String
+    var status: Int
+    var detail: String?
+    var errors: [FieldError]?
+}
+
+extension AppError {
+    var status: HTTPResponse.Status {
+        switch self {
+        case .unauthorized: return .unauthorized
+        case .forbidden, .csrf: return .forbidden
+        case .notFound: return .notFound
+        case .tooManyRequests: return .tooManyRequests
+        case .badRequest, .invalid: return .badRequest
+        case .conflict: return .conflict
+        }
+    }
+
+    func problem(_ t: Strings) -> Problem {
+        switch self {
+        case .unauthorized: return Problem(title: t["err_unauthorized"], status: 401)
+        case .forbidden: return Problem(title: t["err_forbidden"], status: 403)
+        case .csrf: return Problem(title: t["err_csrf"], status: 403)
+        case .notFound: return Problem(title: t["err_not_found"], status: 404)
+        case let .tooManyRequests(s): return Problem(title: t["err_too_many"], status: 429, detail: "Retry-After: \(s) s")
+        case let .badRequest(d): return Problem(title: t["err_bad_request"], status: 400, detail: d)
+        case let .invalid(e): return Problem(title: t["err_invalid"], status: 400, errors: e)
+        case let .conflict(e): return Problem(title: t["err_conflict"], status: 409, errors: e)
+        }
+    }
+}
+
+extension StoreError {
+    /// The web answer for a store error.
+    var appError: AppError {
+        switch self {
+        case .notFound: return .notFound
+        case let .conflict(f, m): return .conflict([FieldError(field: f, message: m)])
+        case let .invalid(f, m): return .invalid([FieldError(field: f, message: m)])
+        case let .invalidTransition(a, b): return .conflict([FieldError(field: "status", message: "Status tidak dapat diubah dari \(a) ke \(b)")])
+        case let .notEditable(s): return .conflict([FieldError(field: "status", message: "Versi berstatus \(s) tidak dapat diubah")])
+        case let .validation(issues): return .invalid(issues.map { FieldError(field: $0.field, message: $0.message(.id)) })
+        case .corrupt: return .badRequest("data rusak")
+        }
+    }
+}
+
+/// Maps errors to answers: JSON problem bodies under `/api`, an HTML page elsewhere. Unknown
+/// errors are logged and answered 500 without details.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = PantauRequestContext
+    let views: Views
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let app: AppError?
+            switch error {
+            case let e as AppError: app = e
+            case let e as StoreError: app = e.appError
+            case let e as SOPFileError: app = .invalid([FieldError(field: e.field, message: e.description)])
+            case let e as HTTPError where e.status == .notFound: app = .notFound
+            case let e as HTTPError where e.status == .contentTooLarge: app = .badRequest("body too large")
+            case let e as HTTPError where (400..<500).contains(e.status.code): app = .badRequest(e.body ?? e.status.reasonPhrase)
+            case is DecodingError: app = .badRequest("\(error)")
+            default: app = nil
+            }
+            let t = views.strings(context.language)
+            let isAPI = request.uri.path.hasPrefix("/api/")
+            guard let app else {
+                context.logger.error("unhandled error: \(String(reflecting: error))")
+                let p = Problem(title: t["err_internal"], status: 500)
+                return isAPI ? try .json(p, status: .internalServerError)
+                    : .html(views.errorPage(p, context: context), status: .internalServerError)
+            }
+            let p = app.problem(t)
+            var r: Response = isAPI ? try .json(p, status: app.status) : .html(views.errorPage(p, context: context), status: app.status)
+            if case let .tooManyRequests(s) = app { r.headers[.retryAfter] = "\(s)" }
+            return r
+        }
+    }
+}

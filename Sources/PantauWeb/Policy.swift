@@ -1,0 +1,59 @@
+import PantauCore
+import PantauStore
+
+/// The authorisation rule of a route (ARCHITECTURE.md, Roles). Every route has exactly one.
+public enum AccessRule: String, Sendable, CaseIterable {
+    /// Anyone, signed in or not (login page, health, public survey and transparency pages).
+    case anyone
+    /// Any signed-in user.
+    case signedIn
+    /// Units are visible to every signed-in user and to integration tokens.
+    case unitRead
+    /// Admin only: users, units, tokens, settings.
+    case admin
+    /// The audit trail: admins and auditors (APIP).
+    case auditRead
+    /// Reading SOPs: every role, limited to the user's unit subtree (auditors: their scope);
+    /// integration tokens through the API.
+    case sopRead
+    /// Writing SOPs (create, edit, submit, new version): admin, and unit managers in their subtree.
+    case sopWrite
+    /// Approving and archiving SOPs: admin, and unit managers in their subtree.
+    case sopApprove
+
+    /// Whether an identity of this kind passes the role part of the rule.
+    /// (Unit scope is checked by the handler once the resource is loaded.)
+    public func allows(_ identity: Identity?) -> Bool {
+        switch self {
+        case .anyone: return true
+        default: break
+        }
+        guard let identity else { return false }
+        switch identity {
+        case .token:
+            return self == .sopRead || self == .unitRead
+        case let .user(u):
+            switch self {
+            case .anyone, .signedIn, .unitRead, .sopRead: return true
+            case .admin: return u.role == .admin
+            case .auditRead: return u.role == .admin || u.role == .auditor
+            case .sopWrite, .sopApprove: return u.role == .admin || u.role == .unitManager
+            }
+        }
+    }
+}
+
+/// Unit-scope checks.
+enum Scope {
+    /// Whether `identity` may see things of `unit`.
+    static func covers(_ identity: Identity, unit: Int64, tree: OrgTree) -> Bool {
+        guard let root = identity.scopeUnit else { return true }
+        return tree.contains(unit, inSubtreeOf: root)
+    }
+
+    /// The units `identity` may see (nil: all).
+    static func units(_ identity: Identity, tree: OrgTree) -> Set<Int64>? {
+        guard let root = identity.scopeUnit else { return nil }
+        return tree.subtree(of: root)
+    }
+}
