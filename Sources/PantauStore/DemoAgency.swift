@@ -195,7 +195,7 @@ public enum DemoAgency {
     /// Demo accounts (created only by `pantau demo`), all with the password given at seeding.
     public static let users: [(username: String, name: String, role: Role, unit: String?)] = [
         ("kepala.puskesmas", "dr. Ratna Dewi Anggraini", .unitManager, "DINKES-PKM-KTB"),
-        ("bidan.sri", "Sri Wahyuni, Amd.Keb", .officer, "DINKES-PKM-KTB-IMN"),
+        ("bidan.sri", "Sri Wahyuni, Amd.Keb", .officer, "DINKES-PKM-KTB"),
         ("kabid.perizinan", "Dra. Endang Susilowati", .unitManager, "DPMPTSP-PLY"),
         ("evaluator.ortala", "Hendra Gunawan, S.AP", .evaluator, "PEMKOT"),
         ("inspektorat", "Dian Permatasari, S.E., Ak.", .auditor, nil),

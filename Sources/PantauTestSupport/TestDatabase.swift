@@ -20,14 +20,11 @@ public enum TestEngine: String, Sendable, CaseIterable, CustomStringConvertible 
     public var description: String { rawValue }
 }
 
-/// A fresh, migrated database for one test, removed afterwards.
+/// A fresh, empty database location for one test, removed afterwards.
 ///
 /// SQLite: a new file in a temporary folder. PostgreSQL: a new schema in the test database
 /// (`search_path` set on every pooled connection), dropped at the end.
-public func withTestStore<T: Sendable>(
-    _ engine: TestEngine, clock: TestClock? = nil,
-    _ body: (PantauStore) async throws -> T
-) async throws -> T {
+public func withTestDatabase<T: Sendable>(_ engine: TestEngine, _ body: (DatabaseLocation) async throws -> T) async throws -> T {
     var logger = Logger(label: "pantau.test")
     logger.logLevel = .warning
     switch engine {
@@ -35,17 +32,15 @@ public func withTestStore<T: Sendable>(
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = try await Database.open(.sqlite(path: dir.appendingPathComponent("test.sqlite").path), logger: logger)
-        return try await run(db, now: clock?.closure, body)
+        return try await body(.sqlite(path: dir.appendingPathComponent("test.sqlite").path))
     case .postgres:
         guard let url = TestEngine.postgresURL else { throw DatabaseError.badURL("PANTAU_TEST_DATABASE_URL not set") }
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let admin = try await Database.open(.postgres(url: url), logger: logger)
-        try await admin.transaction { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
-        let sep = url.contains("?") ? "&" : "?"
         do {
-            let db = try await Database.open(.postgres(url: url + sep + "search_path=" + schema), logger: logger)
-            let r = try await run(db, now: clock?.closure, body)
+            try await admin.transaction { sql in try await sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
+            let sep = url.contains("?") ? "&" : "?"
+            let r = try await body(.postgres(url: url + sep + "search_path=" + schema))
             try await admin.transaction { sql in try await sql.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
             await admin.shutdown()
             return r
@@ -54,6 +49,19 @@ public func withTestStore<T: Sendable>(
             await admin.shutdown()
             throw error
         }
+    }
+}
+
+/// A fresh, migrated store for one test, closed and removed afterwards.
+public func withTestStore<T: Sendable>(
+    _ engine: TestEngine, clock: TestClock? = nil,
+    _ body: (PantauStore) async throws -> T
+) async throws -> T {
+    var logger = Logger(label: "pantau.test")
+    logger.logLevel = .warning
+    return try await withTestDatabase(engine) { location in
+        let db = try await Database.open(location, logger: logger)
+        return try await run(db, now: clock?.closure, body)
     }
 }
 

@@ -17,6 +17,9 @@ public struct AppServices: Sendable {
     public let views: Views
     public let registry: PrometheusCollectorRegistry
     public let routes: [RouteSpec]
+    /// A bcrypt hash of a random string at the configured cost: checked for unknown user names so
+    /// that timing does not reveal which names exist.
+    let dummyHash: String
 }
 
 /// Closes the database when the application stops.
@@ -67,14 +70,15 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         let registrar = RouteRegistrar(router: router)
-        var services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: [])
+        let dummy = Secrets.hashPassword(Secrets.randomToken(), cost: config.passwordCost)
+        var services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: [], dummyHash: dummy)
         router.add(middleware: IdentityMiddleware(services: services))
         let openAPI = NIOLockedValueBox<[UInt8]>([])
         registerRoutes(registrar, services) {
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: openAPI.withLockedValue { $0 })))
         }
-        services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: registrar.specs)
+        services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: registrar.specs, dummyHash: dummy)
         let doc = try APIJSON.encoder.encode(OpenAPIDocument.build(routes: registrar.specs))
         openAPI.withLockedValue { $0 = Array(doc) }
 
@@ -97,7 +101,7 @@ func bootstrapAdmin(store: PantauStore, config: AppConfig, logger: Logger) async
     let generated = config.adminPassword == nil
     let pw = config.adminPassword ?? Secrets.oneTimePassword()
     try await store.createUser(UserInput(username: "admin", displayName: "Administrator", role: .admin, unitID: nil),
-                               passwordHash: Secrets.hashPassword(pw), mustChangePassword: generated, by: .system)
+                               passwordHash: Secrets.hashPassword(pw, cost: config.passwordCost), mustChangePassword: generated, by: .system)
     return generated ? pw : nil
 }
 

@@ -67,14 +67,15 @@ enum AuthPages {
                 ok = Secrets.verifyPassword(password, hash: hash)
             } else {
                 // Same work for unknown users, so timing does not reveal which names exist.
-                _ = Secrets.verifyPassword(password, hash: dummyHash)
+                _ = Secrets.verifyPassword(password, hash: s.dummyHash)
                 ok = false
             }
             try await s.store.recordLoginAttempt(keys: keys, success: ok)
             guard ok, let (user, _) = cred else {
                 let page = s.views.render("login", title: t["login_title"],
                                           page: LoginModel(username: username, next: next, error: t["login_failed"]), context: ctx)
-                return .html(page, status: .unauthorized)
+                // 422: the form was understood but the credentials are wrong (401 would need a WWW-Authenticate scheme).
+                return .html(page, status: .unprocessableContent)
             }
             let token = Secrets.randomToken()
             let session = try await s.store.createSession(userID: user.id, tokenHash: Secrets.sha256(token),
@@ -154,7 +155,4 @@ enum AuthPages {
         guard let n = next, n.hasPrefix("/"), !n.hasPrefix("//"), !n.contains("\\") else { return "/" }
         return n
     }
-
-    /// A valid bcrypt hash of a random string, used to spend the same time on unknown users.
-    static let dummyHash = Secrets.hashPassword(Secrets.randomToken(), cost: 12)
 }

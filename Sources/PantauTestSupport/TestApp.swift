@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import PantauCore
+import PantauStore
+import PantauWeb
+
+/// The demo agency plus one account per role, for web tests.
+public struct TestFixture: Sendable {
+    public var store: PantauStore
+    /// user name → id, for `admin`, `mgr` (Puskesmas), `mgrOther` (DPMPTSP), `eval`, `officer`, `auditor`.
+    public var users: [String: Int64]
+    public var units: [String: Int64]
+    /// SOP ids by key: `imunisasi` (Puskesmas), `izin` (DPMPTSP), `ktp` (Disdukcapil).
+    public var sops: [String: Int64]
+    /// An API token scoped to Dinas Kesehatan, and its id.
+    public var token: String
+    public var tokenID: Int64
+    /// The app's route table.
+    public var routes: [RouteSpec] = []
+
+    /// A fresh session for a user: (cookie value, CSRF token).
+    public func session(_ user: String) async throws -> (cookie: String, csrf: String) {
+        let token = UUID().uuidString + UUID().uuidString
+        let csrf = UUID().uuidString
+        _ = try await store.createSession(userID: users[user]!, tokenHash: SessionTokens.hash(token), csrfToken: csrf, lifetime: 3600)
+        return (token, csrf)
+    }
+}
+
+public let testAdminPassword = "admin-password-123"
+
+/// Builds the app on a fresh database (SQLite or PostgreSQL), seeds the fixture and runs `body`
+/// with a router test client (no sockets).
+public func withTestApp(_ engine: TestEngine = .sqlite, _ body: @escaping @Sendable (TestFixture, any TestClientProtocol) async throws -> Void) async throws {
+    try await withTestDatabase(engine) { location in
+        var config = AppConfig(host: "127.0.0.1", port: 0, database: location, adminPassword: testAdminPassword, logLevel: .warning)
+        config.passwordCost = 4
+        config.loginMaxFailures = 3
+        let built = try await buildApplication(config: config)
+        var fixture = try await seedFixture(built.services.store)
+        fixture.routes = built.services.routes
+        let fx = fixture
+        try await built.application.test(.router) { client in
+            try await body(fx, client)
+        }
+    }
+}
+
+func seedFixture(_ store: PantauStore) async throws -> TestFixture {
+    _ = try await DemoAgency.seed(into: store)
+    var units: [String: Int64] = [:]
+    for u in try await store.units() { units[u.code] = u.id }
+    var users: [String: Int64] = [:]
+    users["admin"] = try await store.credentials(username: "admin")!.0.id
+    let hash = PasswordTools.hash("password-for-tests", cost: 4)
+    let accounts: [(String, Role, String?)] = [
+        ("mgr", .unitManager, "DINKES-PKM-KTB"), ("mgrOther", .unitManager, "DPMPTSP-PLY"), ("eval", .evaluator, "PEMKOT"),
+        ("officer", .officer, "DINKES-PKM-KTB"), ("auditor", .auditor, nil),
+    ]
+    for (name, role, unit) in accounts {
+        let u = try await store.createUser(UserInput(username: name, displayName: name, role: role, unitID: unit.flatMap { units[$0] }),
+                                           passwordHash: hash, by: .system)
+        users[name] = u.id
+    }
+    var sops: [String: Int64] = [:]
+    for s in try await store.sops(SOPQuery()).items {
+        if s.title.contains("Imunisasi") { sops["imunisasi"] = s.id }
+        if s.title.contains("Izin") { sops["izin"] = s.id }
+        if s.title.contains("KTP") { sops["ktp"] = s.id }
+    }
+    let token = "pnt_test_" + UUID().uuidString
+    let rec = try await store.createAPIToken(name: "sik-dinkes", prefix: String(token.prefix(10)), tokenHash: SessionTokens.hash(token),
+                                             unitID: units["DINKES"]!, by: .system)
+    return TestFixture(store: store, users: users, units: units, sops: sops, token: token, tokenID: rec.id)
+}
+
+/// Request helpers.
+public enum Req {
+    /// Headers for a signed-in user (session cookie + CSRF header), anonymous (double-submit CSRF
+    /// pair) or an API token.
+    public static func headers(cookie: String? = nil, csrf: String? = nil, bearer: String? = nil, form: Bool = false, json: Bool = false) -> HTTPFields {
+        var h = HTTPFields()
+        var cookies: [String] = []
+        if let cookie { cookies.append("pantau_session=\(cookie)") }
+        if cookie == nil, let csrf { cookies.append("pantau_csrf=\(csrf)") }
+        if !cookies.isEmpty { h[.cookie] = cookies.joined(separator: "; ") }
+        if let csrf { h[HTTPField.Name("X-CSRF-Token")!] = csrf }
+        if let bearer { h[.authorization] = "Bearer \(bearer)" }
+        if form { h[.contentType] = "application/x-www-form-urlencoded" }
+        if json { h[.contentType] = "application/json" }
+        return h
+    }
+
+    /// A URL-encoded form body.
+    public static func form(_ pairs: [(String, String)]) -> ByteBuffer {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let s = pairs.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+            .joined(separator: "&")
+        return ByteBuffer(string: s)
+    }
+}

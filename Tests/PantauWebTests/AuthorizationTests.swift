@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import PantauTestSupport
+import PantauWeb
+import Testing
+
+/// Every route × every identity, allowed or refused as ARCHITECTURE.md's role table says.
+/// The expected table below is written out by hand (not derived from the app's rules), and the
+/// test fails if the app has a route the table does not list, or the other way round.
+@Suite("Authorisation: every route × every role")
+struct AuthorizationTests {
+    enum Who: String, CaseIterable, Sendable {
+        case anon, admin, mgr, mgrOther, eval, officer, auditor, token
+    }
+
+    static let users: Set<Who> = [.admin, .mgr, .mgrOther, .eval, .officer, .auditor]
+    static let everyone: Set<Who> = Set(Who.allCases)
+    static let people: Set<Who> = users.union([.anon])
+    /// Roles that may read an SOP of the Puskesmas (the unit manager of DPMPTSP may not).
+    static let sopReaders: Set<Who> = [.admin, .mgr, .eval, .officer, .auditor]
+    static let sopWriters: Set<Who> = [.admin, .mgr]
+    static let sopCreators: Set<Who> = [.admin, .mgr, .mgrOther]
+
+    /// "METHOD path" → who is allowed. Everyone else must be refused (401/403/404 or a redirect to /login).
+    static let expected: [String: Set<Who>] = [
+        "GET /": people,
+        "GET /login": people,
+        "POST /login": people,
+        "POST /logout": users,
+        "GET /account/password": users,
+        "POST /account/password": users,
+        "GET /health": everyone,
+        "GET /metrics": people,
+        "GET /static/pantau.css": people,
+        "GET /static/pantau.js": people,
+        "GET /static/sop-document.css": people,
+        "GET /units": users,
+        "GET /units/new": [.admin],
+        "POST /units": [.admin],
+        "GET /units/:id/edit": [.admin],
+        "POST /units/:id": [.admin],
+        "GET /users": [.admin],
+        "GET /users/new": [.admin],
+        "POST /users": [.admin],
+        "GET /users/:id/edit": [.admin],
+        "POST /users/:id": [.admin],
+        "POST /users/:id/password": [.admin],
+        "GET /tokens": [.admin],
+        "POST /tokens": [.admin],
+        "POST /tokens/:id/revoke": [.admin],
+        "GET /audit": [.admin, .auditor],
+        "GET /sops": users,
+        "GET /sops/new": sopCreators,
+        "POST /sops": sopCreators,
+        "GET /sops/import": sopCreators,
+        "POST /sops/import": sopCreators,
+        "GET /sops/:id": sopReaders,
+        "GET /sops/:id/print": sopReaders,
+        "GET /sops/:id/export": sopReaders,
+        "GET /sops/:id/diff": sopReaders,
+        "GET /sops/:id/edit": sopWriters,
+        "POST /sops/:id": sopWriters,
+        "POST /sops/:id/versions/:version/status": sopWriters,
+        "POST /sops/:id/versions/:version/approve": sopWriters,
+        "POST /sops/:id/new-version": sopWriters,
+        "GET /api/v1/openapi.json": everyone,
+        "GET /api/v1/units": users.union([.token]),
+        "GET /api/v1/units/:id": users.union([.token]),
+        "POST /api/v1/units": [.admin],
+        "PUT /api/v1/units/:id": [.admin],
+        "GET /api/v1/sops": users.union([.token]),
+        "POST /api/v1/sops": sopCreators,
+        "GET /api/v1/sops/:id": sopReaders.union([.token]),
+        "PUT /api/v1/sops/:id": sopWriters,
+        "GET /api/v1/sops/:id/versions": sopReaders.union([.token]),
+        "POST /api/v1/sops/:id/versions": sopWriters,
+        "GET /api/v1/sops/:id/versions/:version": sopReaders.union([.token]),
+        "POST /api/v1/sops/:id/versions/:version/submit": sopWriters,
+        "POST /api/v1/sops/:id/versions/:version/approve": sopWriters,
+    ]
+
+    @Test func everyRouteHasARuleAndEveryRoleIsChecked() async throws {
+        try await withTestApp { fx, client in
+            let routes = fx.routes.map { "\($0.method.rawValue) \($0.path)" }
+            let keys = Set(routes)
+            #expect(keys == Set(Self.expected.keys), "route table and expected table differ: only in app \(keys.subtracting(Self.expected.keys)), only in test \(Set(Self.expected.keys).subtracting(keys))")
+
+            var failures: [String] = []
+            for key in Self.expected.keys.sorted() {
+                let parts = key.split(separator: " ", maxSplits: 1)
+                let method = HTTPRequest.Method(String(parts[0]))!
+                let path = String(parts[1])
+                    .replacingOccurrences(of: ":version", with: "1")
+                    .replacingOccurrences(of: ":id", with: concreteID(path: String(parts[1]), fx))
+                for who in Who.allCases {
+                    var headers: HTTPFields
+                    switch who {
+                    case .anon: headers = Req.headers(csrf: "anonymous-csrf-token-0123456789")
+                    case .token: headers = Req.headers(bearer: fx.token)
+                    default:
+                        let s = try await fx.session(who.rawValue)
+                        headers = Req.headers(cookie: s.cookie, csrf: s.csrf)
+                    }
+                    let r = try await client.execute(uri: path, method: method, headers: headers, body: nil)
+                    let refused = [401, 403, 404].contains(Int(r.status.code))
+                        || (r.status == .seeOther && (r.headers[.location] ?? "").hasPrefix("/login?"))
+                    let allowed = Self.expected[key]!.contains(who)
+                    if allowed == refused || r.status.code >= 500 {
+                        failures.append("\(key) as \(who.rawValue): \(r.status.code) (expected \(allowed ? "allowed" : "refused"))")
+                    }
+                }
+            }
+            #expect(failures.isEmpty, Comment(rawValue: "\(failures.count) wrong answers:\n" + failures.joined(separator: "\n")))
+        }
+    }
+
+    /// An id that exists for each parameterised route: the Puskesmas' SOP, the officer, the token, a unit.
+    func concreteID(path: String, _ fx: TestFixture) -> String {
+        if path.contains("/sops/") { return "\(fx.sops["imunisasi"]!)" }
+        if path.hasPrefix("/users/") { return "\(fx.users["officer"]!)" }
+        if path.hasPrefix("/tokens/") { return "\(fx.tokenID)" }
+        return "\(fx.units["DINKES-PKM-KTB"]!)"
+    }
+}
