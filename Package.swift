@@ -128,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PantauCLITests",
-            dependencies: ["pantau", "PantauTestSupport"],
+            dependencies: ["pantau", "PantauCore", "PantauStore", "PantauTestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

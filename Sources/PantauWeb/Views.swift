@@ -24,6 +24,7 @@ public final class Views: Sendable {
     let catalogs: [Language: Strings]
     let css: String
     let js: String
+    let favicon: String
 
     /// The folder holding `Templates/`, `i18n/` and `Public/` (the bundled resources by default).
     public static var resourceDirectory: URL {
@@ -43,6 +44,7 @@ public final class Views: Sendable {
         self.catalogs = catalogs
         css = try String(contentsOf: resources.appendingPathComponent("Public/pantau.css"), encoding: .utf8)
         js = try String(contentsOf: resources.appendingPathComponent("Public/pantau.js"), encoding: .utf8)
+        favicon = try String(contentsOf: resources.appendingPathComponent("Public/favicon.svg"), encoding: .utf8)
     }
 
     public func strings(_ lang: Language) -> Strings { catalogs[lang]! }

@@ -35,6 +35,7 @@ struct AuthorizationTests {
         "GET /metrics": people,
         "GET /static/pantau.css": people,
         "GET /static/pantau.js": people,
+        "GET /favicon.ico": people,
         "GET /static/sop-document.css": people,
         "GET /units": users,
         "GET /units/new": [.admin],

@@ -143,6 +143,11 @@ enum AuthPages {
             resp.headers[.cacheControl] = "public, max-age=3600"
             return resp
         }
+        r.add(.get, "/favicon.ico", .anyone, .asset, "Site icon") { _, _ in
+            var resp = Response.text(s.views.favicon, contentType: "image/svg+xml")
+            resp.headers[.cacheControl] = "public, max-age=86400"
+            return resp
+        }
         r.add(.get, "/static/pantau.js", .anyone, .asset, "Script") { _, _ in
             var resp = Response.text(s.views.js, contentType: "text/javascript; charset=utf-8")
             resp.headers[.cacheControl] = "public, max-age=3600"
