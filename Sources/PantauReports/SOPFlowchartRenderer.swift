@@ -1,0 +1,490 @@
+import PantauCore
+
+/// Draws an SOP's flowchart table as PermenPANRB 35/2012 prescribes: columns
+/// No | Kegiatan | one column per pelaksana | Mutu Baku (Kelengkapan, Waktu, Output) | Keterangan,
+/// each step's symbol in its actor's column on its row, and arrows between the symbols.
+///
+/// The whole table is SVG, one `<svg>` per printed page, with text wrapped by the renderer. An
+/// HTML table with an SVG overlay was considered and rejected: the browser decides the HTML row
+/// heights, so the overlay could not know where rows are without script, and symbols would drift
+/// off their rows as soon as a cell wrapped differently (another font, zoom, print scaling).
+/// Laying out everything here makes symbol, row and page-break positions exact, the output
+/// deterministic and testable, and print identical on any browser. Text is measured with
+/// Arial-metric widths (``SVGText``) and every line carries `textLength`, so a substitute font
+/// is fitted to the same width instead of overflowing its cell.
+///
+/// Symbols: terminator (kapsul) for start and end steps, process (kotak), decision (belah
+/// ketupat, with the question inside), arrows (anak panah) routed orthogonally with arrowheads,
+/// "Ya"/"Tidak" on decision branches, loop-backs routed along the column gaps so they never cross
+/// a symbol, and off-page connectors (segi lima) where an arrow crosses a page break.
+public struct SOPFlowchartRenderer: Sendable {
+    /// Rendering options.
+    public struct Options: Sendable, Hashable {
+        /// Language of headings, labels and accessible text.
+        public var language: Language
+        /// Table width in user units. The default, 1047, is A4 landscape (297 mm) less 10 mm
+        /// margins at 96 CSS px per inch, so the table prints at 1:1. When the columns need more
+        /// (many actors), the table is wider and scales down to the page.
+        public var width: Double
+        /// At most this many step rows per page; nil for no limit.
+        public var rowsPerPage: Int?
+        /// Start a new page before a row would make the page taller than this (header and
+        /// connector bands included); nil for no limit. A page always holds at least one row.
+        public var maxPageHeight: Double?
+        /// Body text size in user units.
+        public var fontSize: Double
+        /// CSS font-family; should start with an Arial-metric font (see ``SVGText``).
+        public var fontFamily: String
+        /// Prefix for element ids (`<title>`, `<desc>`); make it unique when several charts share one HTML page.
+        public var idPrefix: String
+
+        public init(
+            language: Language = .id, width: Double = 1047, rowsPerPage: Int? = nil,
+            maxPageHeight: Double? = nil, fontSize: Double = 10,
+            fontFamily: String = "Arial, 'Liberation Sans', Arimo, Helvetica, sans-serif",
+            idPrefix: String = "sop-flow"
+        ) {
+            self.language = language
+            self.width = width
+            self.rowsPerPage = rowsPerPage
+            self.maxPageHeight = maxPageHeight
+            self.fontSize = fontSize
+            self.fontFamily = fontFamily
+            self.idPrefix = idPrefix
+        }
+    }
+
+    public let options: Options
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Lays out and draws `document`: one standalone SVG document string per page.
+    /// - Complexity: O(n · (n + e)) for n steps and e arrows (routing checks each candidate
+    ///   path against the symbols and arrows already on the page).
+    public func render(_ document: SOPDocument) -> [String] {
+        renderSVG(layout(document), document: document)
+    }
+
+    // MARK: - Layout
+
+    /// Table labels in the chosen language.
+    struct Labels {
+        let number, activity, actors, standard, notes, requirements, time, output: String
+        let yes, no, unknownActor: String
+        init(_ lang: Language) {
+            switch lang {
+            case .id:
+                number = "No"; activity = "Kegiatan"; actors = "Pelaksana"; standard = "Mutu Baku"
+                notes = "Keterangan"; requirements = "Kelengkapan"; time = "Waktu"; output = "Output"
+                yes = "Ya"; no = "Tidak"; unknownActor = "(Pelaksana tidak dikenal)"
+            case .en:
+                number = "No."; activity = "Activity"; actors = "Actors"; standard = "Quality Standard"
+                notes = "Notes"; requirements = "Requirements"; time = "Time"; output = "Output"
+                yes = "Yes"; no = "No"; unknownActor = "(Unknown actor)"
+            }
+        }
+    }
+
+    // Geometry constants (user units at fontSize 10; scaled with the font size).
+    private var scale: Double { max(options.fontSize, 4) / 10 }
+    var padX: Double { 5 * scale }
+    var padY: Double { 5 * scale }
+    var lineHeight: Double { max(options.fontSize, 4) * 1.25 }
+    var symbolHeight: Double { 26 * scale }
+    var symbolMarginY: Double { 14 * scale }
+    var bandHeight: Double { 42 * scale }
+    var connectorSize: Double { 22 * scale }
+
+    /// Computes column widths, wrapped text, row heights, page breaks, symbol positions,
+    /// off-page connectors and arrow routes.
+    /// - Complexity: O(n · (n + e)) for n steps and e arrows.
+    public func layout(_ document: SOPDocument) -> SOPFlowchartLayout {
+        let labels = Labels(options.language)
+        let f = max(options.fontSize, 4)
+        let lh = lineHeight
+        let steps = document.steps
+
+        // Actor columns: the SOP's actors in order, plus one for steps whose actor is unknown.
+        var actorEntries: [(id: String, name: String)] = document.actors.map { ($0.id, $0.name) }
+        var actorColumnOfID: [String: Int] = [:]
+        for (i, a) in actorEntries.enumerated() where actorColumnOfID[a.id] == nil { actorColumnOfID[a.id] = i }
+        if steps.contains(where: { actorColumnOfID[$0.actor] == nil }) {
+            actorEntries.append((id: "", name: labels.unknownActor))
+        }
+        let unknownActorIndex = actorEntries.count - 1
+
+        // Column widths.
+        let fixed: [(SOPFlowchartLayout.ColumnRole, String, Double)] = [
+            (.requirements, labels.requirements, 125 * scale),
+            (.time, labels.time, 62 * scale),
+            (.output, labels.output, 110 * scale),
+            (.notes, labels.notes, 100 * scale),
+        ]
+        let numberWidth = 28 * scale
+        let fixedWidth = numberWidth + fixed.reduce(0) { $0 + $1.2 }
+        let minActivity = 180 * scale
+        let n = Double(max(actorEntries.count, 1))
+        let available = options.width - fixedWidth - minActivity
+        let actorWidth = min(max(available / n, 72 * scale), 130 * scale)
+        let activityWidth = max(minActivity, options.width - fixedWidth - actorWidth * Double(actorEntries.count))
+
+        var columns: [SOPFlowchartLayout.Column] = []
+        var x = 0.0
+        func addColumn(_ role: SOPFlowchartLayout.ColumnRole, _ title: String, _ w: Double) {
+            let lines = SVGText.wrap(title, maxWidth: w - 2 * padX, fontSize: f, bold: true)
+            columns.append(.init(role: role, title: title, titleLines: lines, x: x, width: w))
+            x += w
+        }
+        addColumn(.number, labels.number, numberWidth)
+        addColumn(.activity, labels.activity, activityWidth)
+        let firstActorColumn = columns.count
+        for a in actorEntries { addColumn(.actor(id: a.id), a.name, actorWidth) }
+        for (role, title, w) in fixed { addColumn(role, title, w) }
+        let tableWidth = x
+        let actorLeft = columns[firstActorColumn].x
+        let actorRight = actorEntries.isEmpty ? actorLeft : columns[firstActorColumn + actorEntries.count - 1].maxX
+
+        // Header heights: row 1 has the group headings, row 2 the actor names and mutu baku parts.
+        let groupTitles = [labels.actors, labels.standard]
+        let row1Lines = max(1, groupTitles.map { SVGText.wrap($0, maxWidth: max(actorRight - actorLeft, 40) - 2 * padX, fontSize: f, bold: true).count }.max() ?? 1)
+        let row2Lines = max(1, columns.filter { col in
+            switch col.role {
+            case .actor, .requirements, .time, .output: return true
+            default: return false
+            }
+        }.map(\.titleLines.count).max() ?? 1)
+        let headerRowHeights = [Double(row1Lines) * lh + 2 * padY, Double(row2Lines) * lh + 2 * padY]
+        let headerHeight = headerRowHeights[0] + headerRowHeights[1]
+
+        // Row texts, symbols' sizes, row heights.
+        func colWidth(_ role: SOPFlowchartLayout.ColumnRole) -> Double {
+            columns.first { $0.role == role }?.width ?? 60
+        }
+        func wrapCell(_ s: String, _ role: SOPFlowchartLayout.ColumnRole) -> [String] {
+            SVGText.wrap(s, maxWidth: colWidth(role) - 2 * padX, fontSize: f)
+        }
+        var rowTexts: [SOPFlowchartLayout.RowText] = []
+        var symbolSizes: [(w: Double, h: Double, lines: [String], qf: Double)] = []
+        var rowHeights: [Double] = []
+        let qf = f * 0.85
+        for (i, s) in steps.enumerated() {
+            let time = s.standard.time.map { TimeStandard.format(seconds: $0.seconds, language: options.language) } ?? ""
+            let text = SOPFlowchartLayout.RowText(
+                number: [String(i + 1)],
+                activity: wrapCell(s.activity, .activity),
+                requirements: wrapCell(s.standard.requirements, .requirements),
+                time: wrapCell(time, .time),
+                output: wrapCell(s.standard.output, .output),
+                notes: wrapCell(s.notes, .notes))
+            rowTexts.append(text)
+            let textLines = max(1, [text.activity, text.requirements, text.time, text.output, text.notes].map(\.count).max() ?? 1)
+            let textHeight = Double(textLines) * lh + 2 * padY
+            var size: (w: Double, h: Double, lines: [String], qf: Double)
+            switch s.kind {
+            case .decision:
+                let w = max(actorWidth - 16 * scale, 30)
+                var lines = SVGText.wrap(s.question, maxWidth: w * 0.72, fontSize: qf, maxLines: 6)
+                if lines.isEmpty { lines = [] }
+                size = (w, diamondHeight(width: w, lines: lines, fontSize: qf), lines, qf)
+            case .start, .end, .process:
+                size = (min(max(actorWidth - 28 * scale, 24), 84 * scale), symbolHeight, [], qf)
+            }
+            symbolSizes.append(size)
+            rowHeights.append(max(textHeight, size.h + 2 * symbolMarginY))
+        }
+
+        // Pagination.
+        var pageRows: [[Int]] = []
+        var current: [Int] = []
+        let reserve = headerHeight + 2 * bandHeight
+        var used = reserve
+        for i in steps.indices {
+            var full = false
+            if let limit = options.rowsPerPage, current.count >= max(1, limit) { full = true }
+            if let maxH = options.maxPageHeight, !current.isEmpty, used + rowHeights[i] > maxH { full = true }
+            if full {
+                pageRows.append(current)
+                current = []
+                used = reserve
+            }
+            current.append(i)
+            used += rowHeights[i]
+        }
+        if !current.isEmpty || pageRows.isEmpty { pageRows.append(current) }
+        var pageOf = [Int](repeating: 0, count: steps.count)
+        for (p, rows) in pageRows.enumerated() { for i in rows { pageOf[i] = p } }
+
+        // Edges in table order (targets that do not exist are not drawn).
+        var indexOfID: [String: Int] = [:]
+        for (i, s) in steps.enumerated() where indexOfID[s.id] == nil { indexOfID[s.id] = i }
+        struct Edge {
+            var from: Int
+            var to: Int
+            var branch: SOPDocument.Branch
+            var label: String?
+        }
+        var edges: [Edge] = []
+        var crossLabels: [Int: String] = [:] // edge index -> connector label
+        for (i, s) in steps.enumerated() {
+            for (target, branch) in document.successors(of: s) {
+                guard let t = indexOfID[target] else { continue }
+                if pageOf[i] != pageOf[t] {
+                    crossLabels[edges.count] = SOPFlowchartRenderer.connectorLabel(crossLabels.count)
+                }
+                edges.append(Edge(from: i, to: t, branch: branch, label: nil))
+            }
+        }
+
+        // Pages.
+        var pages: [SOPFlowchartLayout.Page] = []
+        for (p, rows) in pageRows.enumerated() {
+            // Connectors on this page.
+            struct PendingConnector {
+                var edge: Int
+                var outgoing: Bool
+                var top: Bool
+                var preferredX: Double
+                var sortKey: Int
+            }
+            var pending: [PendingConnector] = []
+            for (ei, e) in edges.enumerated() where crossLabels[ei] != nil {
+                let pf = pageOf[e.from], pt = pageOf[e.to]
+                let srcX = columns[firstActorColumn + actorColumnIndex(steps[e.from], actorColumnOfID, unknownActorIndex)].midX
+                let dstX = columns[firstActorColumn + actorColumnIndex(steps[e.to], actorColumnOfID, unknownActorIndex)].midX
+                if pf == p {
+                    // Leaves this page: forward edges leave at the bottom, loop-backs at the top.
+                    pending.append(.init(edge: ei, outgoing: true, top: pt < p, preferredX: srcX, sortKey: e.from))
+                }
+                if pt == p {
+                    pending.append(.init(edge: ei, outgoing: false, top: pf < p, preferredX: dstX, sortKey: e.to))
+                }
+            }
+            let hasTop = pending.contains { $0.top }
+            let hasBottom = pending.contains { !$0.top }
+            var y = headerHeight
+            var topBand: SOPFlowchartLayout.Band?
+            if hasTop {
+                topBand = .init(y: y, height: bandHeight)
+                y += bandHeight
+            }
+            var pageRowsOut: [SOPFlowchartLayout.Row] = []
+            var symbols: [SOPFlowchartLayout.Symbol] = []
+            for i in rows {
+                let h = rowHeights[i]
+                pageRowsOut.append(.init(stepID: steps[i].id, number: i + 1, y: y, height: h, text: rowTexts[i]))
+                let colIndex = firstActorColumn + actorColumnIndex(steps[i], actorColumnOfID, unknownActorIndex)
+                let col = columns[colIndex]
+                let size = symbolSizes[i]
+                let shape: SOPFlowchartLayout.SymbolShape
+                switch steps[i].kind {
+                case .start, .end: shape = .terminator
+                case .process: shape = .process
+                case .decision: shape = .decision
+                }
+                let frame = SOPFlowchartLayout.Rect(x: col.midX - size.w / 2, y: y + h / 2 - size.h / 2, width: size.w, height: size.h)
+                symbols.append(.init(stepID: steps[i].id, number: i + 1, shape: shape, column: colIndex, frame: frame,
+                                     lines: size.lines, questionFontSize: size.qf))
+                y += h
+            }
+            var bottomBand: SOPFlowchartLayout.Band?
+            if hasBottom {
+                bottomBand = .init(y: y, height: bandHeight)
+                y += bandHeight
+            }
+            let pageHeight = y
+
+            // Place connectors in their bands: each at the preferred column if free, else the nearest free slot.
+            let actorCenters = (0..<actorEntries.count).map { columns[firstActorColumn + $0].midX }
+            // Slots: column centres first, then points a quarter column to either side (never on a grid line).
+            var slots = actorCenters
+            for c in actorCenters { slots.append(c - actorWidth * 0.28); slots.append(c + actorWidth * 0.28) }
+            var taken: [Bool: [Double]] = [true: [], false: []]
+            var connectors: [SOPFlowchartLayout.Connector] = []
+            var connectorOfEdge: [Int: (out: Int?, inc: Int?)] = [:]
+            let ordered = pending.enumerated().sorted { a, b in
+                // Incoming first (they sit next to their target), then by row.
+                if a.element.top != b.element.top { return a.element.top && !b.element.top }
+                if a.element.outgoing != b.element.outgoing { return !a.element.outgoing }
+                if a.element.sortKey != b.element.sortKey { return a.element.sortKey < b.element.sortKey }
+                return a.offset < b.offset
+            }
+            for (_, pc) in ordered {
+                let band = (pc.top ? topBand : bottomBand) ?? .init(y: y, height: bandHeight)
+                let used = taken[pc.top] ?? []
+                // A free column centre nearest the preferred x; quarter positions only when all centres are taken.
+                let free = slots.filter { s in !used.contains { abs($0 - s) < 1 } }
+                let freeCentres = free.filter { c in actorCenters.contains { abs($0 - c) < 0.01 } }
+                let pool = freeCentres.isEmpty ? free : freeCentres
+                let cx: Double
+                if let best = pool.min(by: { abs($0 - pc.preferredX) < abs($1 - pc.preferredX) || (abs($0 - pc.preferredX) == abs($1 - pc.preferredX) && $0 < $1) }) {
+                    cx = best
+                } else {
+                    cx = pc.preferredX + Double(used.count) * connectorSize * 1.2
+                }
+                taken[pc.top, default: []].append(cx)
+                let e = edges[pc.edge]
+                let size = connectorSize
+                let frame = SOPFlowchartLayout.Rect(x: cx - size / 2, y: band.y + (band.height - size) / 2, width: size, height: size)
+                connectors.append(.init(
+                    label: crossLabels[pc.edge] ?? "?", isOutgoing: pc.outgoing, frame: frame,
+                    otherPage: (pc.outgoing ? pageOf[e.to] : pageOf[e.from]) + 1,
+                    otherStepNumber: (pc.outgoing ? e.to : e.from) + 1,
+                    stepNumber: (pc.outgoing ? e.from : e.to) + 1))
+                var entry = connectorOfEdge[pc.edge] ?? (nil, nil)
+                if pc.outgoing { entry.out = connectors.count - 1 } else { entry.inc = connectors.count - 1 }
+                connectorOfEdge[pc.edge] = entry
+            }
+
+            // Routing. Nodes: symbols first (index = position in `symbols`), then connectors.
+            var router = SOPFlowchartRouter(
+                nodes: symbols.map { .init(frame: $0.frame) } + connectors.map { .init(frame: $0.frame) },
+                lanes: laneXs(columns: columns, first: firstActorColumn, count: actorEntries.count),
+                contentTop: headerHeight, contentBottom: pageHeight,
+                clearance: 2)
+            var symbolNodeOfStep: [Int: Int] = [:]
+            for (k, i) in rows.enumerated() { symbolNodeOfStep[i] = k }
+            struct PageEdge {
+                var edge: Int
+                var fromNode: Int
+                var toNode: Int
+                var forward: Bool
+                var span: Double
+            }
+            var pageEdges: [PageEdge] = []
+            for (ei, e) in edges.enumerated() {
+                var fromNode: Int?
+                var toNode: Int?
+                if let c = connectorOfEdge[ei] {
+                    if let o = c.out { fromNode = symbolNodeOfStep[e.from]; toNode = symbols.count + o }
+                    if let inc = c.inc { fromNode = symbols.count + inc; toNode = symbolNodeOfStep[e.to] }
+                } else if pageOf[e.from] == p {
+                    fromNode = symbolNodeOfStep[e.from]
+                    toNode = symbolNodeOfStep[e.to]
+                }
+                guard let a = fromNode, let b = toNode else { continue }
+                let fa = router.nodes[a].frame, fb = router.nodes[b].frame
+                pageEdges.append(.init(edge: ei, fromNode: a, toNode: b, forward: fb.midY > fa.midY + 0.5,
+                                       span: abs(fb.midY - fa.midY)))
+            }
+            // Forward arrows in table order first, then loop-backs, shortest first (inner lanes).
+            let order = pageEdges.indices.sorted { i, j in
+                let a = pageEdges[i], b = pageEdges[j]
+                if a.forward != b.forward { return a.forward }
+                if !a.forward && a.span != b.span { return a.span < b.span }
+                return i < j
+            }
+            var arrows: [(Int, SOPFlowchartLayout.Arrow)] = []
+            for k in order {
+                let pe = pageEdges[k]
+                let e = edges[pe.edge]
+                let branchLabel: String?
+                switch e.branch {
+                case .plain: branchLabel = nil
+                case .yes: branchLabel = labels.yes
+                case .no: branchLabel = labels.no
+                }
+                let labelRoom = branchLabel.map { SVGText.width($0, fontSize: f * 0.85) + 8 } ?? 0
+                let points = router.route(from: pe.fromNode, to: pe.toNode, minHorizontalStart: labelRoom)
+                // The Ya/Tidak label sits at the decision's end of the arrow.
+                let labelAtStart = pe.fromNode < symbols.count
+                var labelPosition: SOPFlowchartLayout.Point?
+                var anchor = SOPFlowchartLayout.TextAnchor.start
+                if branchLabel != nil, labelAtStart, points.count >= 2 {
+                    (labelPosition, anchor) = labelPlacement(points, labelWidth: labelRoom - 8, fontSize: f)
+                }
+                arrows.append((k, .init(
+                    fromStepID: steps[e.from].id, toStepID: steps[e.to].id,
+                    fromNumber: e.from + 1, toNumber: e.to + 1, branch: e.branch,
+                    points: points, connectorLabel: crossLabels[pe.edge],
+                    label: labelAtStart ? branchLabel : nil, labelPosition: labelPosition, labelAnchor: anchor)))
+            }
+            // Output order: table order of the edges, independent of routing order.
+            arrows.sort { $0.0 < $1.0 }
+            pages.append(.init(
+                number: p + 1, height: pageHeight, headerHeight: headerHeight, topBand: topBand,
+                rows: pageRowsOut, bottomBand: bottomBand, symbols: symbols, connectors: connectors,
+                arrows: arrows.map(\.1)))
+        }
+        return SOPFlowchartLayout(
+            width: tableWidth, columns: columns, headerRowHeights: headerRowHeights,
+            fontSize: f, lineHeight: lh, pages: pages)
+    }
+
+    private func actorColumnIndex(_ s: SOPStep, _ map: [String: Int], _ unknown: Int) -> Int {
+        map[s.actor] ?? unknown
+    }
+
+    /// Height of a diamond of width `w` whose inside holds `lines` centred.
+    private func diamondHeight(width w: Double, lines: [String], fontSize qf: Double) -> Double {
+        let minH = 38 * scale
+        guard !lines.isEmpty else { return minH }
+        let qlh = qf * 1.2
+        let total = Double(lines.count) * qlh
+        var h = minH
+        for (i, line) in lines.enumerated() {
+            // Distance from the centre to the far edge of this line's box.
+            let top = -total / 2 + Double(i) * qlh
+            let extent = max(abs(top), abs(top + qlh))
+            let lw = SVGText.width(line, fontSize: qf) + 6 * scale
+            let free = 1 - lw / w
+            if free > 0.05 { h = max(h, 2 * extent / free) } else { h = max(h, 2 * extent / 0.05) }
+        }
+        return min(h, 200 * scale)
+    }
+
+    /// Vertical lanes where arrows may run between symbols: the column boundaries of the actor area.
+    private func laneXs(columns: [SOPFlowchartLayout.Column], first: Int, count: Int) -> [Double] {
+        guard count > 0 else { return [] }
+        // Never on a grid line: a little inside the column on either side of each boundary.
+        var lanes: [Double] = []
+        let d = 6 * scale
+        let left = columns[first].x
+        let right = columns[first + count - 1].maxX
+        lanes.append(left + d)
+        lanes.append(left + 1.8 * d)
+        for k in 1..<max(count, 1) where count > 1 {
+            let b = columns[first + k].x
+            lanes.append(b - d)
+            lanes.append(b + d)
+        }
+        lanes.append(right - d)
+        lanes.append(right - 1.8 * d)
+        return lanes
+    }
+
+    /// Where a branch label goes: beside the arrow's first segment, just outside the decision,
+    /// on the side away from the arrow's next turn when the first segment is short.
+    private func labelPlacement(_ pts: [SOPFlowchartLayout.Point], labelWidth: Double, fontSize f: Double)
+        -> (SOPFlowchartLayout.Point, SOPFlowchartLayout.TextAnchor)
+    {
+        let lf = f * 0.85
+        let a = pts[0], b = pts[1]
+        let c = pts.count > 2 ? pts[2] : nil
+        if abs(a.y - b.y) < 0.01 {
+            // Horizontal first segment: label above it, or below when the arrow turns up soon.
+            let short = abs(b.x - a.x) < labelWidth + 6
+            let below = short && (c.map { $0.y < b.y } ?? false)
+            let y = below ? a.y + lf + 1 : a.y - 3
+            if b.x >= a.x { return (.init(x: a.x + 3, y: y), .start) }
+            return (.init(x: a.x - 4, y: y), .end)
+        }
+        // Vertical first segment: label to the right, or to the left when the arrow turns right soon.
+        let short = abs(b.y - a.y) < lf + 6
+        let left = short && (c.map { $0.x > b.x } ?? false)
+        let y = b.y > a.y ? a.y + lf + 1 : a.y - 3
+        return left ? (.init(x: a.x - 3, y: y), .end) : (.init(x: a.x + 3, y: y), .start)
+    }
+
+    /// "A", "B", …, "Z", "AA", "AB", … for the n-th (0-based) off-page connector pair.
+    static func connectorLabel(_ n: Int) -> String {
+        var k = n
+        var s = ""
+        repeat {
+            s = String(UnicodeScalar(UInt8(65 + k % 26))) + s
+            k = k / 26 - 1
+        } while k >= 0
+        return s
+    }
+}

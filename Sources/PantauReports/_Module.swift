@@ -1,0 +1,1 @@
+// Pure renderers; see the files of this module.
