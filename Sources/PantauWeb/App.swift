@@ -66,9 +66,10 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
         if first { MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: sharedRegistry)) }
 
         let router = Router(context: PantauRequestContext.self)
-        router.add(middleware: ErrorMiddleware(views: views))
-        router.add(middleware: MetricsMiddleware())
+        // Outermost first: security headers also cover error pages; metrics see final statuses.
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware(views: views))
         let registrar = RouteRegistrar(router: router)
         let dummy = Secrets.hashPassword(Secrets.randomToken(), cost: config.passwordCost)
         var services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: [], dummyHash: dummy)

@@ -377,3 +377,18 @@ struct SOPWebTests {
         }
     }
 }
+
+@Suite("Security headers")
+struct SecurityHeaderTests {
+    @Test func everyAnswerCarriesThemIncludingErrors() async throws {
+        try await withTestApp { fx, client in
+            let s = try await fx.session("officer")
+            for (path, status) in [("/sops", 200), ("/nope", 404), ("/users", 403), ("/api/v1/sops/999", 404)] {
+                let r = try await client.get(path, Req.headers(cookie: s.cookie, csrf: s.csrf))
+                #expect(Int(r.status.code) == status, "\(path)")
+                #expect(r.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true, "\(path)")
+                #expect(r.headers[HTTPField.Name("X-Frame-Options")!] == "DENY", "\(path)")
+            }
+        }
+    }
+}
