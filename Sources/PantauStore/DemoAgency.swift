@@ -224,6 +224,167 @@ public enum DemoAgency {
             try await store.approve(sopID: rec.id, version: 1, effectiveFrom: doc.identity.effectiveOn ?? CivilDate(Date()), by: actor)
             nSOPs += 1
         }
+        if let pkm = byCode["DINKES-PKM-KTB"] {
+            let sop = try await store.sops(SOPQuery(text: imunisasi.identity.number, unitIDs: [pkm])).items.first?.id
+            try await seedSurvey(into: store, unitID: pkm, sopID: sop, by: actor)
+        }
         return (nUnits, nSOPs)
+    }
+
+    // MARK: Demo SKM survey
+
+    /// Service name of the demo survey (Puskesmas, imunisasi).
+    public static let surveyName = "Pelayanan Imunisasi"
+
+    /// The demo survey's definition: the nine standard unsur, the education list with diploma
+    /// levels, and the three kinds of immunisation the Poli KIA gives.
+    public static let surveyDefinition: SurveyDefinition = {
+        var profile = RespondentProfileSchema(educationLevels: RespondentProfileSchema.educationWithDiploma)
+        profile.serviceTypes = [
+            ProfileChoice("DASAR", "Imunisasi dasar bayi", "Basic infant immunisation"),
+            ProfileChoice("LANJUTAN", "Imunisasi lanjutan baduta", "Booster immunisation (under two)"),
+            ProfileChoice("TD", "Imunisasi Td ibu hamil/WUS", "Td immunisation (pregnant women)"),
+        ]
+        var d = SurveyDefinition.standard(service: SurveyService(unitID: "", name: surveyName), profile: profile)
+        d.title = SurveyText(id: "Survei Kepuasan Masyarakat Pelayanan Imunisasi UPTD Puskesmas Ketabang",
+                             en: "SurveyCitizen Satisfaction Survey: Immunisation Service, Ketabang Community Health Centre")
+        return d
+    }()
+
+    /// A small deterministic generator (SplitMix64) so every demo gets the same responses.
+    struct DemoRandom {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        /// Uniform in [0, 1).
+        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+        mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() % UInt64(r.count)) }
+        /// Index chosen with the given weights.
+        mutating func pick(_ weights: [Double]) -> Int {
+            let total = weights.reduce(0, +)
+            var x = unit() * total
+            for (i, w) in weights.enumerated() {
+                if x < w { return i }
+                x -= w
+            }
+            return weights.count - 1
+        }
+    }
+
+    /// Generated responses of 2026 (Q1–Q4 up to 27 November): the waiting time, facilities and
+    /// complaint handling start weak and improve after the follow-up plan of Q2.
+    static func demoResponses() -> [(SurveyResponse, SurveyChannel, Date)] {
+        var rng = DemoRandom(state: 20_260_101)
+        // Probability of the top score per unsur at the start of the year, and its rise per quarter.
+        let quality: [(UnsurCode, Double, Double, Double)] = [  // code, p(4), rise per quarter, p(unanswered)
+            (.persyaratan, 0.45, 0.01, 0), (.prosedur, 0.40, 0.02, 0), (.waktu, 0.12, 0.09, 0), (.biaya, 0.86, 0, 0.02),
+            (.produk, 0.42, 0.01, 0.01), (.kompetensi, 0.52, 0.01, 0), (.perilaku, 0.56, 0.02, 0), (.sarana, 0.18, 0.07, 0),
+            (.pengaduan, 0.15, 0.08, 0.08),
+        ]
+        let saran = [
+            "Antrean pendaftaran pada hari Senin terlalu lama, mohon ditambah petugas.",
+            "Ruang tunggu KIA panas, perlu kipas angin atau AC.",
+            "Bidan sangat sabar dan ramah kepada anak saya, terima kasih.",
+            "Mohon jadwal imunisasi diumumkan lewat WhatsApp atau Instagram Puskesmas.",
+            "Tempat parkir sepeda motor sempit dan panas.",
+            "Tolong disediakan pojok laktasi yang lebih nyaman.",
+            "Kotak saran tidak pernah dibuka, saya tidak tahu harus mengadu ke mana.",
+            "Pelayanan cepat, anak langsung diimunisasi setelah ditimbang.",
+            "Kursi di ruang tunggu kurang, banyak ibu berdiri sambil menggendong bayi.",
+            "Informasi efek samping imunisasi dijelaskan dengan baik.",
+            "Nomor antrean sebaiknya bisa diambil secara daring.",
+            "Toilet ruang tunggu perlu lebih sering dibersihkan.",
+        ]
+        let quarters: [(index: Int, count: Int, lastDay: CivilDate?)] = [
+            (1, 120, nil), (2, 150, nil), (3, 215, nil), (4, 110, CivilDate(year: 2026, month: 11, day: 27)),
+        ]
+        var out: [(SurveyResponse, SurveyChannel, Date)] = []
+        var caseNo = 0
+        var wibCalendar = Calendar(identifier: .gregorian)
+        wibCalendar.timeZone = .wib
+        for q in quarters {
+            guard let period = SurveyPeriod(kind: .quarter, year: 2026, index: q.index) else { continue }
+            let first = period.firstDay.startOfDay()
+            let last = (q.lastDay ?? period.lastDay).startOfDay()
+            let days = Int(last.timeIntervalSince(first) / 86_400) + 1
+            for n in 0..<q.count {
+                var day = first.addingTimeInterval(Double(rng.int(0...(days - 1))) * 86_400)
+                if wibCalendar.component(.weekday, from: day) == 1 {
+                    day = day.addingTimeInterval(86_400)  // closed on Sunday: the Monday after
+                }
+                let minute = rng.int(450...810)  // 07:30-13:30
+                let at = day.addingTimeInterval(Double(minute * 60))
+                var answers: [UnsurCode: Int] = [:]
+                for (code, p4start, rise, pSkip) in quality {
+                    if rng.unit() < pSkip { continue }
+                    let p4 = min(0.9, p4start + rise * Double(q.index - 1))
+                    let rest = 1 - p4
+                    answers[code] = 4 - rng.pick([p4, rest * 0.72, rest * 0.22, rest * 0.06])
+                }
+                var profile = RespondentProfile()
+                profile.gender = [RespondentGender.female, .male, nil][rng.pick([0.78, 0.2, 0.02])]
+                profile.age = rng.unit() < 0.1 ? rng.int(45...66) : rng.int(19...42)
+                profile.education = ["SD", "SMP", "SMA", "D1-D3", "S1", "S2"][rng.pick([8, 17, 48, 9, 15, 3])]
+                let occ = ["LAINNYA", "SWASTA", "WIRAUSAHA", "PNS", "TNI", "POLRI"][rng.pick([45, 25, 18, 7, 2, 3])]
+                profile.occupation = occ
+                if occ == "LAINNYA" { profile.occupationDetail = rng.unit() < 0.85 ? "Ibu rumah tangga" : "Mahasiswa" }
+                profile.serviceType = ["DASAR", "LANJUTAN", "TD"][rng.pick([55, 30, 15])]
+                let paper = rng.unit() < 0.35
+                var r = SurveyResponse(date: CivilDate(at), time: SurveyTimeOfDay(hour: minute / 60, minute: minute % 60),
+                                       profile: profile, answers: answers)
+                if rng.unit() < 0.22 { r.saran = saran[rng.int(0...(saran.count - 1))] }
+                if rng.unit() < 0.4 {
+                    caseNo += 1
+                    r.caseReference = String(format: "IMN-2026-%05d", caseNo)
+                }
+                if paper { r.id = String(format: "F-%d-%03d", q.index, n + 1) }
+                // Paper forms are typed in a few days later.
+                let entered = paper ? at.addingTimeInterval(Double(rng.int(1...4)) * 86_400) : at
+                out.append((r, paper ? .paper : .web, entered))
+            }
+        }
+        return out
+    }
+
+    /// Creates the demo survey of the Puskesmas' immunisation service with its responses, the
+    /// populations of Q1–Q3, the published results of Q1–Q3 and a follow-up plan; skipped when a
+    /// survey of that name exists in the unit.
+    static func seedSurvey(into store: PantauStore, unitID: Int64, sopID: Int64?, by actor: AuditActor) async throws {
+        if try await store.surveys(unitIDs: [unitID]).contains(where: { $0.name == surveyName }) { return }
+        let survey = try await store.createSurvey(
+            SurveyInput(unitID: unitID, sopID: sopID, name: surveyName, periodKind: .quarter, definition: surveyDefinition), by: actor)
+        let responses = demoResponses()
+        try await store.write { w in
+            try await store.insertResponsesUnaudited(w, surveyID: survey.id, responses, createdBy: actor.label)
+            try await w.audit(actor, "seed", "survey", survey.id, new: ["responses": responses.count])
+        }
+        let populations = [(1, 380), (2, 400), (3, 410)]
+        for (q, pop) in populations {
+            guard let period = SurveyPeriod(kind: .quarter, year: 2026, index: q) else { continue }
+            try await store.setPopulation(surveyID: survey.id, period: period, population: pop, by: actor)
+            let table = try await store.responseTable(surveyID: survey.id, definition: survey.definition, period: period)
+            let result = try SKMCalculator(options: .init(population: pop, period: period)).compute(survey.definition, table: table)
+            try await store.publish(surveyID: survey.id, period: period, result: result,
+                                    links: ["https://puskesmas-ketabang.example/skm/\(period)"], by: actor)
+        }
+        let q2 = SurveyPeriod(kind: .quarter, year: 2026, index: 2)
+        let plan: [SurveyFollowUpInput] = [
+            SurveyFollowUpInput(period: q2, unsur: .waktu, problem: "Antrean pendaftaran imunisasi pada hari Senin dan Kamis melebihi 45 menit.",
+                          action: "Menambah satu petugas pendaftaran pada hari Senin dan Kamis dan membuka pendaftaran pukul 07.00.",
+                          owner: "Kepala Tata Usaha UPTD Puskesmas Ketabang", dueDate: CivilDate(year: 2026, month: 7, day: 31), status: .done,
+                          links: ["https://puskesmas-ketabang.example/berita/jadwal-pendaftaran-baru"]),
+            SurveyFollowUpInput(period: q2, unsur: .sarana, problem: "Ruang tunggu Poli KIA panas dan kursi kurang.",
+                          action: "Memasang dua kipas angin dinding dan menambah 12 kursi tunggu.",
+                          owner: "Pengelola Barang UPTD Puskesmas Ketabang", dueDate: CivilDate(year: 2026, month: 9, day: 30), status: .inProgress),
+            SurveyFollowUpInput(period: q2, unsur: .pengaduan, problem: "Pengguna layanan tidak mengetahui saluran pengaduan.",
+                          action: "Menyediakan nomor WhatsApp pengaduan yang dipantau setiap hari kerja dan memasang papan informasi SP4N-LAPOR!.",
+                          owner: "Koordinator Mutu Pelayanan", dueDate: CivilDate(year: 2026, month: 12, day: 15), status: .planned),
+        ]
+        for f in plan { try await store.createSurveyFollowUp(surveyID: survey.id, f, by: actor) }
     }
 }

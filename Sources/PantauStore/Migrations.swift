@@ -153,6 +153,118 @@ public let allMigrations: [Migration] = [
         "CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL)",
         "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '\(AuditChain.genesisHash)')",
     ]),
+    // SKM (PermenPANRB 14/2017): surveys per service, responses with answers per unsur (never by
+    // position), population and publication per period, follow-up plan (RTL), paper imports.
+    Migration(5, "create_surveys", [
+        """
+        CREATE TABLE surveys (
+            id {{id}},
+            unit_id BIGINT NOT NULL REFERENCES units(id),
+            sop_id BIGINT REFERENCES sops(id),
+            code TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            period_kind TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL
+        )
+        """,
+        "CREATE INDEX surveys_unit ON surveys(unit_id)",
+        """
+        CREATE TABLE survey_imports (
+            id {{id}},
+            survey_id BIGINT NOT NULL REFERENCES surveys(id),
+            source TEXT NOT NULL DEFAULT '',
+            imported INTEGER NOT NULL,
+            skipped INTEGER NOT NULL,
+            blank_rows INTEGER NOT NULL DEFAULT 0,
+            report TEXT NOT NULL DEFAULT '[]',
+            created_by TEXT NOT NULL,
+            created_at {{double}} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE survey_responses (
+            id {{id}},
+            survey_id BIGINT NOT NULL REFERENCES surveys(id),
+            channel TEXT NOT NULL,
+            submitted_at {{double}} NOT NULL,
+            response_date TEXT NOT NULL,
+            response_time TEXT,
+            gender TEXT,
+            age INTEGER,
+            education TEXT,
+            occupation TEXT,
+            occupation_detail TEXT,
+            service_type TEXT,
+            saran TEXT,
+            case_reference TEXT,
+            form_number TEXT,
+            import_id BIGINT REFERENCES survey_imports(id),
+            created_by TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX survey_responses_period ON survey_responses(survey_id, response_date)",
+        "CREATE INDEX survey_responses_case ON survey_responses(case_reference)",
+        """
+        CREATE TABLE survey_answers (
+            response_id BIGINT NOT NULL REFERENCES survey_responses(id),
+            unsur TEXT NOT NULL,
+            score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 4),
+            PRIMARY KEY (response_id, unsur)
+        )
+        """,
+        """
+        CREATE TABLE survey_periods (
+            survey_id BIGINT NOT NULL REFERENCES surveys(id),
+            period TEXT NOT NULL,
+            population INTEGER,
+            published_at {{double}},
+            published_by TEXT,
+            published_result TEXT,
+            publication_links TEXT NOT NULL DEFAULT '[]',
+            updated_at {{double}} NOT NULL,
+            PRIMARY KEY (survey_id, period)
+        )
+        """,
+        """
+        CREATE TABLE survey_followups (
+            id {{id}},
+            survey_id BIGINT NOT NULL REFERENCES surveys(id),
+            period TEXT,
+            unsur TEXT,
+            problem TEXT NOT NULL,
+            action TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            due_date TEXT,
+            status TEXT NOT NULL,
+            links TEXT NOT NULL DEFAULT '[]',
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL
+        )
+        """,
+        "CREATE INDEX survey_followups_survey ON survey_followups(survey_id)",
+    ]),
+    // Flood protection shared by every instance: hits per (hashed) client key, and server secrets
+    // (e.g. the key that signs the public form's fill-time field).
+    Migration(6, "create_rate_limits_and_secrets", [
+        """
+        CREATE TABLE rate_limit_hits (
+            client_key TEXT NOT NULL,
+            at {{double}} NOT NULL
+        )
+        """,
+        "CREATE INDEX rate_limit_hits_key_at ON rate_limit_hits(client_key, at)",
+        "CREATE INDEX rate_limit_hits_at ON rate_limit_hits(at)",
+        """
+        CREATE TABLE app_secrets (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            created_at {{double}} NOT NULL
+        )
+        """,
+    ]),
 ]
 
 /// Applies pending migrations.

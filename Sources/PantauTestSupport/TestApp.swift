@@ -20,6 +20,12 @@ public struct TestFixture: Sendable {
     public var tokenID: Int64
     /// The app's route table.
     public var routes: [RouteSpec] = []
+    /// Survey ids by key: `imunisasi` (the demo SKM survey of the Puskesmas).
+    public var surveys: [String: Int64] = [:]
+    /// Public codes of those surveys (the form is at `/s/{code}`).
+    public var surveyCodes: [String: String] = [:]
+    /// A follow-up action (RTL) of the demo survey.
+    public var followUpID: Int64 = 0
 
     /// A fresh session for a user: (cookie value, CSRF token).
     public func session(_ user: String) async throws -> (cookie: String, csrf: String) {
@@ -34,18 +40,32 @@ public let testAdminPassword = "admin-password-123"
 
 /// Builds the app on a fresh database (SQLite or PostgreSQL), seeds the fixture and runs `body`
 /// with a router test client (no sockets).
-public func withTestApp(_ engine: TestEngine = .sqlite, _ body: @escaping @Sendable (TestFixture, any TestClientProtocol) async throws -> Void) async throws {
+///
+/// `configure` may change settings (e.g. the survey rate limit) before the app is built; by
+/// default the public survey form's minimum fill time is 0 so tests need not wait.
+public func withTestApp(_ engine: TestEngine = .sqlite, configure: @Sendable (inout AppConfig) -> Void = { _ in },
+                        _ body: @escaping @Sendable (TestFixture, any TestClientProtocol) async throws -> Void) async throws {
     try await withTestDatabase(engine) { location in
         var config = AppConfig(host: "127.0.0.1", port: 0, database: location, adminPassword: testAdminPassword, logLevel: .warning)
         config.passwordCost = 4
         config.loginMaxFailures = 3
+        config.surveyMinFillSeconds = 0
+        configure(&config)
         let built = try await buildApplication(config: config)
-        var fixture = try await seedFixture(built.services.store)
-        fixture.routes = built.services.routes
-        let fx = fixture
-        try await built.application.test(.router) { client in
-            try await body(fx, client)
+        do {
+            var fixture = try await seedFixture(built.services.store)
+            fixture.routes = built.services.routes
+            let fx = fixture
+            try await built.application.test(.router) { client in
+                try await body(fx, client)
+            }
+        } catch {
+            // Close the database even when the test fails, so one failure is reported as such
+            // instead of tripping the driver's "connection not closed" assertion.
+            await built.services.store.shutdown()
+            throw error
         }
+        await built.services.store.shutdown()
     }
 }
 
@@ -74,7 +94,13 @@ func seedFixture(_ store: PantauStore) async throws -> TestFixture {
     let token = "pnt_test_" + UUID().uuidString
     let rec = try await store.createAPIToken(name: "sik-dinkes", prefix: String(token.prefix(10)), tokenHash: SessionTokens.hash(token),
                                              unitID: units["DINKES"]!, by: .system)
-    return TestFixture(store: store, users: users, units: units, sops: sops, token: token, tokenID: rec.id)
+    var fixture = TestFixture(store: store, users: users, units: units, sops: sops, token: token, tokenID: rec.id)
+    for survey in try await store.surveys() where survey.name == DemoAgency.surveyName {
+        fixture.surveys["imunisasi"] = survey.id
+        fixture.surveyCodes["imunisasi"] = survey.code
+        fixture.followUpID = try await store.surveyFollowUps(surveyID: survey.id).first?.id ?? 0
+    }
+    return fixture
 }
 
 /// Request helpers.

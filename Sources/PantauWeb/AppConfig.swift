@@ -26,6 +26,17 @@ public struct AppConfig: Sendable {
     public var publicBaseURL: String
     /// bcrypt cost for new password hashes (12 in production; tests may lower it).
     public var passwordCost: UInt8 = 12
+    /// Public survey form: submissions accepted per client (IP address) within `surveyRateWindow`
+    /// seconds, counted in the database so every instance shares them (`PANTAU_SURVEY_RATE_LIMIT`).
+    public var surveyRateLimit: Int = 30
+    /// Window of the survey rate limit in seconds (`PANTAU_SURVEY_RATE_WINDOW`).
+    public var surveyRateWindow: TimeInterval = 900
+    /// Seconds a person needs at least between opening and sending the public survey form; faster
+    /// submissions are treated as automated (`PANTAU_SURVEY_MIN_FILL_SECONDS`).
+    public var surveyMinFillSeconds: Double = 5
+    /// Take the client address from the last `X-Forwarded-For` entry, for the survey rate limit.
+    /// Set only when Pantau runs behind a reverse proxy that sets it (`PANTAU_TRUST_FORWARDED_FOR`).
+    public var trustForwardedFor: Bool = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "pantau.sqlite"),
@@ -77,7 +88,16 @@ public struct AppConfig: Sendable {
         }
         let adminPW = reader.string(forKey: "pantau.admin.password", default: "")
         let base = reader.string(forKey: "pantau.public.url", default: "")
-        return AppConfig(
+        func number(_ key: String, _ name: String, _ def: Double, _ range: ClosedRange<Double>, _ expected: String) throws -> Double {
+            let text = reader.string(forKey: ConfigKey(key), default: "")
+            if text.isEmpty { return def }
+            guard let v = Double(text), range.contains(v) else { throw ConfigError.invalid(name: name, value: text, expected: expected) }
+            return v
+        }
+        let rateLimit = try number("pantau.survey.rate.limit", "PANTAU_SURVEY_RATE_LIMIT", 30, 1...1_000_000, "a whole number of submissions ≥ 1")
+        let rateWindow = try number("pantau.survey.rate.window", "PANTAU_SURVEY_RATE_WINDOW", 900, 1...604_800, "seconds, 1-604800")
+        let minFill = try number("pantau.survey.min.fill.seconds", "PANTAU_SURVEY_MIN_FILL_SECONDS", 5, 0...3600, "seconds, 0-3600")
+        var config = AppConfig(
             host: host, port: port, database: DatabaseLocation(parsing: dbText),
             adminPassword: adminPW.isEmpty ? nil : adminPW,
             demo: try flag("pantau.demo", "PANTAU_DEMO", false),
@@ -85,6 +105,11 @@ public struct AppConfig: Sendable {
             secureCookies: try flag("pantau.secure.cookies", "PANTAU_SECURE_COOKIES", false),
             sessionLifetime: hours * 3600, logLevel: level,
             publicBaseURL: base.isEmpty ? nil : (base.hasSuffix("/") ? String(base.dropLast()) : base))
+        config.surveyRateLimit = Int(rateLimit)
+        config.surveyRateWindow = rateWindow
+        config.surveyMinFillSeconds = minFill
+        config.trustForwardedFor = try flag("pantau.trust.forwarded.for", "PANTAU_TRUST_FORWARDED_FOR", false)
+        return config
     }
 }
 

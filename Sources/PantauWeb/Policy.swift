@@ -20,6 +20,19 @@ public enum AccessRule: String, Sendable, CaseIterable {
     case sopWrite
     /// Approving and archiving SOPs: admin, and unit managers in their subtree.
     case sopApprove
+    /// Reading survey (SKM) results and reports: every role in its unit subtree; integration
+    /// tokens through the API.
+    case surveyRead
+    /// Setting up surveys, importing paper responses, the follow-up plan (RTL), population and
+    /// publishing: admin, and unit managers in their subtree.
+    case surveyManage
+    /// Raw survey responses and their exports: the unit's own staff and auditors. The role part
+    /// admits every signed-in role; the handler admits an evaluator only when the survey's unit is
+    /// their own unit (a cross-unit evaluator sees results, not raw answers).
+    case surveyRaw
+    /// Submitting a survey response through the API (kiosks, other apps): integration tokens,
+    /// admins, unit managers and officers, in their subtree.
+    case surveySubmit
 
     /// Whether an identity of this kind passes the role part of the rule.
     /// (Unit scope is checked by the handler once the resource is loaded.)
@@ -31,13 +44,16 @@ public enum AccessRule: String, Sendable, CaseIterable {
         guard let identity else { return false }
         switch identity {
         case .token:
-            return self == .sopRead || self == .unitRead
+            return self == .sopRead || self == .unitRead || self == .surveyRead || self == .surveySubmit
         case let .user(u):
             switch self {
             case .anyone, .signedIn, .unitRead, .sopRead: return true
             case .admin: return u.role == .admin
             case .auditRead: return u.role == .admin || u.role == .auditor
             case .sopWrite, .sopApprove: return u.role == .admin || u.role == .unitManager
+            case .surveyRead, .surveyRaw: return true
+            case .surveyManage: return u.role == .admin || u.role == .unitManager
+            case .surveySubmit: return u.role == .admin || u.role == .unitManager || u.role == .officer
             }
         }
     }

@@ -5,5 +5,8 @@ func registerRoutes(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @S
     AuthPages.register(r, s)
     AdminPages.register(r, s)
     SOPPages.register(r, s)
+    SurveyPages.register(r, s)
+    PublicSurveyPages.register(r, s)
     APIRoutes.register(r, s, openAPI: openAPI)
+    SurveyAPI.register(r, s)
 }

@@ -72,11 +72,12 @@ enum Guard {
         let unsafe = [.post, .put, .patch, .delete].contains(request.method)
         if unsafe {
             var provided = request.headers[.csrfToken]
-            if provided == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+            if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+                // Read the form once for every handler (the header may carry the token too).
                 let body = try await req.collectBody(upTo: ctx.maxUploadSize)
                 let form = FormData(String(buffer: body))
                 ctx.form = form
-                provided = form["_csrf"]
+                if provided == nil { provided = form["_csrf"] }
             }
             // Token clients are not browsers: no CSRF for them.
             if case .token = ctx.identity {} else {

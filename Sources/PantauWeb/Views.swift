@@ -82,7 +82,7 @@ struct ErrorPageModel {
 /// One link of the main navigation.
 struct NavItem {
     enum Section: String {
-        case home, sops, units, users, tokens, audit
+        case home, sops, units, users, tokens, audit, surveys
     }
     let label: String
     let href: String
@@ -115,6 +115,7 @@ struct LayoutModel {
             }
             item(.home, "nav_home", "/")
             item(.sops, "nav_sops", "/sops")
+            item(.surveys, "nav_surveys", "/surveys")
             item(.units, "nav_units", "/units")
             if u.role == .admin {
                 item(.users, "nav_users", "/users")

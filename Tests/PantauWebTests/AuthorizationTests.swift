@@ -22,6 +22,8 @@ struct AuthorizationTests {
     static let sopReaders: Set<Who> = [.admin, .mgr, .eval, .officer, .auditor]
     static let sopWriters: Set<Who> = [.admin, .mgr]
     static let sopCreators: Set<Who> = [.admin, .mgr, .mgrOther]
+    /// Raw survey responses of the Puskesmas: its own staff and auditors (not the cross-unit evaluator).
+    static let rawReaders: Set<Who> = [.admin, .mgr, .officer, .auditor]
 
     /// "METHOD path" → who is allowed. Everyone else must be refused (401/403/404 or a redirect to /login).
     static let expected: [String: Set<Who>] = [
@@ -80,6 +82,34 @@ struct AuthorizationTests {
         "GET /api/v1/sops/:id/versions/:version": sopReaders.union([.token]),
         "POST /api/v1/sops/:id/versions/:version/submit": sopWriters,
         "POST /api/v1/sops/:id/versions/:version/approve": sopWriters,
+        "GET /surveys": users,
+        "GET /surveys/new": sopCreators,
+        "POST /surveys": sopCreators,
+        "GET /surveys/:id": sopReaders,
+        "GET /surveys/:id/edit": sopWriters,
+        "POST /surveys/:id": sopWriters,
+        "POST /surveys/:id/population": sopWriters,
+        "POST /surveys/:id/publish": sopWriters,
+        "GET /surveys/:id/report": sopReaders,
+        "GET /surveys/:id/export": sopReaders,
+        "GET /surveys/:id/responses": rawReaders,
+        "GET /surveys/:id/responses/export": rawReaders,
+        "GET /surveys/:id/import": sopWriters,
+        "POST /surveys/:id/import": sopWriters,
+        "GET /surveys/:id/followups": sopReaders,
+        "POST /surveys/:id/followups": sopWriters,
+        "GET /surveys/:id/followups/:item/edit": sopWriters,
+        "POST /surveys/:id/followups/:item": sopWriters,
+        "GET /surveys/:id/poster": sopReaders,
+        "GET /s/:code": people,
+        "POST /s/:code": people,
+        "GET /s/:code/terima-kasih": people,
+        "GET /s/:code/qr.svg": people,
+        "GET /transparansi": people,
+        "GET /api/v1/surveys": users.union([.token]),
+        "GET /api/v1/surveys/:id": sopReaders.union([.token]),
+        "GET /api/v1/surveys/:id/results": sopReaders.union([.token]),
+        "POST /api/v1/surveys/:id/responses": [.admin, .mgr, .officer, .token],
     ]
 
     @Test func everyRouteHasARuleAndEveryRoleIsChecked() async throws {
@@ -94,6 +124,8 @@ struct AuthorizationTests {
                 let method = HTTPRequest.Method(String(parts[0]))!
                 let path = String(parts[1])
                     .replacingOccurrences(of: ":version", with: "1")
+                    .replacingOccurrences(of: ":item", with: "\(fx.followUpID)")
+                    .replacingOccurrences(of: ":code", with: fx.surveyCodes["imunisasi"]!)
                     .replacingOccurrences(of: ":id", with: concreteID(path: String(parts[1]), fx))
                 for who in Who.allCases {
                     var headers: HTTPFields
@@ -117,11 +149,13 @@ struct AuthorizationTests {
         }
     }
 
-    /// An id that exists for each parameterised route: the Puskesmas' SOP, the officer, the token, a unit.
+    /// An id that exists for each parameterised route: the Puskesmas' SOP, the officer, the token, the
+    /// Puskesmas' demo survey, a unit.
     func concreteID(path: String, _ fx: TestFixture) -> String {
         if path.contains("/sops/") { return "\(fx.sops["imunisasi"]!)" }
         if path.hasPrefix("/users/") { return "\(fx.users["officer"]!)" }
         if path.hasPrefix("/tokens/") { return "\(fx.tokenID)" }
+        if path.contains("/surveys/") { return "\(fx.surveys["imunisasi"]!)" }
         return "\(fx.units["DINKES-PKM-KTB"]!)"
     }
 }

@@ -79,6 +79,10 @@ enum OpenAPIDocument {
         case ("GET", "/api/v1/sops/{id}/versions"): return (nil, "SOPVersionList", "200")
         case ("POST", "/api/v1/sops/{id}/versions"): return ("NewVersion", "SOPVersion", "201")
         case ("POST", "/api/v1/sops/{id}/versions/{version}/approve"): return ("Approve", "SOPVersion", "200")
+        case ("GET", "/api/v1/surveys"): return (nil, "SurveyList", "200")
+        case ("GET", "/api/v1/surveys/{id}"): return (nil, "SurveyDetail", "200")
+        case ("GET", "/api/v1/surveys/{id}/results"): return (nil, "SurveyResults", "200")
+        case ("POST", "/api/v1/surveys/{id}/responses"): return ("SurveyResponseInput", "SurveyResponseCreated", "201")
         default: return (nil, "SOPVersion", "200")
         }
     }
@@ -91,6 +95,10 @@ enum OpenAPIDocument {
                 Parameter(name: String($0.dropFirst()), in: "path", required: true, schema: ["type": "integer"], description: nil)
             }
             var query: [Parameter] = []
+            if r.method == .get && (oaPath == "/api/v1/surveys/{id}/results") {
+                query = [Parameter(name: "period", in: "query", required: false, schema: ["type": "string"],
+                                   description: "Period: 2026, 2026-S1, 2026-Q3 or 2026-07 (default: the current quarter)")]
+            }
             if r.method == .get && oaPath == "/api/v1/sops" {
                 query = [
                     Parameter(name: "q", in: "query", required: false, schema: ["type": "string"], description: "Search in number and title"),
@@ -116,7 +124,7 @@ enum OpenAPIDocument {
                 responses["409"] = Resp(description: "Conflict (duplicate or wrong status)", content: problem)
             }
             let op = Operation(
-                summary: r.summary, operationId: operationID(m, r.path), tags: [oaPath.contains("/units") ? "units" : (oaPath.contains("/sops") ? "sops" : "meta")],
+                summary: r.summary, operationId: operationID(m, r.path), tags: [oaPath.contains("/units") ? "units" : (oaPath.contains("/sops") ? "sops" : (oaPath.contains("/surveys") ? "surveys" : "meta"))],
                 parameters: (params + query).isEmpty ? nil : params + query,
                 requestBody: shape.request.map { Body(required: m != "POST" || !oaPath.hasSuffix("/versions"), content: ["application/json": ["schema": Ref(ref: "#/components/schemas/\($0)")]]) },
                 responses: responses,
@@ -158,7 +166,40 @@ enum OpenAPIDocument {
                              "document": .ref("SOPDocument")], ["sop_id", "version", "status", "document"])
         let problem = S.obj(["type": .str(), "title": .str(), "status": .int(), "detail": .str(),
                              "errors": .arr(.obj(["field": .str(), "message": .str()], ["field", "message"]))], ["title", "status"])
+        let num = S(type: "number")
+        let grade = S(type: "string", enum: ["A", "B", "C", "D"])
+        let surveySummary = S.obj(["id": .int(), "unit_id": .int(), "sop_id": .int(), "code": .str("Short code of the public form /s/{code}"),
+                                   "name": .str(), "period_kind": S(type: "string", enum: ["month", "quarter", "semester", "year"]),
+                                   "active": S(type: "boolean"), "public_url": .str()],
+                                  ["id", "unit_id", "code", "name", "period_kind", "active", "public_url"])
+        let definition = S(type: "object", description: "The survey definition as Pantau stores it: `items` (each `unsur` with `code`, `name`, `question` and four `answerLabels` in id/en, and a `weight` such as 0.15 or \"1/9\"), `profile` (educationLevels, occupations, serviceTypes with codes, asksAge) and `title`.")
+        let responseInput = S.obj([
+            "answers": S(type: "object", description: "Score 1-4 per unsur code, e.g. {\"persyaratan\": 4, \"waktu\": 3}; an absent code is unanswered"),
+            "gender": S(type: "string", enum: ["L", "P"]), "age": .int(), "education": .str("A code of the survey's education list"),
+            "occupation": .str("PNS, TNI, POLRI, SWASTA, WIRAUSAHA or LAINNYA"), "occupation_detail": .str(),
+            "service_type": .str("A code of the survey's service types, or free text when it has none"), "suggestion": .str("Saran, at most 2000 characters"),
+            "case_reference": .str("The service case the response rates (e.g. the receipt number)"),
+            "channel": S(type: "string", enum: ["kiosk", "api"]), "date": S(type: "string", format: "date"), "time": .str("HH:MM"),
+        ], ["answers"])
+        let created = S.obj(["id": .int(), "survey_id": .int(), "channel": .str(), "date": S(type: "string", format: "date"),
+                             "period": .str(), "submitted_at": S(type: "string", format: "date-time")], ["id", "survey_id", "channel", "date", "period"])
+        let unsurResult = S.obj(["code": .str(), "name": .str(), "weight": .str("Exact fraction, e.g. 1/9"), "answered": .int(), "unanswered": .int(),
+                                 "answer_counts": .arr(.int()), "nrr": num, "weighted_nrr": num, "converted_nrr": num, "grade": grade],
+                                ["code", "name", "weight", "answered", "unanswered", "answer_counts"])
+        let group = S.obj(["code": .str(), "label": .str(), "respondents": .int(), "share": num, "ikm": num, "grade": grade], ["label", "respondents", "share"])
+        let results = S.obj([
+            "survey_id": .int(), "period": .str("2026-Q3, 2026-07, 2026-S1 or 2026"), "period_label": .str(), "respondents": .int(),
+            "index": S(type: "number", description: "Σ NRR × weight (1-4)"), "ikm": S(type: "number", description: "IKM 25-100, rounded to 2 decimals"),
+            "grade": grade, "grade_label": .str(), "unsur": .arr(unsurResult), "priorities": .arr(.str()), "unsur_without_answers": .arr(.str()),
+            "weights_renormalized": S(type: "boolean"),
+            "sample": .obj(["population": .int(), "required": .int(), "collected": .int(), "adequate": S(type: "boolean"), "shortfall": .int()],
+                           ["population", "required", "collected", "adequate", "shortfall"]),
+            "profile": .arr(.obj(["dimension": .str(), "groups": .arr(group)], ["dimension", "groups"])), "published": S(type: "boolean"),
+        ], ["survey_id", "period", "respondents", "unsur", "priorities", "profile", "published"])
         return Components(schemas: [
+            "SurveySummary": surveySummary, "SurveyList": .arr(.ref("SurveySummary")), "SurveyDefinition": definition,
+            "SurveyDetail": .obj(["survey": .ref("SurveySummary"), "definition": .ref("SurveyDefinition")], ["survey", "definition"]),
+            "SurveyResponseInput": responseInput, "SurveyResponseCreated": created, "SurveyResults": results,
             "Unit": unit, "UnitInput": unitInput, "UnitList": .arr(.ref("Unit")),
             "SOPDocument": doc, "SOPSummary": summary, "SOPVersion": version, "SOPVersionList": .arr(.ref("SOPVersion")),
             "SOPDetail": .obj(["sop": .ref("SOPSummary"), "latest": .ref("SOPVersion"), "effective": .ref("SOPVersion")], ["sop", "latest"]),
