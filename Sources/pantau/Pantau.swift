@@ -12,7 +12,7 @@ struct Pantau: AsyncParsableCommand {
         commandName: "pantau",
         abstract: "Pantau: pemantauan dan evaluasi pelaksanaan SOP (PermenPANRB 35/2012).",
         discussion: "Settings come from PANTAU_* environment variables (see README); options below override them.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, SOPCommand.self, Demo.self, AuditCommand.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, SOPCommand.self, Demo.self, AuditCommand.self, Analyze.self, Conformance.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -165,7 +165,7 @@ struct XESParser {
     /// Consumes complete markup from `p`; returns the number of bytes consumed.
     mutating func scan(_ p: UnsafeRawBufferPointer, atEnd: Bool) throws -> Int {
         let n = p.count
-        guard let base = p.baseAddress else {
+        guard p.baseAddress != nil else {
             if atEnd { try finish(p, 0) }
             return 0
         }
