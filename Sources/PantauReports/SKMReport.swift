@@ -321,8 +321,13 @@ public struct SKMReport: Sendable {
         for (i, u) in r.unsur.enumerated() {
             let y = top + rowH * Double(i)
             let name = u.name.text(lang)
-            let short = name.count > 34 ? String(name.prefix(33)) + "…" : name
-            s += "<text x=\"\(SVGFormat.number(labelWidth - 6))\" y=\"\(SVGFormat.number(y + rowH * 0.65))\" text-anchor=\"end\">U\(i + 1) \(e(short))</text>"
+            // Shorten by measured width (not character count) so the label never runs off the left edge.
+            var label = "U\(i + 1) \(name)"
+            if SVGText.width(label, fontSize: 12) > labelWidth - 10 {
+                while label.count > 4 && SVGText.width(label + "…", fontSize: 12) > labelWidth - 10 { label.removeLast() }
+                label = label.trimmingCharacters(in: .whitespaces) + "…"
+            }
+            s += "<text x=\"\(SVGFormat.number(labelWidth - 6))\" y=\"\(SVGFormat.number(y + rowH * 0.65))\" text-anchor=\"end\"><title>U\(i + 1) \(e(name))</title>\(e(label))</text>"
             if let nrr = u.nrr {
                 let fill: String
                 switch u.grade {

@@ -101,4 +101,24 @@ struct SKMReportTests {
         #expect(html.contains("<h3>3.5 Saran dan Masukan Responden</h3>"))
         #expect(html.contains("Triwulan II 2026"))
     }
+
+    @Test func chartLabelsFitTheirColumn() throws {
+        let (r, _) = try Self.result()
+        let svg = SKMReport(language: .indonesian).nrrChartSVG(r)
+        var labels: [String] = []
+        var rest = Substring(svg)
+        while let a = rest.range(of: "text-anchor=\"end\"><title>") {
+            let afterTitle = rest[a.upperBound...]
+            guard let close = afterTitle.range(of: "</title>"), let end = afterTitle[close.upperBound...].range(of: "</text>") else { break }
+            labels.append(String(afterTitle[close.upperBound..<end.lowerBound]))
+            rest = afterTitle[end.upperBound...]
+        }
+        #expect(labels.count == r.unsur.count)
+        // Entities count as one character; the widest label must fit the 230 px label column.
+        for l in labels {
+            let plain = l.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&lt;", with: "<")
+            #expect(SVGText.width(plain, fontSize: 12) <= 220, "\(plain)")
+        }
+        #expect(labels.contains { $0.hasSuffix("…") } || labels.allSatisfy { SVGText.width($0, fontSize: 12) <= 220 })
+    }
 }
