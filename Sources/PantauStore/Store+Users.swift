@@ -278,6 +278,16 @@ extension PantauStore {
         }
     }
 
+    /// Records that a token was used (at most once per `interval`, to keep writes rare). This is
+    /// usage telemetry like a session's last-seen time, so it is not an audited change.
+    public func touchAPIToken(_ token: APITokenRecord, interval: TimeInterval = 300) async throws {
+        let t = now()
+        if let last = token.lastUsedAt, t.timeIntervalSince(last) < interval { return }
+        try await database.transaction { sql in
+            try await sql.raw("UPDATE api_tokens SET last_used_at = \(bind: t.timeIntervalSince1970) WHERE id = \(bind: token.id)").run()
+        }
+    }
+
     public func revokeAPIToken(id: Int64, by actor: AuditActor) async throws {
         try await write { w in
             guard try await w.sql.raw("SELECT id FROM api_tokens WHERE id = \(bind: id) AND revoked_at IS NULL").first() != nil else {

@@ -133,6 +133,7 @@ struct IdentityMiddleware: RouterMiddleware {
             let token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
             guard let rec = try await store.apiToken(hash: Secrets.sha256(token)) else { throw AppError.unauthorized }
             ctx.identity = .token(rec)
+            try await store.touchAPIToken(rec)
         } else if let cookie = request.cookies[CookieName.session]?.value, !cookie.isEmpty,
                   let (session, user) = try await store.session(tokenHash: Secrets.sha256(cookie)) {
             ctx.identity = .user(user)

@@ -6,11 +6,21 @@ import Testing
 ///
 /// Exact parity is required on nets without silent transitions (`sop_izin.pnml`, `a32.pnml`).
 /// On nets with silent transitions PM4Py fires τ by its own shortest-path heuristic over places
-/// while we search the shortest τ sequence over markings, so m/c/r/p can differ per variant; for
-/// those the test checks the numbers are consistent and reports the share of variants with
-/// identical counts (see docs/conformance.md, "PM4Py differences").
+/// while we search the shortest τ sequence over markings; on most shared models the results are
+/// still identical (asserted), on the others (``knownDifferent``) m/c/r/p differ for some
+/// variants and the test asserts the share of identical variants does not drop (see
+/// docs/conformance.md, "Documented differences from PM4Py").
 @Suite("Token replay parity with PM4Py")
 struct ParityTokenReplayTests {
+    /// Models whose replay differs from PM4Py's for some variants (silent transitions fired by a
+    /// different strategy), with the number of identical variants measured.
+    static let knownDifferent: [String: Int] = [
+        "sop_izin_noisy_10k.im20.pnml": 438, "sop_izin_noisy_10k.im20.bpmn": 440,
+        "a32f0n10.im20.pnml": 583, "a32f0n10.im20.bpmn": 403,
+        "bpic2012.im20.pnml": 4162, "bpic2012.im20.bpmn": 4162,
+        "bpic2012.im00.pnml": 1452, "bpic2012.im00.bpmn": 1452,
+    ]
+
     static let stems = ["running-example", "roadtraffic100traces", "interval_event_log", "reviewing",
                         "sop_izin_1k", "sop_izin_10k", "sop_izin_noisy_10k", "a32f0n10", "bpic2012"]
 
@@ -42,10 +52,16 @@ struct ParityTokenReplayTests {
                 #expect(report.consumed == ParityData.int(totals["consumed_tokens"] ?? -1))
                 #expect(report.remaining == ParityData.int(totals["remaining_tokens"] ?? -1))
                 #expect(report.produced == ParityData.int(totals["produced_tokens"] ?? -1))
+            } else if let floor = Self.knownDifferent[model.file] {
+                // Different τ strategy: at least as many identical variants as measured when
+                // written (docs/conformance.md lists the numbers and why).
+                #expect(equal >= floor, "\(model.file): \(equal)/\(report.variants.count) identical, was \(floor)")
+                print("token replay \(model.file): \(equal)/\(report.variants.count) variants identical to PM4Py; log fitness ours \(report.logFitness) PM4Py \(ParityData.double(model.tokenReplay["log_fitness"]))")
             } else {
-                // Different τ strategy: numbers are ours; record how close they are.
-                let share = Double(equal) / Double(max(1, report.variants.count))
-                print("token replay \(model.file): \(equal)/\(report.variants.count) variants (\(Int(share * 100)) %) identical to PM4Py; log fitness ours \(report.logFitness) PM4Py \(ParityData.double(model.tokenReplay["log_fitness"]))")
+                // Nets with silent transitions where our τ search reproduces PM4Py exactly.
+                #expect(equal == report.variants.count, "\(model.file): \(equal)/\(report.variants.count) variants equal")
+                #expect(ParityData.close(report.logFitness, ParityData.double(model.tokenReplay["log_fitness"])), "\(model.file)")
+                #expect(ParityData.close(report.averageTraceFitness, ParityData.double(model.tokenReplay["average_trace_fitness"])), "\(model.file)")
             }
         }
     }

@@ -372,6 +372,8 @@ struct SOPWebTests {
             #expect(try await client.get("/api/v1/sops/\(fx.sops["izin"]!)", h).status == .notFound)
             #expect(try await client.get("/sops", h).status == .forbidden)
             #expect(try await client.get("/api/v1/sops", Req.headers(bearer: "pnt_wrong")).status == .unauthorized)
+            // Use is recorded for the token page.
+            #expect(try await fx.store.apiTokens().first { $0.id == fx.tokenID }?.lastUsedAt != nil)
             try await fx.store.revokeAPIToken(id: fx.tokenID, by: .system)
             #expect(try await client.get("/api/v1/sops", h).status == .unauthorized)
         }

@@ -27,6 +27,7 @@ public struct SOPNet: Sendable, Hashable, Codable {
     ///
     /// - Throws: ``ProcessModelError/invalidSOP(reason:)`` when there is no start step, a
     ///   successor id is unknown, or a non-end step has no successor.
+    /// - Complexity: O(S²) for S steps (step lookup by id and the silent-transition reduction).
     public init(compiling doc: SOPDocument) throws {
         guard let start = doc.startStep else { throw ProcessModelError.invalidSOP(reason: "no start step (jenis: mulai)") }
         let reachable = doc.reachableFromStart()
