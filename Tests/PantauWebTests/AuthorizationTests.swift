@@ -143,6 +143,23 @@ struct AuthorizationTests {
                     if allowed == refused || r.status.code >= 500 {
                         failures.append("\(key) as \(who.rawValue): \(r.status.code) (expected \(allowed ? "allowed" : "refused"))")
                     }
+                    // Hostile and malformed bodies never make a route answer 500.
+                    if method == .post || method == .put {
+                        var formHeaders = headers
+                        formHeaders[.contentType] = "application/x-www-form-urlencoded"
+                        let csrf = headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
+                        let hostile = Req.form([("_csrf", csrf), ("code", "' OR 1=1;--"), ("name", "<script>x</script>"), ("nomor", "\u{0}"),
+                                                ("unit_id", "-1"), ("steps[999999999999][activity]", "x"), ("actors[a][b]", "%"), ("level", "raja"),
+                                                ("answers[persyaratan]", "9"), ("status", "effective"), ("effective_from", "2026-02-30"),
+                                                ("document", "identitas: [unclosed"), ("period", "2026-Q9"), ("weight", "NaN")])
+                        let f = try await client.execute(uri: path, method: method, headers: formHeaders, body: hostile)
+                        var jsonHeaders = headers
+                        jsonHeaders[.contentType] = "application/json"
+                        let j = try await client.execute(uri: path, method: method, headers: jsonHeaders, body: ByteBuffer(string: "{\"unit_id\": \"x\", \"document\": [1, {}], "))
+                        for (kind, resp) in [("form", f), ("json", j)] where resp.status.code >= 500 {
+                            failures.append("\(key) as \(who.rawValue) with a hostile \(kind) body: \(resp.status.code)")
+                        }
+                    }
                 }
             }
             #expect(failures.isEmpty, Comment(rawValue: "\(failures.count) wrong answers:\n" + failures.joined(separator: "\n")))
