@@ -31,16 +31,17 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
+        // zlib (system library, headers from Debian's zlib1g-dev) for gzip-compressed logs.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Pure domain and analysis: no server or database library.
         .target(
             name: "PantauCore",
             dependencies: [
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "CompressNIO", package: "compress-nio"),
+                "CZlib",
             ],
             swiftSettings: swiftSettings
         ),

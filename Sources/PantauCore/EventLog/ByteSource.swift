@@ -1,6 +1,5 @@
-import CompressNIO
+import CZlib
 import Foundation
-import NIOCore
 
 #if canImport(Glibc)
 import Glibc
@@ -57,15 +56,14 @@ final class DataByteSource: ByteSource {
     }
 }
 
-/// Gunzips another source on the fly with CompressNIO (zlib). Concatenated gzip members are
-/// read one after the other; bytes after the last member that do not start a new member are
-/// ignored (as `gzip -d` does). A stream that ends before its end marker is reported as
-/// ``EventLogError/truncatedGzip(at:)``.
+/// Gunzips another source on the fly with zlib. Concatenated gzip members are read one after the
+/// other; bytes after the last member that do not start a new member are ignored (as `gzip -d`
+/// does). A stream that ends before its end marker is reported as
+/// ``EventLogError/truncatedGzip(at:)``, invalid data as ``EventLogError/corruptGzip(message:at:)``.
 final class GzipByteSource: ByteSource {
     private let inner: any ByteSource
-    private let inflater: ZlibDecompressor
-    private var input: ByteBuffer
-    private var window: ByteBuffer
+    private var stream = z_stream()
+    private let buffer: UnsafeMutableRawBufferPointer
     private var innerAtEnd = false
     private var finished = false
     private let file: String?
@@ -73,79 +71,74 @@ final class GzipByteSource: ByteSource {
     init(_ inner: any ByteSource, file: String?) throws {
         self.inner = inner
         self.file = file
-        do {
-            inflater = try ZlibDecompressor(algorithm: .gzip)
-        } catch {
-            throw EventLogError.corruptGzip(message: "cannot start zlib: \(error)", at: InputLocation(file: file, line: 0, column: 0))
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        guard pantau_inflate_init_gzip(&stream) == Z_OK else {
+            buffer.deallocate()
+            throw EventLogError.corruptGzip(message: "cannot start zlib", at: InputLocation(file: file, line: 0, column: 0))
         }
-        input = ByteBufferAllocator().buffer(capacity: 1 << 20)
-        window = ByteBufferAllocator().buffer(capacity: 1 << 22)
+    }
+
+    deinit {
+        inflateEnd(&stream)
+        buffer.deallocate()
     }
 
     private var location: InputLocation { InputLocation(file: file, line: 0, column: 0) }
 
-    /// Reads more compressed input; false at the end of the inner source.
+    /// Moves unread input to the front of the buffer and reads more after it; false at the end
+    /// of the inner source.
     private func refill() throws -> Bool {
         if innerAtEnd { return false }
-        input.discardReadBytes()
-        if input.writableBytes < (1 << 19) { input.reserveCapacity(minimumWritableBytes: 1 << 20) }
-        let n = try input.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { p in
-            try inner.read(into: p)
+        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let pending = Int(stream.avail_in)
+        if pending > 0, let next = stream.next_in, next != base {
+            memmove(base, next, pending)
         }
+        let n = try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[pending...]))
         if n == 0 { innerAtEnd = true }
+        stream.next_in = base
+        stream.avail_in = uInt(pending + n)
         return n > 0
     }
 
     func read(into dst: UnsafeMutableRawBufferPointer) throws -> Int {
-        guard let base = dst.baseAddress else { return 0 }
-        while true {
-            if window.readableBytes > 0 {
-                let n = min(dst.count, window.readableBytes)
-                window.withUnsafeReadableBytes { src in base.copyMemory(from: src.baseAddress!, byteCount: n) }
-                window.moveReaderIndex(forwardBy: n)
-                return n
-            }
-            if finished { return 0 }
-            window.clear()
-            // With no input left, inflate is still called once more: it reports the end of the
-            // stream again (no progress) or asks for input (truncated).
-            if input.readableBytes == 0 { _ = try refill() }
-            let before = input.readableBytes
-            do {
-                try inflater.inflate(from: &input, to: &window)
-                // Z_STREAM_END, or Z_OK with room left in the window (all input used so far)
-                let progressed = input.readableBytes != before || window.readableBytes > 0
-                if !progressed {
-                    // stream end reached (inflate reports it again without consuming anything)
-                    if try startNextMember() { continue }
+        guard let out = dst.baseAddress, dst.count > 0 else { return 0 }
+        while !finished {
+            if stream.avail_in == 0 { _ = try refill() }
+            stream.next_out = out.assumingMemoryBound(to: UInt8.self)
+            stream.avail_out = uInt(dst.count)
+            let rc = inflate(&stream, Z_NO_FLUSH)
+            let produced = dst.count - Int(stream.avail_out)
+            switch rc {
+            case Z_STREAM_END:
+                if try nextMemberFollows() {
+                    inflateReset(&stream)
+                } else {
                     finished = true
-                } else if input.readableBytes == 0 {
-                    _ = try refill()
                 }
-            } catch let e as CompressNIOError where e == .bufferOverflow {
-                // window full: hand it out
-            } catch let e as CompressNIOError where e == .inputBufferOverflow {
-                // needs more input
-                if !(try refill()) { throw EventLogError.truncatedGzip(at: location) }
-            } catch let e as CompressNIOError where e == .corruptData {
+            case Z_OK:
+                break
+            case Z_BUF_ERROR:
+                // No progress possible: zlib needs input that is not there.
+                if produced == 0, stream.avail_in == 0, !(try refill()) { throw EventLogError.truncatedGzip(at: location) }
+            case Z_DATA_ERROR, Z_NEED_DICT:
                 throw EventLogError.corruptGzip(message: "invalid deflate data", at: location)
-            } catch let e as CompressNIOError {
-                throw EventLogError.corruptGzip(message: e.description, at: location)
+            case Z_MEM_ERROR:
+                throw EventLogError.corruptGzip(message: "zlib is out of memory", at: location)
+            default:
+                throw EventLogError.corruptGzip(message: "zlib error \(rc)", at: location)
             }
+            if produced > 0 { return produced }
+            if rc == Z_OK, stream.avail_in == 0, innerAtEnd { throw EventLogError.truncatedGzip(at: location) }
         }
+        return 0
     }
 
-    /// After a member's end: continue with a following gzip member, if any.
-    private func startNextMember() throws -> Bool {
-        if input.readableBytes < 2 { _ = try refill() }
-        guard input.readableBytes >= 2,
-              let b0 = input.getInteger(at: input.readerIndex, as: UInt8.self),
-              let b1 = input.getInteger(at: input.readerIndex + 1, as: UInt8.self),
-              b0 == 0x1F, b1 == 0x8B else { return false }
-        do { try inflater.reset() } catch {
-            throw EventLogError.corruptGzip(message: "cannot restart zlib", at: location)
-        }
-        return true
+    /// After a member's end: whether another gzip member follows.
+    private func nextMemberFollows() throws -> Bool {
+        if stream.avail_in < 2 { _ = try refill() }
+        guard stream.avail_in >= 2, let p = stream.next_in else { return false }
+        return p[0] == 0x1F && p[1] == 0x8B
     }
 }
 

@@ -1,6 +1,5 @@
-import CompressNIO
+import CZlib
 import Foundation
-import NIOCore
 
 /// Writes an ``EventLog`` as XES 1.0 (optionally gzip-compressed).
 ///
@@ -209,14 +208,26 @@ func xmlEscaped(_ s: String) -> String {
     return out
 }
 
-/// gzip-compresses bytes with CompressNIO.
+/// gzip-compresses bytes with zlib (one member, default level).
 func gzipped(_ bytes: [UInt8]) throws -> Data {
-    var input = ByteBufferAllocator().buffer(capacity: bytes.count)
-    input.writeBytes(bytes)
-    do {
-        var out = try input.compress(with: .gzip())
-        return Data(out.readBytes(length: out.readableBytes) ?? [])
-    } catch {
-        throw EventLogError.io(path: "<gzip>", message: "compression failed: \(error)")
+    var s = z_stream()
+    guard pantau_deflate_init_gzip(&s, Z_DEFAULT_COMPRESSION) == Z_OK else {
+        throw EventLogError.io(path: "<gzip>", message: "cannot start zlib")
     }
+    defer { deflateEnd(&s) }
+    var input = bytes
+    var out = [UInt8](repeating: 0, count: Int(deflateBound(&s, uLong(bytes.count))) + 64)
+    let rc = input.withUnsafeMutableBufferPointer { inp in
+        out.withUnsafeMutableBufferPointer { o in
+            s.next_in = inp.baseAddress
+            s.avail_in = uInt(inp.count)
+            s.next_out = o.baseAddress
+            s.avail_out = uInt(o.count)
+            return deflate(&s, Z_FINISH)
+        }
+    }
+    guard rc == Z_STREAM_END else {
+        throw EventLogError.io(path: "<gzip>", message: "compression failed (zlib \(rc))")
+    }
+    return Data(out[0..<Int(s.total_out)])
 }
