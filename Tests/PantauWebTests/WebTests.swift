@@ -394,3 +394,19 @@ struct SecurityHeaderTests {
         }
     }
 }
+
+@Suite("Health and metrics")
+struct HealthMetricsTests {
+    @Test func healthReportsTheEngineAndMetricsCountRequests() async throws {
+        try await withTestApp { _, client in
+            let h = try await client.get("/health")
+            #expect(h.status == .ok && h.text.contains("\"database\":\"sqlite\""))
+            _ = try await client.get("/login")
+            let m = try await client.get("/metrics")
+            #expect(m.headers[.contentType]?.hasPrefix("text/plain") == true)
+            // The request middleware feeds the Prometheus registry (names per swift-prometheus).
+            #expect(m.text.contains("hb_requests"), "\(m.text.prefix(400))")
+            #expect(m.text.contains("http_server_request_duration"))
+        }
+    }
+}

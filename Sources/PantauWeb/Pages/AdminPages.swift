@@ -14,6 +14,14 @@ struct Option {
     let value: String
     let label: String
     let selected: Bool
+
+    /// The organisation tree as indented `<select>` options ("— " per level), optionally limited
+    /// to `visible` units.
+    static func units(_ tree: OrgTree, selected: Int64?, visible: (Int64) -> Bool = { _ in true }) -> [Option] {
+        tree.flattened().filter { visible($0.unit.id) }.map { u, d in
+            Option(value: "\(u.id)", label: String(repeating: "— ", count: d) + u.name, selected: u.id == selected)
+        }
+    }
 }
 
 struct UnitFormModel {
@@ -236,9 +244,7 @@ enum AdminPages {
         let tree = try await s.store.orgTree()
         let excluded = id.map { tree.subtree(of: $0) } ?? []
         var parents = [Option(value: "", label: t["unit_no_parent"], selected: input.parentID == nil)]
-        parents += tree.flattened().filter { !excluded.contains($0.unit.id) }.map { u, d in
-            Option(value: "\(u.id)", label: String(repeating: "— ", count: d) + u.name, selected: u.id == input.parentID)
-        }
+        parents += Option.units(tree, selected: input.parentID) { !excluded.contains($0) }
         let levels = UnitLevel.allCases.map { Option(value: $0.rawValue, label: t["level_\($0.rawValue)"], selected: $0 == input.level) }
         let model = UnitFormModel(action: id.map { "/units/\($0)" } ?? "/units", isNew: id == nil, code: input.code, name: input.name,
                                   headName: input.headName, headNIP: input.headNIP, parents: parents, levels: levels, errors: errors)
@@ -251,7 +257,7 @@ enum AdminPages {
         let tree = try await s.store.orgTree()
         let roles = Role.allCases.map { Option(value: $0.rawValue, label: t["role_\($0.rawValue)"], selected: $0 == input.role) }
         var units = [Option(value: "", label: t["all_units"], selected: input.unitID == nil)]
-        units += tree.flattened().map { u, d in Option(value: "\(u.id)", label: String(repeating: "— ", count: d) + u.name, selected: u.id == input.unitID) }
+        units += Option.units(tree, selected: input.unitID)
         let langs = Language.allCases.map { Option(value: $0.rawValue, label: $0 == .id ? "Bahasa Indonesia" : "English", selected: $0 == input.language) }
         let model = UserFormModel(action: id.map { "/users/\($0)" } ?? "/users", isNew: id == nil, id: id ?? 0, username: input.username,
                                   displayName: input.displayName, roles: roles, units: units, languages: langs, active: input.active,
@@ -266,7 +272,7 @@ enum AdminPages {
             TokenListModel.Row(id: tk.id, name: tk.name, prefix: tk.prefix, unit: tree.unit(tk.unitID)?.name ?? "?",
                                created: formatTime(tk.createdAt, ctx.language), lastUsed: formatTime(tk.lastUsedAt, ctx.language), revoked: tk.revokedAt != nil)
         }
-        let units = tree.flattened().map { u, d in Option(value: "\(u.id)", label: String(repeating: "— ", count: d) + u.name, selected: false) }
+        let units = Option.units(tree, selected: nil)
         return .html(s.views.render("tokens", title: t["nav_tokens"], page: TokenListModel(rows: rows, units: units, newToken: newToken, errors: errors), context: ctx, active: .tokens), status: status)
     }
 }

@@ -103,9 +103,8 @@ enum SOPPages {
                                  version: rec.latestVersion, effective: rec.effectiveVersion.map { "v\($0)" } ?? "–",
                                  updated: formatTime(rec.updatedAt, ctx.language))
             }
-            let visible = tree.flattened().filter { scope?.contains($0.unit.id) ?? true }
             var units = [Option(value: "", label: t["all_units"], selected: unitFilter == nil)]
-            units += visible.map { u, d in Option(value: "\(u.id)", label: String(repeating: "— ", count: d) + u.name, selected: u.id == unitFilter) }
+            units += Option.units(tree, selected: unitFilter) { scope?.contains($0) ?? true }
             var statuses = [Option(value: "", label: t["all_statuses"], selected: status == nil)]
             statuses += SOPStatus.allCases.map { Option(value: $0.rawValue, label: t["status_\($0.rawValue)"], selected: $0 == status) }
             func href(_ p: Int) -> String {
@@ -336,9 +335,7 @@ enum SOPPages {
     static func unitOptions(_ s: AppServices, _ ctx: PantauRequestContext, selected: Int64?) async throws -> [Option] {
         let tree = try await s.store.orgTree()
         let scope = Scope.units(ctx.identity!, tree: tree)
-        return tree.flattened().filter { scope?.contains($0.unit.id) ?? true }.map { u, d in
-            Option(value: "\(u.id)", label: String(repeating: "— ", count: d) + u.name, selected: u.id == selected)
-        }
+        return Option.units(tree, selected: selected) { scope?.contains($0) ?? true }
     }
 
     static func formPage(_ s: AppServices, _ ctx: PantauRequestContext, form: SOPForm, sopID: Int64?, errors: [FieldError], newVersion: Bool,
