@@ -198,12 +198,6 @@ public struct SurveyImportRecord: Sendable, Hashable {
     public var createdAt: Date
 }
 
-/// Whether a client may go on, and if not, when to try again.
-public struct RateLimitDecision: Sendable, Equatable {
-    public var allowed: Bool
-    /// Seconds until a hit leaves the window (0 when allowed).
-    public var retryAfter: Int
-}
 
 /// Checks of publication links.
 public enum SurveyLinks {
@@ -845,44 +839,6 @@ extension PantauStore {
             rec.dueDate = i.dueDate; rec.status = i.status; rec.links = i.links; rec.updatedAt = w.at
             try await w.audit(actor, "update", "survey_followup", id, old: old, new: rec)
             return rec
-        }
-    }
-
-    // MARK: Flood protection and secrets
-
-    /// Records one hit of `key` unless it already has `limit` hits within the last `window`
-    /// seconds. Shared by every instance (the hits are in the database); hits older than a day are
-    /// removed. Keys should be hashes, not raw client addresses. Not audited (bookkeeping, like
-    /// login attempts).
-    public func rateLimitHit(key: String, limit: Int, window: TimeInterval) async throws -> RateLimitDecision {
-        let t = now().timeIntervalSince1970
-        return try await database.transaction { sql in
-            let since = t - window
-            let row = try await sql.raw("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM rate_limit_hits WHERE client_key = \(bind: key) AND at > \(bind: since)").first()
-            let n = try row?.int("n") ?? 0
-            if n >= max(0, limit) {
-                let oldest = try row?.optDouble("oldest") ?? t
-                return RateLimitDecision(allowed: false, retryAfter: max(1, Int((oldest + window - t).rounded(.up))))
-            }
-            try await sql.raw("INSERT INTO rate_limit_hits (client_key, at) VALUES (\(bind: key), \(bind: t))").run()
-            try await sql.raw("DELETE FROM rate_limit_hits WHERE at < \(bind: t - max(window, 86_400))").run()
-            return RateLimitDecision(allowed: true, retryAfter: 0)
-        }
-    }
-
-    /// A server secret (64 hex digits) shared by every instance, created on first use.
-    public func appSecret(named name: String) async throws -> String {
-        if let v = try await read({ sql in try await sql.raw("SELECT value FROM app_secrets WHERE name = \(bind: name)").first()?.string("value") }) {
-            return v
-        }
-        var g = SystemRandomNumberGenerator()
-        let value = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
-        return try await write { w in
-            if let v = try await w.sql.raw("SELECT value FROM app_secrets WHERE name = \(bind: name)").first()?.string("value") { return v }
-            try await w.sql.raw("INSERT INTO app_secrets (name, value, created_at) VALUES (\(bind: name), \(bind: value), \(bind: w.t))").run()
-            // The value itself never goes into the audit trail.
-            try await w.audit(.system, "create", "app_secret", name)
-            return value
         }
     }
 }
