@@ -96,6 +96,8 @@ public struct SOPFlowchartRenderer: Sendable {
     var symbolMarginY: Double { 14 * scale }
     var bandHeight: Double { 42 * scale }
     var connectorSize: Double { 22 * scale }
+    /// The smallest font a decision's question shrinks to before a long word is hyphenated.
+    var minQuestionFontSize: Double { max(options.fontSize, 4) * 0.6 }
 
     /// Computes column widths, wrapped text, row heights, page breaks, symbol positions,
     /// off-page connectors and arrow routes.
@@ -133,7 +135,7 @@ public struct SOPFlowchartRenderer: Sendable {
         var columns: [SOPFlowchartLayout.Column] = []
         var x = 0.0
         func addColumn(_ role: SOPFlowchartLayout.ColumnRole, _ title: String, _ w: Double) {
-            let lines = SVGText.wrap(title, maxWidth: w - 2 * padX, fontSize: f, bold: true)
+            let lines = SVGText.wrap(title, maxWidth: w - 2 * padX, fontSize: f, bold: true, hyphenate: true)
             columns.append(.init(role: role, title: title, titleLines: lines, x: x, width: w))
             x += w
         }
@@ -148,7 +150,7 @@ public struct SOPFlowchartRenderer: Sendable {
 
         // Header heights: row 1 has the group headings, row 2 the actor names and mutu baku parts.
         let groupTitles = [labels.actors, labels.standard]
-        let row1Lines = max(1, groupTitles.map { SVGText.wrap($0, maxWidth: max(actorRight - actorLeft, 40) - 2 * padX, fontSize: f, bold: true).count }.max() ?? 1)
+        let row1Lines = max(1, groupTitles.map { SVGText.wrap($0, maxWidth: max(actorRight - actorLeft, 40) - 2 * padX, fontSize: f, bold: true, hyphenate: true).count }.max() ?? 1)
         let row2Lines = max(1, columns.filter { col in
             switch col.role {
             case .actor, .requirements, .time, .output: return true
@@ -163,7 +165,7 @@ public struct SOPFlowchartRenderer: Sendable {
             columns.first { $0.role == role }?.width ?? 60
         }
         func wrapCell(_ s: String, _ role: SOPFlowchartLayout.ColumnRole) -> [String] {
-            SVGText.wrap(s, maxWidth: colWidth(role) - 2 * padX, fontSize: f)
+            SVGText.wrap(s, maxWidth: colWidth(role) - 2 * padX, fontSize: f, hyphenate: true)
         }
         var rowTexts: [SOPFlowchartLayout.RowText] = []
         var symbolSizes: [(w: Double, h: Double, lines: [String], qf: Double)] = []
@@ -185,9 +187,14 @@ public struct SOPFlowchartRenderer: Sendable {
             switch s.kind {
             case .decision:
                 let w = max(actorWidth - 16 * scale, 30)
-                var lines = SVGText.wrap(s.question, maxWidth: w * 0.72, fontSize: qf, maxLines: 6)
-                if lines.isEmpty { lines = [] }
-                size = (w, diamondHeight(width: w, lines: lines, fontSize: qf), lines, qf)
+                // Lines break between words. A word wider than the text area first shrinks the
+                // question's font (to at most 60 % of the body size); only a word still too wide
+                // is hyphenated.
+                let textWidth = w * 0.72
+                let widest = SVGText.widestWord(s.question, fontSize: qf)
+                let fq = widest > textWidth ? max(qf * textWidth / widest, minQuestionFontSize) : qf
+                let lines = SVGText.wrap(s.question, maxWidth: textWidth, fontSize: fq, maxLines: 6, hyphenate: true)
+                size = (w, diamondHeight(width: w, lines: lines, fontSize: fq), lines, fq)
             case .start, .end, .process:
                 size = (min(max(actorWidth - 28 * scale, 24), 84 * scale), symbolHeight, [], qf)
             }

@@ -72,7 +72,7 @@ extension SOPFlowchartRenderer {
         for (group, cols) in [(labels.actors, actorCols), (labels.standard, standardCols)] {
             guard let a = cols.first, let b = cols.last else { continue }
             let x0 = layout.columns[a].x, x1 = layout.columns[b].maxX
-            let lines = SVGText.wrap(group, maxWidth: x1 - x0 - 2 * padX, fontSize: f, bold: true)
+            let lines = SVGText.wrap(group, maxWidth: x1 - x0 - 2 * padX, fontSize: f, bold: true, hyphenate: true)
             s += textBlock(lines, x: (x0 + x1) / 2, top: 0, height: h1, anchor: .middle, fontSize: f, lineHeight: lh, bold: true)
         }
         s += "</g>\n"

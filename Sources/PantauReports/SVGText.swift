@@ -17,13 +17,17 @@ public enum SVGText {
 
     /// Breaks `text` into lines no wider than `maxWidth` (greedy, word by word).
     ///
-    /// Line breaks in the input are kept; runs of spaces and tabs collapse to one space. A word
-    /// wider than a line is split after a `/`, `-` or `_` when possible, else between
-    /// characters. When `maxLines` is given and the text needs more, the last line ends in "…".
-    /// Empty or blank text gives no lines.
+    /// Line breaks in the input are kept; runs of spaces and tabs collapse to one space. Lines
+    /// break between words only. A word wider than a line is split after a `/`, `-` or `_` when
+    /// possible; otherwise, with `hyphenate`, at a syllable boundary (Indonesian rules, see
+    /// ``hyphenationPoints(_:)``) with a hyphen added at the end of the line, and only when no
+    /// syllable boundary fits, between characters, again with a hyphen; without `hyphenate`,
+    /// between characters. When `maxLines` is given and the text needs more, the last line ends
+    /// in "…". Empty or blank text gives no lines.
     /// - Complexity: O(n · w) for n characters and words of at most w characters.
     public static func wrap(
-        _ text: String, maxWidth: Double, fontSize: Double, bold: Bool = false, maxLines: Int? = nil
+        _ text: String, maxWidth: Double, fontSize: Double, bold: Bool = false, maxLines: Int? = nil,
+        hyphenate: Bool = false
     ) -> [String] {
         let limit = max(maxWidth, fontSize) // at least one character per line
         var lines: [String] = []
@@ -51,7 +55,9 @@ public enum SVGText {
                         current = word
                         currentWidth = w
                     } else {
-                        var pieces = splitLongWord(word, limit: limit, fontSize: fontSize, bold: bold)
+                        var pieces = hyphenate
+                            ? hyphenateLongWord(word, limit: limit, fontSize: fontSize, bold: bold)
+                            : splitLongWord(word, limit: limit, fontSize: fontSize, bold: bold)
                         let last = pieces.removeLast()
                         lines.append(contentsOf: pieces)
                         current = last
@@ -66,7 +72,9 @@ public enum SVGText {
                         current = word
                         currentWidth = w
                     } else {
-                        var pieces = splitLongWord(word, limit: limit, fontSize: fontSize, bold: bold)
+                        var pieces = hyphenate
+                            ? hyphenateLongWord(word, limit: limit, fontSize: fontSize, bold: bold)
+                            : splitLongWord(word, limit: limit, fontSize: fontSize, bold: bold)
                         let last = pieces.removeLast()
                         lines.append(contentsOf: pieces)
                         current = last
@@ -81,7 +89,12 @@ public enum SVGText {
             var last = lines[maxLines - 1]
             let ellipsis = "\u{2026}"
             while !last.isEmpty && width(last + ellipsis, fontSize: fontSize, bold: bold) > limit {
-                last.removeLast()
+                // With hyphenation, drop whole words while the line has more than one.
+                if hyphenate, let space = last.lastIndex(of: " ") {
+                    last = String(last[..<space])
+                } else {
+                    last.removeLast()
+                }
             }
             lines[maxLines - 1] = last + ellipsis
         }
@@ -107,6 +120,103 @@ public enum SVGText {
             if end < rest.endIndex, let b = lastBreak, b > rest.startIndex { end = b }
             pieces.append(String(rest[rest.startIndex..<end]))
             rest = rest[end...]
+        }
+        return pieces.isEmpty ? [""] : pieces
+    }
+
+    /// The width of the widest word of `text` (words are separated by spaces, tabs and line breaks).
+    public static func widestWord(_ text: String, fontSize: Double, bold: Bool = false) -> Double {
+        text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+            .map { width(String($0), fontSize: fontSize, bold: bold) }.max() ?? 0
+    }
+
+    /// Character offsets inside `word` where it may be hyphenated: syllable boundaries by the
+    /// Indonesian rules (KBBI): before a single consonant between vowels (*pe-mo-hon*), between
+    /// two consonants between vowels (*ber-kas*), after a digraph followed by a consonant
+    /// (*leng-ga*), never inside the digraphs *ng*, *ny*, *kh*, *sy* (*pe-nga-juan*, *ke-nya-taan*). Only between letters, leaving at least two letters on
+    /// each side. The rules also give acceptable breaks in most English words.
+    public static func hyphenationPoints(_ word: String) -> [Int] {
+        let chars = Array(word.lowercased())
+        let n = chars.count
+        guard n >= 4 else { return [] }
+        func isLetter(_ i: Int) -> Bool { i >= 0 && i < n && chars[i].isLetter }
+        func isVowel(_ i: Int) -> Bool {
+            guard i >= 0 && i < n else { return false }
+            return "aeiouéèêëáàâäíìîïóòôöúùûü".contains(chars[i])
+        }
+        func isConsonant(_ i: Int) -> Bool { isLetter(i) && !isVowel(i) }
+        func digraph(_ i: Int) -> Bool {
+            guard i >= 0 && i + 1 < n else { return false }
+            return ["ng", "ny", "kh", "sy"].contains(String(chars[i...i + 1]))
+        }
+        var points: [Int] = []
+        for i in 2...(n - 2) {
+            // Letters only, two on each side.
+            guard (i - 2..<i + 2).allSatisfy(isLetter) else { continue }
+            var ok = false
+            if isVowel(i - 1) && isConsonant(i) && isVowel(i + 1) {
+                ok = true // V-CV
+            } else if isVowel(i - 1) && digraph(i) && isVowel(i + 2) {
+                ok = true // V-ngV
+            } else if isVowel(i - 2) && isConsonant(i - 1) && isConsonant(i) && isVowel(i + 1) && !digraph(i - 1) {
+                ok = true // VC-CV
+            } else if isVowel(i - 2) && isConsonant(i - 1) && digraph(i) && isVowel(i + 2) && !digraph(i - 1) {
+                ok = true // VC-ngV
+            } else if isVowel(i - 3) && digraph(i - 2) && isConsonant(i) && isVowel(i + 1) {
+                ok = true // Vng-CV (*leng-ga*)
+            }
+            if ok { points.append(i) }
+        }
+        return points
+    }
+
+    /// Splits a word wider than `limit` into lines that fit: after / - _ where possible, else at
+    /// the last syllable boundary that fits (the line ends in "-"), else between characters
+    /// (the line ends in "-").
+    static func hyphenateLongWord(_ word: String, limit: Double, fontSize: Double, bold: Bool) -> [String] {
+        let chars = Array(word)
+        let hyphen = width("-", fontSize: fontSize, bold: bold)
+        let syllables = Set(hyphenationPoints(word))
+        var pieces: [String] = []
+        var start = 0
+        while start < chars.count {
+            let rest = chars[start...]
+            if width(String(rest), fontSize: fontSize, bold: bold) <= limit {
+                pieces.append(String(rest))
+                break
+            }
+            // Widths of the prefixes chars[start..<end].
+            var w = 0.0
+            var bestNatural: Int?
+            var bestSyllable: Int?
+            var bestAny: Int?
+            var end = start
+            while end < chars.count {
+                w += width(String(chars[end]), fontSize: fontSize, bold: bold)
+                end += 1
+                if end >= chars.count { break }
+                let c = chars[end - 1]
+                if c == "/" || c == "-" || c == "_" {
+                    if w <= limit { bestNatural = end }
+                } else {
+                    if w + hyphen <= limit {
+                        bestAny = end
+                        if syllables.contains(end) { bestSyllable = end }
+                    }
+                }
+                if w > limit { break }
+            }
+            if let e = bestNatural, e > start, e >= (bestSyllable ?? 0) {
+                pieces.append(String(chars[start..<e]))
+                start = e
+            } else if let e = bestSyllable ?? bestAny, e > start {
+                pieces.append(String(chars[start..<e]) + "-")
+                start = e
+            } else {
+                // Not even one character and a hyphen fit: one character per line.
+                pieces.append(String(chars[start]) + (start + 1 < chars.count ? "-" : ""))
+                start += 1
+            }
         }
         return pieces.isEmpty ? [""] : pieces
     }
