@@ -60,6 +60,8 @@ final class DataByteSource: ByteSource {
 /// other; bytes after the last member that do not start a new member are ignored (as `gzip -d`
 /// does). A stream that ends before its end marker is reported as
 /// ``EventLogError/truncatedGzip(at:)``, invalid data as ``EventLogError/corruptGzip(message:at:)``.
+/// Output beyond `maxOutput` bytes (a "zip bomb") stops with
+/// ``EventLogError/decompressedTooLarge(limit:at:)`` before it is handed on.
 final class GzipByteSource: ByteSource {
     private let inner: any ByteSource
     private var stream = z_stream()
@@ -67,10 +69,13 @@ final class GzipByteSource: ByteSource {
     private var innerAtEnd = false
     private var finished = false
     private let file: String?
+    private let maxOutput: Int
+    private var totalOutput = 0
 
-    init(_ inner: any ByteSource, file: String?) throws {
+    init(_ inner: any ByteSource, file: String?, maxOutput: Int = EventLog.defaultMaxDecompressedBytes) throws {
         self.inner = inner
         self.file = file
+        self.maxOutput = max(0, maxOutput)
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         guard pantau_inflate_init_gzip(&stream) == Z_OK else {
             buffer.deallocate()
@@ -128,7 +133,11 @@ final class GzipByteSource: ByteSource {
             default:
                 throw EventLogError.corruptGzip(message: "zlib error \(rc)", at: location)
             }
-            if produced > 0 { return produced }
+            if produced > 0 {
+                totalOutput += produced
+                if totalOutput > maxOutput { throw EventLogError.decompressedTooLarge(limit: maxOutput, at: location) }
+                return produced
+            }
             if rc == Z_OK, stream.avail_in == 0, innerAtEnd { throw EventLogError.truncatedGzip(at: location) }
         }
         return 0
@@ -142,25 +151,33 @@ final class GzipByteSource: ByteSource {
     }
 }
 
+extension EventLog {
+    /// How many bytes a gzip-compressed log may expand to by default (4 GiB): enough for any real
+    /// log, small enough that a few kilobytes of "zip bomb" cannot fill the disk or memory.
+    /// Readers take a different limit in their `maxDecompressedBytes` option.
+    public static let defaultMaxDecompressedBytes = 4 << 30
+}
+
 enum ByteSources {
-    /// A source for a file, gunzipping when its first bytes are the gzip magic number.
-    static func open(path: String) throws -> any ByteSource {
+    /// A source for a file, gunzipping when its first bytes are the gzip magic number (at most
+    /// `maxDecompressedBytes` of output).
+    static func open(path: String, maxDecompressedBytes: Int = EventLog.defaultMaxDecompressedBytes) throws -> any ByteSource {
         let f = try FileByteSource(path: path)
         var magic = [UInt8](repeating: 0, count: 2)
         let n = try magic.withUnsafeMutableBytes { try f.read(into: $0) }
         let head = Data(magic[0..<n])
         let rest = PrefixedByteSource(prefix: head, rest: f)
         if n == 2 && magic[0] == 0x1F && magic[1] == 0x8B {
-            return try GzipByteSource(rest, file: path)
+            return try GzipByteSource(rest, file: path, maxOutput: maxDecompressedBytes)
         }
         return rest
     }
 
     /// A source for in-memory bytes, gunzipping when they start with the gzip magic number.
-    static func open(data: Data) throws -> any ByteSource {
+    static func open(data: Data, maxDecompressedBytes: Int = EventLog.defaultMaxDecompressedBytes) throws -> any ByteSource {
         let d = DataByteSource(data)
         if data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B {
-            return try GzipByteSource(d, file: nil)
+            return try GzipByteSource(d, file: nil, maxOutput: maxDecompressedBytes)
         }
         return d
     }

@@ -108,6 +108,9 @@ public struct CSVReader: Sendable {
         public var ordering: EventLog.Builder.EventOrdering
         /// Keep columns that are not mapped to a property, as attributes.
         public var keepOtherColumns: Bool
+        /// A gzip-compressed input may expand to at most this many bytes (a "zip bomb" is refused
+        /// with ``EventLogError/decompressedTooLarge(limit:at:)``).
+        public var maxDecompressedBytes: Int = EventLog.defaultMaxDecompressedBytes
 
         public init(mapping: CSVColumnMapping = .automatic, delimiter: UInt8? = nil,
                     timestampFormat: TimestampFormat = .automatic,
@@ -134,7 +137,7 @@ public struct CSVReader: Sendable {
     /// - Complexity: O(file size + E log k) for cases of at most k events.
     public func read(contentsOf url: URL) throws -> EventLog {
         do {
-            return try read(source: try ByteSources.open(path: url.path))
+            return try read(source: try ByteSources.open(path: url.path, maxDecompressedBytes: options.maxDecompressedBytes))
         } catch let e as EventLogError {
             throw e.with(file: url.lastPathComponent)
         }
@@ -142,7 +145,7 @@ public struct CSVReader: Sendable {
 
     /// Reads CSV from memory (plain or gzip).
     public func read(data: Data) throws -> EventLog {
-        try read(source: try ByteSources.open(data: data))
+        try read(source: try ByteSources.open(data: data, maxDecompressedBytes: options.maxDecompressedBytes))
     }
 
     /// Reads CSV text.

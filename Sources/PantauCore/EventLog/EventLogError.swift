@@ -46,6 +46,8 @@ public enum EventLogError: Error, Hashable, Sendable, CustomStringConvertible {
     case truncatedGzip(at: InputLocation)
     /// A gzip stream is corrupt.
     case corruptGzip(message: String, at: InputLocation)
+    /// A gzip stream expands to more than `limit` bytes (the reader's `maxDecompressedBytes`).
+    case decompressedTooLarge(limit: Int, at: InputLocation)
     /// Reading or writing a file failed.
     case io(path: String, message: String)
     /// The input holds no bytes at all.
@@ -75,6 +77,8 @@ public enum EventLogError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(at): gzip data ends early (truncated file)"
         case let .corruptGzip(message, at):
             return "\(at): corrupt gzip data: \(message)"
+        case let .decompressedTooLarge(limit, at):
+            return "\(at): gzip data expands to more than \(Self.byteCount(limit)), the limit for decompressed input (maxDecompressedBytes); refused"
         case let .io(path, message):
             return "\(path): \(message)"
         case let .emptyInput(at):
@@ -84,12 +88,24 @@ public enum EventLogError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `4 GiB (4294967296 bytes)`, `1.5 MiB (1572864 bytes)`, `512 bytes`.
+    static func byteCount(_ n: Int) -> String {
+        let units: [(Int, String)] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+        for (size, name) in units where n >= size {
+            let v = Double(n) / Double(size)
+            let text = v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
+            return "\(text) \(name) (\(n) bytes)"
+        }
+        return "\(n) bytes"
+    }
+
     /// The location of the problem, when it has one.
     public var location: InputLocation? {
         switch self {
         case let .invalidTimestamp(_, _, at), let .missingColumn(_, _, at), let .missingValue(_, at),
              let .wrongFieldCount(_, _, at), let .unterminatedQuote(at), let .malformedXML(_, at), let .malformedCSV(_, at),
-             let .notXES(_, at), let .truncatedGzip(at), let .corruptGzip(_, at), let .emptyInput(at):
+             let .notXES(_, at), let .truncatedGzip(at), let .corruptGzip(_, at), let .emptyInput(at),
+             let .decompressedTooLarge(_, at):
             return at
         case .io, .tooLarge:
             return nil
@@ -119,6 +135,7 @@ public enum EventLogError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .notXES(m, at): return .notXES(message: m, at: f(at))
         case let .truncatedGzip(at): return .truncatedGzip(at: f(at))
         case let .corruptGzip(m, at): return .corruptGzip(message: m, at: f(at))
+        case let .decompressedTooLarge(l, at): return .decompressedTooLarge(limit: l, at: f(at))
         case let .emptyInput(at): return .emptyInput(at: f(at))
         case .io, .tooLarge: return self
         }

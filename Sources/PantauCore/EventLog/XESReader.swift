@@ -40,6 +40,9 @@ public struct XESReader: Sendable {
         public var unitKey: String
         /// Keep attributes other than the ones above (false saves memory and time).
         public var keepOtherAttributes: Bool
+        /// A gzip-compressed input may expand to at most this many bytes (a "zip bomb" is refused
+        /// with ``EventLogError/decompressedTooLarge(limit:at:)``).
+        public var maxDecompressedBytes: Int = EventLog.defaultMaxDecompressedBytes
 
         public init(lifecycle: LifecycleHandling = .completeOnly,
                     defaultTimeZone: TimeZone = TimeZone(identifier: "UTC")!,
@@ -67,7 +70,8 @@ public struct XESReader: Sendable {
     public func read(contentsOf url: URL) throws -> EventLog {
         let path = url.path
         do {
-            return try read { try ByteSources.open(path: path) }
+            let limit = options.maxDecompressedBytes
+            return try read { try ByteSources.open(path: path, maxDecompressedBytes: limit) }
         } catch let e as EventLogError {
             throw e.with(file: url.lastPathComponent)
         }
@@ -75,7 +79,7 @@ public struct XESReader: Sendable {
 
     /// Reads XES from memory (plain or gzip).
     public func read(data: Data) throws -> EventLog {
-        try read { try ByteSources.open(data: data) }
+        try read { try ByteSources.open(data: data, maxDecompressedBytes: options.maxDecompressedBytes) }
     }
 
     /// Reads from the source `open()` gives; on an error whose place is a byte offset, reads the

@@ -1,3 +1,4 @@
+import CYaml
 import Foundation
 import Yams
 
@@ -26,13 +27,26 @@ public struct SOPFileError: Error, Sendable, Equatable, CustomStringConvertible 
     public var message: String
     /// Validation issues when the file parsed but the SOP is not well formed.
     public var issues: [SOPValidationIssue]
+    /// Set when the file was refused before it was read as an SOP (too large, YAML aliases).
+    public var refusal: Refusal?
 
-    public init(line: Int?, column: Int? = nil, field: String, message: String, issues: [SOPValidationIssue] = []) {
+    /// Why a file was refused before being read.
+    public enum Refusal: Hashable, Sendable {
+        /// The file has more than `limit` bytes (``SOPLimits/maxFileBytes``).
+        case fileTooLarge(limit: Int)
+        /// The YAML uses an anchor (`&name`) or alias (`*name`); they are not allowed, since a few
+        /// lines of nested aliases can expand to billions of nodes ("billion laughs").
+        case yamlAliasNotAllowed
+    }
+
+    public init(line: Int?, column: Int? = nil, field: String, message: String, issues: [SOPValidationIssue] = [],
+                refusal: Refusal? = nil) {
         self.line = line
         self.column = column
         self.field = field
         self.message = message
         self.issues = issues
+        self.refusal = refusal
     }
 
     public var description: String {
@@ -50,11 +64,25 @@ public enum SOPFile {
     /// - Throws: ``SOPFileError`` naming line and field for syntax errors, wrong types, missing
     ///   fields and validation issues (the first issue is the headline, all are in `issues`).
     public static func decode(_ text: String, format: SOPFileFormat) throws(SOPFileError) -> SOPDocument {
+        let size = text.utf8.count
+        if size > SOPLimits.maxFileBytes {
+            throw SOPFileError(line: nil, field: "",
+                               message: "berkas terlalu besar: \(size) bita, paling banyak \(SOPLimits.maxFileBytes) bita (file too large)",
+                               refusal: .fileTooLarge(limit: SOPLimits.maxFileBytes))
+        }
+        let yaml = text.replacingOccurrences(of: "\t", with: " ")
+        // Anchors and aliases are refused from the parser's event stream, before any node tree is
+        // built (composing a "billion laughs" file is cheap, but decoding or hashing it is not).
+        if let mark = firstAnchorOrAlias(in: yaml) {
+            throw SOPFileError(line: mark.line, column: mark.column, field: "",
+                               message: "anchor/alias YAML (&nama, *nama) tidak diizinkan (YAML anchors and aliases are not allowed)",
+                               refusal: .yamlAliasNotAllowed)
+        }
         // Compose the node tree first: it carries line numbers. JSON is (for our purposes) valid
         // YAML flow syntax, so both formats get located errors.
         var root: Node?
         do {
-            root = try Yams.compose(yaml: text.replacingOccurrences(of: "\t", with: " "))
+            root = try Yams.compose(yaml: yaml)
         } catch let e as YamlError {
             if format == .yaml { throw yamlSyntaxError(e) }
             root = nil
@@ -104,6 +132,35 @@ public enum SOPFile {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
             return String(decoding: try enc.encode(doc), as: UTF8.self) + "\n"
+        }
+    }
+
+    /// The position (1-based line and column) of the first anchor or alias in a YAML text, or nil
+    /// when there is none or the text does not parse (the composer then reports the syntax error).
+    /// Reads libyaml's events one by one: linear in the text, never expanding an alias.
+    static func firstAnchorOrAlias(in yaml: String) -> (line: Int, column: Int)? {
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        defer { parser.deallocate() }
+        guard yaml_parser_initialize(parser) == 1 else { return nil }
+        defer { yaml_parser_delete(parser) }
+        var bytes = Array(yaml.utf8)
+        if bytes.isEmpty { return nil }
+        return bytes.withUnsafeMutableBufferPointer { buf -> (line: Int, column: Int)? in
+            yaml_parser_set_input_string(parser, buf.baseAddress, buf.count)
+            var event = yaml_event_t()
+            while yaml_parser_parse(parser, &event) == 1 {
+                defer { yaml_event_delete(&event) }
+                let mark = (line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+                switch event.type {
+                case YAML_ALIAS_EVENT: return mark
+                case YAML_SCALAR_EVENT where event.data.scalar.anchor != nil: return mark
+                case YAML_SEQUENCE_START_EVENT where event.data.sequence_start.anchor != nil: return mark
+                case YAML_MAPPING_START_EVENT where event.data.mapping_start.anchor != nil: return mark
+                case YAML_STREAM_END_EVENT: return nil
+                default: continue
+                }
+            }
+            return nil
         }
     }
 

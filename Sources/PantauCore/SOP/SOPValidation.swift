@@ -22,6 +22,14 @@ public struct SOPValidationIssue: Hashable, Sendable, Codable, CustomStringConve
         case unreachable
         case cannotReachEnd
         case lastStepNotEnd
+        /// More steps than ``SOPLimits/maxSteps`` (`limit`).
+        case tooManySteps
+        /// More actors than ``SOPLimits/maxActors`` (`limit`).
+        case tooManyActors
+        /// A list (e.g. `dasar_hukum`) with more entries than ``SOPLimits/maxListItems`` (`limit`).
+        case tooManyItems
+        /// A text longer than ``SOPLimits/maxTextLength`` characters (`limit`).
+        case textTooLong
     }
 
     public var code: Code
@@ -30,15 +38,18 @@ public struct SOPValidationIssue: Hashable, Sendable, Codable, CustomStringConve
     /// The step concerned, if any.
     public var stepID: String?
     public var stepNumber: Int?
-    /// Extra value named in the message (an unknown id, a bad NIP, ...).
+    /// Extra value named in the message (an unknown id, a bad NIP, the count found, ...).
     public var detail: String
+    /// The limit exceeded, for the size codes (``Code/tooManySteps``, ``Code/textTooLong``, ...).
+    public var limit: Int?
 
-    public init(code: Code, field: String, stepID: String? = nil, stepNumber: Int? = nil, detail: String = "") {
+    public init(code: Code, field: String, stepID: String? = nil, stepNumber: Int? = nil, detail: String = "", limit: Int? = nil) {
         self.code = code
         self.field = field
         self.stepID = stepID
         self.stepNumber = stepNumber
         self.detail = detail
+        self.limit = limit
     }
 
     public var description: String { message(.id) }
@@ -52,6 +63,7 @@ public struct SOPValidationIssue: Hashable, Sendable, Codable, CustomStringConve
             at = ""
         }
         let d = detail
+        let max = limit.map(String.init) ?? "?"
         switch (code, lang) {
         case (.missingField, .id): return "\(at)\(field) wajib diisi"
         case (.missingField, .en): return "\(at)\(field) is required"
@@ -91,19 +103,123 @@ public struct SOPValidationIssue: Hashable, Sendable, Codable, CustomStringConve
         case (.cannotReachEnd, .en): return "\(at)cannot reach an end step"
         case (.lastStepNotEnd, .id): return "\(at)langkah terakhir bukan 'selesai' dan tidak punya langkah berikutnya"
         case (.lastStepNotEnd, .en): return "\(at)the last row is not an end step and has no next step"
+        case (.tooManySteps, .id): return "SOP memiliki \(d) langkah; paling banyak \(max)"
+        case (.tooManySteps, .en): return "The SOP has \(d) steps; at most \(max) are allowed"
+        case (.tooManyActors, .id): return "SOP memiliki \(d) pelaksana; paling banyak \(max)"
+        case (.tooManyActors, .en): return "The SOP has \(d) actors; at most \(max) are allowed"
+        case (.tooManyItems, .id): return "\(field) berisi \(d) entri; paling banyak \(max)"
+        case (.tooManyItems, .en): return "\(field) has \(d) entries; at most \(max) are allowed"
+        case (.textTooLong, .id): return "\(at)\(field) terlalu panjang (\(d) karakter); paling banyak \(max) karakter"
+        case (.textTooLong, .en): return "\(at)\(field) is too long (\(d) characters); at most \(max) characters"
         }
     }
 }
 
+/// How large an SOP may be. Generous for real SOPs (the largest in the PermenPANRB 35/2012 examples
+/// have a few dozen steps and a handful of actors); they keep a hostile file or form from costing
+/// memory and time in validation, storage, flowchart layout and conformance checking.
+public enum SOPLimits {
+    /// Steps (rows of the flowchart table).
+    public static let maxSteps = 300
+    /// Actors (pelaksana columns).
+    public static let maxActors = 100
+    /// Entries of each list: dasar hukum, keterkaitan, kualifikasi, peralatan, pencatatan, nama di log.
+    public static let maxListItems = 100
+    /// Characters of each text field.
+    public static let maxTextLength = 4000
+    /// Bytes of an SOP file (YAML or JSON).
+    public static let maxFileBytes = 2 * 1024 * 1024
+}
+
 extension SOPDocument {
+    /// Size limits (``SOPLimits``): counts of steps, actors and list entries, length of every text.
+    /// - Returns: the issues, and whether a count limit was exceeded (then nothing else is checked).
+    func sizeIssues() -> (issues: [SOPValidationIssue], countExceeded: Bool) {
+        var issues: [SOPValidationIssue] = []
+        var countExceeded = false
+        if steps.count > SOPLimits.maxSteps {
+            issues.append(.init(code: .tooManySteps, field: "langkah", detail: String(steps.count), limit: SOPLimits.maxSteps))
+            countExceeded = true
+        }
+        if actors.count > SOPLimits.maxActors {
+            issues.append(.init(code: .tooManyActors, field: "pelaksana", detail: String(actors.count), limit: SOPLimits.maxActors))
+            countExceeded = true
+        }
+        func list(_ count: Int, _ field: String) {
+            if count > SOPLimits.maxListItems {
+                issues.append(.init(code: .tooManyItems, field: field, detail: String(count), limit: SOPLimits.maxListItems))
+                countExceeded = true
+            }
+        }
+        list(identity.legalBasis.count, "identitas.dasar_hukum")
+        list(identity.relatedSOPs.count, "identitas.keterkaitan")
+        list(identity.executorQualifications.count, "identitas.kualifikasi_pelaksana")
+        list(identity.equipment.count, "identitas.peralatan")
+        list(identity.recordKeeping.count, "identitas.pencatatan")
+        for (i, s) in steps.prefix(SOPLimits.maxSteps).enumerated() { list(s.logNames.count, "langkah[\(i + 1)].nama_di_log") }
+        if countExceeded { return (issues, true) }
+
+        func text(_ v: String?, _ field: String, step: (id: String, number: Int)? = nil) {
+            guard let v, v.utf8.count > SOPLimits.maxTextLength else { return }
+            let n = v.count
+            guard n > SOPLimits.maxTextLength else { return }
+            // A step id that is itself too long is shortened where it names the step.
+            let id = step.map { $0.id.count > 40 ? String($0.id.prefix(40)) + "…" : $0.id }
+            issues.append(.init(code: .textTooLong, field: field, stepID: id, stepNumber: step?.number,
+                                detail: String(n), limit: SOPLimits.maxTextLength))
+        }
+        let idn = identity
+        text(idn.unitName, "identitas.unit")
+        text(idn.number, "identitas.nomor")
+        text(idn.title, "identitas.judul")
+        text(idn.warning, "identitas.peringatan")
+        if let a = idn.approvedBy {
+            text(a.position, "identitas.disahkan_oleh.jabatan")
+            text(a.name, "identitas.disahkan_oleh.nama")
+            text(a.nip, "identitas.disahkan_oleh.nip")
+        }
+        for (i, v) in idn.legalBasis.enumerated() { text(v, "identitas.dasar_hukum[\(i + 1)]") }
+        for (i, r) in idn.relatedSOPs.enumerated() {
+            text(r.number, "identitas.keterkaitan[\(i + 1)].nomor")
+            text(r.title, "identitas.keterkaitan[\(i + 1)].judul")
+            text(r.relation, "identitas.keterkaitan[\(i + 1)].hubungan")
+        }
+        for (i, v) in idn.executorQualifications.enumerated() { text(v, "identitas.kualifikasi_pelaksana[\(i + 1)]") }
+        for (i, v) in idn.equipment.enumerated() { text(v, "identitas.peralatan[\(i + 1)]") }
+        for (i, v) in idn.recordKeeping.enumerated() { text(v, "identitas.pencatatan[\(i + 1)]") }
+        for (i, a) in actors.enumerated() {
+            text(a.id, "pelaksana[\(i + 1)].id")
+            text(a.name, "pelaksana[\(i + 1)].nama")
+        }
+        for (i, s) in steps.enumerated() {
+            let f = "langkah[\(i + 1)]", at = (id: s.id, number: i + 1)
+            text(s.id, "\(f).id", step: at)
+            text(s.activity, "\(f).kegiatan", step: at)
+            text(s.actor, "\(f).pelaksana", step: at)
+            text(s.standard.requirements, "\(f).mutu_baku.kelengkapan", step: at)
+            text(s.standard.output, "\(f).mutu_baku.output", step: at)
+            text(s.notes, "\(f).keterangan", step: at)
+            text(s.next, "\(f).berikutnya", step: at)
+            text(s.yes, "\(f).ya", step: at)
+            text(s.no, "\(f).tidak", step: at)
+            text(s.question, "\(f).pertanyaan", step: at)
+            for (j, v) in s.logNames.enumerated() { text(v, "\(f).nama_di_log[\(j + 1)]", step: at) }
+        }
+        return (issues, false)
+    }
+
     /// Checks the document against the rules of a well-formed SOP.
     ///
     /// Every step reachable from the start and able to reach an end, every step has a known actor,
     /// every decision has both targets, every time standard positive, identity fields filled.
     /// - Returns: all issues found, in table order; empty when the SOP is valid.
     /// - Complexity: O(steps + arrows).
+    /// Size limits (``SOPLimits``) are checked first; when a count is over its limit only the size
+    /// issues are returned, so a hostile document costs no more than counting.
     public func validate() -> [SOPValidationIssue] {
-        var issues: [SOPValidationIssue] = []
+        let (sizeIssues, countExceeded) = sizeIssues()
+        if countExceeded { return sizeIssues }
+        var issues: [SOPValidationIssue] = sizeIssues
         func need(_ v: String, _ field: String) {
             if v.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 issues.append(.init(code: .missingField, field: field))
