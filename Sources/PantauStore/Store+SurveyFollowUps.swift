@@ -79,7 +79,7 @@ public struct SurveyFollowUpRecord: Sendable, Hashable, Codable {
 
 extension PantauStore {
     static func surveyFollowUp(from r: any SQLRow) throws -> SurveyFollowUpRecord {
-        let links = (try? JSONDecoder().decode([String].self, from: Data(try r.string("links").utf8))) ?? []
+        let links = try decodeJSON([String].self, r, column: "links", table: "survey_followups", row: "\(try r.int64("id"))")
         return SurveyFollowUpRecord(
             id: try r.int64("id"), surveyID: try r.int64("survey_id"), period: try r.optString("period").flatMap { SurveyPeriod($0) },
             unsur: try r.optString("unsur").map(UnsurCode.init(rawValue:)), problem: try r.string("problem"), action: try r.string("action"),

@@ -53,12 +53,12 @@ public enum SurveyLinks {
 extension PantauStore {
     static func periodRecord(from r: any SQLRow) throws -> SurveyPeriodRecord? {
         guard let period = SurveyPeriod(try r.string("period")) else { return nil }
+        let rowID = "survey \((try? r.int64("survey_id")) ?? 0) period \(period)"
         var result: SKMResult?
-        if let text = try r.optString("published_result") {
-            do { result = try JSONDecoder().decode(SKMResult.self, from: Data(text.utf8)) }
-            catch { throw StoreError.corrupt("survey_periods.published_result: \(error)") }
+        if try r.optString("published_result") != nil {
+            result = try decodeJSON(SKMResult.self, r, column: "published_result", table: "survey_periods", row: rowID)
         }
-        let links = (try? JSONDecoder().decode([String].self, from: Data(try r.string("publication_links").utf8))) ?? []
+        let links = try decodeJSON([String].self, r, column: "publication_links", table: "survey_periods", row: rowID)
         return SurveyPeriodRecord(surveyID: try r.int64("survey_id"), period: period, population: try r.decode(column: "population", as: Int?.self),
                                   publishedAt: try r.optDouble("published_at").date, publishedBy: try r.optString("published_by"),
                                   publishedResult: result, publicationLinks: links)

@@ -105,7 +105,7 @@ extension PantauStore {
         try await read { sql in
             try await sql.raw("SELECT * FROM survey_imports WHERE survey_id = \(bind: surveyID) ORDER BY id DESC LIMIT \(bind: max(1, min(limit, 500)))")
                 .all().map { r in
-                    let report = (try? JSONDecoder().decode([SurveyCSVSkippedRow].self, from: Data(try r.string("report").utf8))) ?? []
+                    let report = try Self.decodeJSON([SurveyCSVSkippedRow].self, r, column: "report", table: "survey_imports", row: "\(try r.int64("id"))")
                     return SurveyImportRecord(id: try r.int64("id"), surveyID: try r.int64("survey_id"), source: try r.string("source"),
                                               imported: try r.int("imported"), skipped: try r.int("skipped"), blankRows: try r.int("blank_rows"),
                                               skippedRows: report, createdBy: try r.string("created_by"),

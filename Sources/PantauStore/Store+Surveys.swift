@@ -69,11 +69,17 @@ extension PantauStore {
     public static let saranMaxLength = 2000
     public static let shortTextMaxLength = 200
 
+    /// Decodes a stored JSON column. A value that does not decode is damage, never "empty":
+    /// - Throws: ``StoreError/corrupt(_:)`` naming the table, the row and the column
+    ///   (`survey_imports.report of row 7: …`).
+    static func decodeJSON<T: Decodable>(_ type: T.Type, _ r: any SQLRow, column: String, table: String, row: @autoclosure () throws -> String) throws -> T {
+        let text = try r.string(column)
+        do { return try JSONDecoder().decode(T.self, from: Data(text.utf8)) }
+        catch { throw StoreError.corrupt("\(table).\(column) of row \((try? row()) ?? "?"): \(error)") }
+    }
+
     static func survey(from r: any SQLRow) throws -> SurveyRecord {
-        let text = try r.string("definition")
-        let def: SurveyDefinition
-        do { def = try JSONDecoder().decode(SurveyDefinition.self, from: Data(text.utf8)) }
-        catch { throw StoreError.corrupt("surveys.definition of survey \(try r.int64("id")): \(error)") }
+        let def = try decodeJSON(SurveyDefinition.self, r, column: "definition", table: "surveys", row: "\(try r.int64("id"))")
         return SurveyRecord(
             id: try r.int64("id"), unitID: try r.int64("unit_id"), sopID: try r.optInt64("sop_id"), code: try r.string("code"),
             name: try r.string("name"), periodKind: SurveyPeriod.Kind(rawValue: try r.string("period_kind")) ?? .quarter,
