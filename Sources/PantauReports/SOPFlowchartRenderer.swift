@@ -96,6 +96,12 @@ public struct SOPFlowchartRenderer: Sendable {
     var symbolMarginY: Double { 14 * scale }
     var bandHeight: Double { 42 * scale }
     var connectorSize: Double { 22 * scale }
+    /// Free space left and right of a box or capsule inside its column, for lanes.
+    var symbolGutter: Double { 14 * scale }
+    /// Free space left and right of a decision inside its column (its vertices reach further).
+    var decisionGutter: Double { 12 * scale }
+    /// Distance of the lanes from a column boundary (and between the two lanes of a gutter).
+    var laneOffset: Double { 4.5 * scale }
     /// The smallest font a decision's question shrinks to before a long word is hyphenated.
     var minQuestionFontSize: Double { max(options.fontSize, 4) * 0.6 }
 
@@ -186,7 +192,7 @@ public struct SOPFlowchartRenderer: Sendable {
             var size: (w: Double, h: Double, lines: [String], qf: Double)
             switch s.kind {
             case .decision:
-                let w = max(actorWidth - 16 * scale, 30)
+                let w = max(min(actorWidth - 2 * decisionGutter, 96 * scale), 30)
                 // Lines break between words. A word wider than the text area first shrinks the
                 // question's font (to at most 60 % of the body size); only a word still too wide
                 // is hyphenated.
@@ -196,7 +202,7 @@ public struct SOPFlowchartRenderer: Sendable {
                 let lines = SVGText.wrap(s.question, maxWidth: textWidth, fontSize: fq, maxLines: 6, hyphenate: true)
                 size = (w, diamondHeight(width: w, lines: lines, fontSize: fq), lines, fq)
             case .start, .end, .process:
-                size = (min(max(actorWidth - 28 * scale, 24), 84 * scale), symbolHeight, [], qf)
+                size = (min(max(actorWidth - 2 * symbolGutter, 24), 84 * scale), symbolHeight, [], qf)
             }
             symbolSizes.append(size)
             rowHeights.append(max(textHeight, size.h + 2 * symbolMarginY))
@@ -393,13 +399,20 @@ public struct SOPFlowchartRenderer: Sendable {
                 case .no: branchLabel = labels.no
                 }
                 let labelRoom = branchLabel.map { SVGText.width($0, fontSize: f * 0.85) + 8 } ?? 0
-                let points = router.route(from: pe.fromNode, to: pe.toNode, minHorizontalStart: labelRoom)
                 // The Ya/Tidak label sits at the decision's end of the arrow.
                 let labelAtStart = pe.fromNode < symbols.count
+                let sourceFrame = router.nodes[pe.fromNode].frame
+                func box(_ pts: [SOPFlowchartLayout.Point]) -> SOPFlowchartLayout.Rect? {
+                    guard let text = branchLabel, labelAtStart, pts.count >= 2 else { return nil }
+                    let (p, a) = labelPlacement(pts, labelWidth: labelRoom - 8, fontSize: f, source: sourceFrame)
+                    return labelBox(text, at: p, anchor: a, fontSize: f)
+                }
+                let points = router.route(from: pe.fromNode, to: pe.toNode, minHorizontalStart: labelRoom, label: box)
                 var labelPosition: SOPFlowchartLayout.Point?
                 var anchor = SOPFlowchartLayout.TextAnchor.start
-                if branchLabel != nil, labelAtStart, points.count >= 2 {
-                    (labelPosition, anchor) = labelPlacement(points, labelWidth: labelRoom - 8, fontSize: f)
+                if let text = branchLabel, labelAtStart, points.count >= 2 {
+                    (labelPosition, anchor) = labelPlacement(points, labelWidth: labelRoom - 8, fontSize: f, source: sourceFrame)
+                    if let p = labelPosition { router.addObstacle(labelBox(text, at: p, anchor: anchor, fontSize: f)) }
                 }
                 arrows.append((k, .init(
                     fromStepID: steps[e.from].id, toStepID: steps[e.to].id,
@@ -441,42 +454,65 @@ public struct SOPFlowchartRenderer: Sendable {
         return min(h, 200 * scale)
     }
 
-    /// Vertical lanes where arrows may run between symbols: the column boundaries of the actor area.
+    /// Vertical lanes where arrows may run between symbols: in the gutters that every actor
+    /// column keeps free on both sides of its symbols (``symbolGutter``, ``decisionGutter``),
+    /// every ``laneOffset`` from each column boundary, so never on a grid line and never out of
+    /// the pelaksana columns. The two outer lanes pass every symbol; inner ones, in wide columns,
+    /// pass boxes and capsules.
     private func laneXs(columns: [SOPFlowchartLayout.Column], first: Int, count: Int) -> [Double] {
         guard count > 0 else { return [] }
-        // Never on a grid line: a little inside the column on either side of each boundary.
         var lanes: [Double] = []
-        let d = 6 * scale
-        let left = columns[first].x
-        let right = columns[first + count - 1].maxX
-        lanes.append(left + d)
-        lanes.append(left + 1.8 * d)
-        for k in 1..<max(count, 1) where count > 1 {
-            let b = columns[first + k].x
-            lanes.append(b - d)
-            lanes.append(b + d)
+        for k in 0..<count {
+            let c = columns[first + k]
+            // Wide columns have wider gutters beside their boxes: more lanes (the router uses a
+            // lane only where it passes every symbol with clearance).
+            let boxGutter = (c.width - min(max(c.width - 2 * symbolGutter, 24), 84 * scale)) / 2
+            var offset = laneOffset
+            while offset <= max(boxGutter - 3 * scale, 2 * laneOffset) + 0.001 {
+                lanes += [c.x + offset, c.maxX - offset]
+                offset += laneOffset
+            }
         }
-        lanes.append(right - d)
-        lanes.append(right - 1.8 * d)
         return lanes
+    }
+
+    /// The box a branch label's text covers (baseline at `p`).
+    func labelBox(_ text: String, at p: SOPFlowchartLayout.Point, anchor: SOPFlowchartLayout.TextAnchor, fontSize f: Double) -> SOPFlowchartLayout.Rect {
+        let lf = f * 0.85
+        let w = SVGText.width(text, fontSize: lf)
+        let x: Double
+        switch anchor {
+        case .start: x = p.x
+        case .middle: x = p.x - w / 2
+        case .end: x = p.x - w
+        }
+        return SOPFlowchartLayout.Rect(x: x, y: p.y - 0.8 * lf, width: w, height: lf)
     }
 
     /// Where a branch label goes: beside the arrow's first segment, just outside the decision,
     /// on the side away from the arrow's next turn when the first segment is short.
-    private func labelPlacement(_ pts: [SOPFlowchartLayout.Point], labelWidth: Double, fontSize f: Double)
+    /// When the first segment is horizontal and too short for the label (it turns into a lane
+    /// right beside the decision), the label goes above the line on the decision's side, clear
+    /// of the diamond's edge, so it stays out of the gutter where lanes run.
+    private func labelPlacement(_ pts: [SOPFlowchartLayout.Point], labelWidth: Double, fontSize f: Double,
+                                source: SOPFlowchartLayout.Rect)
         -> (SOPFlowchartLayout.Point, SOPFlowchartLayout.TextAnchor)
     {
         let lf = f * 0.85
         let a = pts[0], b = pts[1]
-        let c = pts.count > 2 ? pts[2] : nil
         if abs(a.y - b.y) < 0.01 {
-            // Horizontal first segment: label above it, or below when the arrow turns up soon.
             let short = abs(b.x - a.x) < labelWidth + 6
-            let below = short && (c.map { $0.y < b.y } ?? false)
-            let y = below ? a.y + lf + 1 : a.y - 3
-            if b.x >= a.x { return (.init(x: a.x + 3, y: y), .start) }
-            return (.init(x: a.x - 4, y: y), .end)
+            if short {
+                // Above the diamond's upper edge, which rises by h/w per unit towards the centre.
+                let slope = source.width > 0 ? source.height / source.width : 1
+                let y = max(a.y - (1 + labelWidth) * slope - 1 - 0.2 * lf, source.minY + lf)
+                if b.x >= a.x { return (.init(x: a.x - 1, y: y), .end) }
+                return (.init(x: a.x + 1, y: y), .start)
+            }
+            if b.x >= a.x { return (.init(x: a.x + 3, y: a.y - 3), .start) }
+            return (.init(x: a.x - 4, y: a.y - 3), .end)
         }
+        let c = pts.count > 2 ? pts[2] : nil
         // Vertical first segment: label to the right, or to the left when the arrow turns right soon.
         let short = abs(b.y - a.y) < lf + 6
         let left = short && (c.map { $0.x > b.x } ?? false)
