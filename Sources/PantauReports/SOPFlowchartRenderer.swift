@@ -209,23 +209,7 @@ public struct SOPFlowchartRenderer: Sendable {
         }
 
         // Pagination.
-        var pageRows: [[Int]] = []
-        var current: [Int] = []
-        let reserve = headerHeight + 2 * bandHeight
-        var used = reserve
-        for i in steps.indices {
-            var full = false
-            if let limit = options.rowsPerPage, current.count >= max(1, limit) { full = true }
-            if let maxH = options.maxPageHeight, !current.isEmpty, used + rowHeights[i] > maxH { full = true }
-            if full {
-                pageRows.append(current)
-                current = []
-                used = reserve
-            }
-            current.append(i)
-            used += rowHeights[i]
-        }
-        if !current.isEmpty || pageRows.isEmpty { pageRows.append(current) }
+        let pageRows = paginate(rowHeights: rowHeights, headerHeight: headerHeight, steps: steps, document: document)
         var pageOf = [Int](repeating: 0, count: steps.count)
         for (p, rows) in pageRows.enumerated() { for i in rows { pageOf[i] = p } }
 
@@ -430,6 +414,75 @@ public struct SOPFlowchartRenderer: Sendable {
         return SOPFlowchartLayout(
             width: tableWidth, columns: columns, headerRowHeights: headerRowHeights,
             fontSize: f, lineHeight: lh, pages: pages)
+    }
+
+    /// Splits the rows into pages: as few pages as `rowsPerPage` and `maxPageHeight` allow, and
+    /// among those the split whose tallest page is lowest (then the most even one), so no page
+    /// carries a lone step that would fit on its neighbour. A page's height counts the header
+    /// and a connector band only where an arrow crosses that page break. A row taller than
+    /// `maxPageHeight` gets a page of its own.
+    /// - Complexity: O(n · k · e) for n rows, at most k rows a page and e arrows.
+    func paginate(rowHeights: [Double], headerHeight: Double, steps: [SOPStep], document: SOPDocument) -> [[Int]] {
+        let n = rowHeights.count
+        guard n > 0 else { return [[]] }
+        if options.rowsPerPage == nil && options.maxPageHeight == nil { return [Array(0..<n)] }
+        // The arrows, as (row, row) pairs; a page needs a connector band above its rows when an
+        // arrow joins one of them to an earlier page, below when to a later page.
+        var indexOfID: [String: Int] = [:]
+        for (i, s) in steps.enumerated() where indexOfID[s.id] == nil { indexOfID[s.id] = i }
+        var edges: [(Int, Int)] = []
+        for (i, s) in steps.enumerated() {
+            for (target, _) in document.successors(of: s) {
+                guard let t = indexOfID[target], t != i else { continue }
+                edges.append((min(i, t), max(i, t)))
+            }
+        }
+        func bands(_ s: Int, _ e: Int) -> (top: Bool, bottom: Bool) {
+            var top = false, bottom = false
+            for (a, b) in edges {
+                let aIn = a >= s && a < e, bIn = b >= s && b < e
+                if bIn && a < s { top = true }
+                if aIn && b >= e { bottom = true }
+            }
+            return (top, bottom)
+        }
+        var prefix = [0.0]
+        for h in rowHeights { prefix.append(prefix[prefix.count - 1] + h) }
+        func height(_ s: Int, _ e: Int) -> Double {
+            let (top, bottom) = bands(s, e)
+            return headerHeight + prefix[e] - prefix[s] + (top ? bandHeight : 0) + (bottom ? bandHeight : 0)
+        }
+        let limit = options.rowsPerPage.map { max(1, $0) } ?? n
+        let maxH = options.maxPageHeight ?? .infinity
+        // best[e]: the best split of rows 0..<e as (pages, tallest page, sum of squared heights, start of the last page).
+        var best: [(pages: Int, tallest: Double, squares: Double, start: Int)?] = Array(repeating: nil, count: n + 1)
+        best[0] = (0, 0, 0, 0)
+        for e in 1...n {
+            var s = e - 1
+            while s >= 0 && e - s <= limit {
+                let h = height(s, e)
+                if e - s > 1 && headerHeight + prefix[e] - prefix[s] > maxH { break }
+                if (h <= maxH || e - s == 1), let p = best[s] {
+                    let cand = (pages: p.pages + 1, tallest: max(p.tallest, h), squares: p.squares + h * h, start: s)
+                    if let cur = best[e] {
+                        let better = cand.pages != cur.pages ? cand.pages < cur.pages
+                            : abs(cand.tallest - cur.tallest) > 0.001 ? cand.tallest < cur.tallest
+                            : cand.squares < cur.squares - 0.001
+                        if better { best[e] = cand }
+                    } else {
+                        best[e] = cand
+                    }
+                }
+                s -= 1
+            }
+        }
+        var pages: [[Int]] = []
+        var e = n
+        while e > 0, let b = best[e] {
+            pages.insert(Array(b.start..<e), at: 0)
+            e = b.start
+        }
+        return pages
     }
 
     private func actorColumnIndex(_ s: SOPStep, _ map: [String: Int], _ unknown: Int) -> Int {
