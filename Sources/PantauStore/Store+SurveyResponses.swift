@@ -59,6 +59,7 @@ extension PantauStore {
         try await write { w in
             let survey = try await Self.lockedSurvey(w, id: surveyID)
             guard survey.active else { throw StoreError.conflict(field: "survey", message: "Survei ini sudah ditutup") }
+            let response = response.normalized(against: survey.definition)
             try Self.check(response, survey.definition, row: nil)
             let stored = try await Self.insertResponse(w, surveyID: surveyID, response, channel: channel, submittedAt: w.at,
                                                        importID: nil, createdBy: actor.label, answerBuffer: nil)
@@ -75,6 +76,7 @@ extension PantauStore {
                                 skipped: [SurveyCSVSkippedRow] = [], blankRows: Int = 0, by actor: AuditActor) async throws -> SurveyImportRecord {
         try await write { w in
             let survey = try await Self.lockedSurvey(w, id: surveyID)
+            let responses = responses.map { $0.normalized(against: survey.definition) }
             for (i, r) in responses.enumerated() { try Self.check(r, survey.definition, row: i + 1) }
             let src = String(source.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
             guard let row = try await w.sql.raw("""
@@ -114,23 +116,12 @@ extension PantauStore {
         }
     }
 
-    /// The first problem of a response, as a store error. `row` (1-based) prefixes the field for imports.
+    /// The first problem of a response (``SurveyResponse/validate(against:)``, the validator every
+    /// entry point shares), as a store error. `row` (1-based) prefixes the field for imports.
     static func check(_ r: SurveyResponse, _ def: SurveyDefinition, row: Int?) throws {
-        let prefix = row.map { "rows[\($0)]." } ?? ""
-        if let issue = r.issues(against: def).first {
-            throw StoreError.invalid(field: prefix + issue.field, message: issue.message)
+        if let issue = r.validate(against: def).first?.issue {
+            throw StoreError.invalid(field: (row.map { "rows[\($0)]." } ?? "") + issue.field, message: issue.message)
         }
-        if r.answers.isEmpty {
-            throw StoreError.invalid(field: prefix + "answers", message: "Jawab minimal satu unsur (answer at least one unsur)")
-        }
-        func limit(_ v: String?, _ f: String, _ max: Int) throws {
-            if let v, v.count > max { throw StoreError.invalid(field: prefix + f, message: "Maks. \(max) karakter") }
-        }
-        try limit(r.saran, "saran", saranMaxLength)
-        try limit(r.caseReference, "case_reference", shortTextMaxLength)
-        try limit(r.profile.occupationDetail, "profile.occupationDetail", shortTextMaxLength)
-        try limit(r.profile.serviceType, "profile.serviceType", shortTextMaxLength)
-        try limit(r.id, "form_number", shortTextMaxLength)
     }
 
     /// Collects answer rows of several responses and inserts them in multi-row statements.

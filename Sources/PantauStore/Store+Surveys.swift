@@ -65,9 +65,9 @@ public struct SurveyInput: Sendable, Equatable {
 
 extension PantauStore {
     static let codeAlphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
-    /// Longest saran, case reference and free-text profile answers stored.
-    public static let saranMaxLength = 2000
-    public static let shortTextMaxLength = 200
+    /// Longest saran, case reference and free-text profile answers stored (``SurveyResponse``'s limits).
+    public static let saranMaxLength = SurveyResponse.saranMaxLength
+    public static let shortTextMaxLength = SurveyResponse.shortTextMaxLength
 
     /// Decodes a stored JSON column. A value that does not decode is damage, never "empty":
     /// - Throws: ``StoreError/corrupt(_:)`` naming the table, the row and the column

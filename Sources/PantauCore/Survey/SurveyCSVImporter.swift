@@ -9,6 +9,7 @@ public struct SurveyCSVIssue: Error, Hashable, Sendable, Codable, CustomStringCo
         case scoreNotInRange
         case unknownGender, unknownEducation, unknownOccupation, unknownServiceType
         case invalidDate, invalidTime, invalidAge
+        case noAnswer, tooLong
     }
 
     /// Record number as a spreadsheet shows it: the header is row 1, the first data row is row 2.
@@ -48,6 +49,8 @@ public struct SurveyCSVIssue: Error, Hashable, Sendable, Codable, CustomStringCo
         case .invalidDate: return "tanggal tidak valid, gunakan YYYY-MM-DD atau DD/MM/YYYY (invalid date)"
         case .invalidTime: return "jam tidak valid, gunakan HH:MM (invalid time)"
         case .invalidAge: return "usia harus bilangan bulat 1–130 (age must be a whole number 1–130)"
+        case .noAnswer: return "tidak ada unsur yang dijawab (no unsur answered)"
+        case .tooLong: return "teks terlalu panjang (text too long)"
         }
     }
 
@@ -100,8 +103,13 @@ public struct SurveyCSVImport: Hashable, Sendable {
 /// | `jam` | `HH:MM` |
 /// | `saran` | free text |
 /// | `referensi_kasus` | case reference (e.g. the permit number) |
-/// | `id` | the form's number, kept as the response id |
+/// | `no_formulir` | the form's number, kept as the response id |
+/// | `id` | the form's number when there is no `no_formulir` column (in the app's raw-response export `id` is the stored id: ignored) |
+/// | `kanal`, `waktu_kirim` | written by the raw-response export; ignored |
 ///
+/// The names are ``SurveyCSVColumn``'s, shared with the export and the import template. Each row
+/// is checked with ``SurveyResponse/validate(against:)`` (the validator of every entry point);
+/// its problems are reported at the column they come from.
 /// Every problem is collected with its row, column and value. By default any bad row rejects the
 /// file (``SurveyError/csvRejected(_:)`` listing all of them); with ``Options/skipInvalidRows`` the
 /// good rows are returned and the bad ones reported in ``SurveyCSVImport/skipped``.
@@ -142,7 +150,7 @@ public struct SurveyCSVImporter: Sendable {
 
     private enum Field: Hashable {
         case unsur(UnsurCode), gender, education, occupation, occupationDetail, serviceType, age
-        case date, time, saran, caseReference, id, ignored
+        case date, time, saran, caseReference, formNumber, id, ignored
     }
 
     /// Parses CSV bytes (UTF-8, optional BOM).
@@ -205,20 +213,21 @@ public struct SurveyCSVImporter: Sendable {
             } else if key.count >= 2, key.first == "u", let n = Int(key.dropFirst()), (1...9).contains(n),
                       codes.contains(SurveyUnsur.questionnaireOrder[n - 1]) {
                 f = .unsur(SurveyUnsur.questionnaireOrder[n - 1])
-            } else {
-                switch key {
-                case "jenis_kelamin": f = .gender
-                case "pendidikan": f = .education
-                case "pekerjaan": f = .occupation
-                case "pekerjaan_lainnya": f = .occupationDetail
-                case "jenis_layanan": f = .serviceType
-                case "usia", "umur": f = .age
-                case "tanggal": f = .date
-                case "jam": f = .time
-                case "saran": f = .saran
-                case "referensi_kasus": f = .caseReference
-                case "id": f = .id
-                default: f = nil
+            } else if let column = SurveyCSVColumn(reading: key) {
+                switch column {
+                case .gender: f = .gender
+                case .education: f = .education
+                case .occupation: f = .occupation
+                case .occupationDetail: f = .occupationDetail
+                case .serviceType: f = .serviceType
+                case .age: f = .age
+                case .date: f = .date
+                case .time: f = .time
+                case .saran: f = .saran
+                case .caseReference: f = .caseReference
+                case .formNumber: f = .formNumber
+                case .id: f = .id
+                case .channel, .submittedAt: f = .ignored
                 }
             }
             guard let field = f else {
@@ -228,7 +237,7 @@ public struct SurveyCSVImporter: Sendable {
                 fields.append(.ignored)
                 continue
             }
-            if !seen.insert(field).inserted {
+            if field != .ignored, !seen.insert(field).inserted {
                 issues.append(SurveyCSVIssue(row: 1, line: 1, column: name, value: "", problem: .duplicateColumn))
             }
             fields.append(field)
@@ -255,39 +264,90 @@ public struct SurveyCSVImporter: Sendable {
             return (nil, issues)
         }
         var r = SurveyResponse(answers: [:])
-        let schema = definition.profile
+        // Where each part of the response came from, to report the validator's problems there.
+        var source: [SurveyResponseProblem.Field: (col: Int, raw: String)] = [:]
+        var badScore = false
+        let hasFormNumber = columns.contains(.formNumber)
         for (col, field) in columns.enumerated() {
             let raw = rec.fields[col]
             let v = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if v.isEmpty { continue }
             switch field {
             case .unsur(let code):
-                if v.count == 1, let s = Int(v), (1...4).contains(s) { r.answers[code] = s } else { issue(col, raw, .scoreNotInRange) }
+                // Whole numbers are the validator's to range-check; anything else is not a score.
+                if v.count <= 3, v.allSatisfy({ $0.isASCII && $0.isNumber }), let s = Int(v) {
+                    r.answers[code] = s
+                    source[.answer(code)] = (col, raw)
+                } else {
+                    issue(col, raw, .scoreNotInRange)
+                    badScore = true
+                }
             case .gender:
                 if let g = RespondentGender(parsing: v) { r.profile.gender = g } else { issue(col, raw, .unknownGender) }
             case .education:
-                if let c = RespondentProfileSchema.match(v, in: schema.educationLevels) { r.profile.education = c.code } else { issue(col, raw, .unknownEducation) }
+                r.profile.education = v
+                source[.education] = (col, raw)
             case .occupation:
-                if let c = RespondentProfileSchema.match(v, in: schema.occupations) { r.profile.occupation = c.code } else { issue(col, raw, .unknownOccupation) }
+                r.profile.occupation = v
+                source[.occupation] = (col, raw)
             case .occupationDetail:
                 r.profile.occupationDetail = v
+                source[.occupationDetail] = (col, raw)
             case .serviceType:
-                if schema.serviceTypes.isEmpty { r.profile.serviceType = v }
-                else if let c = RespondentProfileSchema.match(v, in: schema.serviceTypes) { r.profile.serviceType = c.code }
-                else { issue(col, raw, .unknownServiceType) }
+                r.profile.serviceType = v
+                source[.serviceType] = (col, raw)
             case .age:
-                if v.count <= 3, let a = Int(v), (1...130).contains(a) { r.profile.age = a } else { issue(col, raw, .invalidAge) }
+                if v.count <= 3, v.allSatisfy({ $0.isASCII && $0.isNumber }), let a = Int(v) {
+                    r.profile.age = a
+                    source[.age] = (col, raw)
+                } else {
+                    issue(col, raw, .invalidAge)
+                }
             case .date:
                 if let d = Self.parseDate(v) { r.date = d } else { issue(col, raw, .invalidDate) }
             case .time:
                 if let t = SurveyTimeOfDay(v) { r.time = t } else { issue(col, raw, .invalidTime) }
-            case .saran: r.saran = v
-            case .caseReference: r.caseReference = v
-            case .id: r.id = v
+            case .saran:
+                r.saran = v
+                source[.saran] = (col, raw)
+            case .caseReference:
+                r.caseReference = v
+                source[.caseReference] = (col, raw)
+            case .formNumber:
+                r.id = v
+                source[.formNumber] = (col, raw)
+            case .id:
+                if !hasFormNumber {
+                    r.id = v
+                    source[.formNumber] = (col, raw)
+                }
             case .ignored: break
             }
         }
-        return issues.isEmpty ? (r, []) : (nil, issues)
+        r = r.normalized(against: definition)
+        for p in r.validate(against: definition) {
+            let problem: SurveyCSVIssue.Problem
+            switch p.code {
+            case .unknownUnsur: problem = .unknownColumn
+            case .scoreOutOfRange: problem = .scoreNotInRange
+            case .noAnswer:
+                if badScore { continue }  // already reported at the unreadable scores
+                problem = .noAnswer
+            case .unknownEducation: problem = .unknownEducation
+            case .unknownOccupation: problem = .unknownOccupation
+            case .unknownServiceType: problem = .unknownServiceType
+            case .ageOutOfRange: problem = .invalidAge
+            case .tooLong: problem = .tooLong
+            }
+            if let s = source[p.field] { issue(s.col, s.raw, problem) } else { issue(columns.count, "", problem) }
+        }
+        // Report in column order, whichever check found the problem.
+        let order = Dictionary(header.indices.map { (header[$0], $0) }, uniquingKeysWith: { a, _ in a })
+        let sorted = issues.enumerated().sorted { a, b in
+            let x = order[a.element.column] ?? Int.max, y = order[b.element.column] ?? Int.max
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
+        return sorted.isEmpty ? (r, []) : (nil, sorted)
     }
 
     /// `YYYY-MM-DD`, `DD/MM/YYYY`, `DD-MM-YYYY` (day first, as written in Indonesia).

@@ -116,32 +116,9 @@ public struct SurveyResponse: Hashable, Sendable, Codable {
         self.caseReference = caseReference
     }
 
-    /// Problems of this response against `definition`: unknown unsur codes, scores outside 1–4,
-    /// profile codes not in the definition's lists, age outside 1–130. Empty when valid.
+    /// Problems of this response against `definition` with Pantau's default bilingual texts:
+    /// ``validate(against:)`` as ``SurveyIssue`` values. Empty when valid.
     public func issues(against definition: SurveyDefinition) -> [SurveyIssue] {
-        var out: [SurveyIssue] = []
-        let codes = Set(definition.unsurCodes)
-        for (code, score) in answers.sorted(by: { $0.key < $1.key }) {
-            if !codes.contains(code) {
-                out.append(SurveyIssue(field: "answers.\(code)", message: "unsur tidak ada di survei ini (unknown unsur)"))
-            } else if !(1...4).contains(score) {
-                out.append(SurveyIssue(field: "answers.\(code)", message: "nilai \(score) harus 1–4 (score must be 1–4)"))
-            }
-        }
-        let schema = definition.profile
-        if let e = profile.education, RespondentProfileSchema.match(e, in: schema.educationLevels) == nil {
-            out.append(SurveyIssue(field: "profile.education", message: "pendidikan '\(e)' tidak dikenal (unknown education)"))
-        }
-        if let o = profile.occupation, RespondentProfileSchema.match(o, in: schema.occupations) == nil {
-            out.append(SurveyIssue(field: "profile.occupation", message: "pekerjaan '\(o)' tidak dikenal (unknown occupation)"))
-        }
-        if let s = profile.serviceType, !schema.serviceTypes.isEmpty,
-           RespondentProfileSchema.match(s, in: schema.serviceTypes) == nil {
-            out.append(SurveyIssue(field: "profile.serviceType", message: "jenis layanan '\(s)' tidak dikenal (unknown service type)"))
-        }
-        if let a = profile.age, !(1...130).contains(a) {
-            out.append(SurveyIssue(field: "profile.age", message: "usia \(a) di luar 1–130 (age out of range)"))
-        }
-        return out
+        validate(against: definition).map { $0.issue }
     }
 }

@@ -153,37 +153,12 @@ enum SurveyAPI {
     static func responseInput(_ b: SurveyDTO.ResponseInput, _ def: SurveyDefinition) throws -> (SurveyResponse, SurveyChannel) {
         var errors: [FieldError] = []
         var answers: [UnsurCode: Int] = [:]
-        for (code, score) in b.answers.sorted(by: { $0.key < $1.key }) {
-            let c = UnsurCode(code)
-            if def.item(c) == nil {
-                errors.append(FieldError(field: "answers.\(code)", message: "unknown unsur; expected one of \(def.unsurCodes.map(\.rawValue).joined(separator: ", "))"))
-            } else if !(1...4).contains(score) {
-                errors.append(FieldError(field: "answers.\(code)", message: "score must be 1, 2, 3 or 4"))
-            } else {
-                answers[c] = score
-            }
-        }
-        if b.answers.isEmpty { errors.append(FieldError(field: "answers", message: "answer at least one unsur")) }
-        var profile = RespondentProfile()
+        for (code, score) in b.answers { answers[UnsurCode(code)] = score }
+        var profile = RespondentProfile(education: b.education, occupation: b.occupation, occupationDetail: b.occupation_detail,
+                                        serviceType: b.service_type, age: b.age)
         if let g = b.gender {
             if let v = RespondentGender(parsing: g) { profile.gender = v } else { errors.append(FieldError(field: "gender", message: "L or P")) }
         }
-        if let a = b.age {
-            if (1...130).contains(a) { profile.age = a } else { errors.append(FieldError(field: "age", message: "whole years 1-130")) }
-        }
-        func choice(_ v: String?, _ list: [ProfileChoice], _ field: String, freeText: Bool = false) -> String? {
-            guard let v = v?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
-            if freeText && list.isEmpty { return v }
-            guard let c = list.first(where: { $0.code.caseInsensitiveCompare(v) == .orderedSame }) else {
-                errors.append(FieldError(field: field, message: "one of \(list.map(\.code).joined(separator: ", "))"))
-                return nil
-            }
-            return c.code
-        }
-        profile.education = choice(b.education, def.profile.educationLevels, "education")
-        profile.occupation = choice(b.occupation, def.profile.occupations, "occupation")
-        profile.serviceType = choice(b.service_type, def.profile.serviceTypes, "service_type", freeText: true)
-        profile.occupationDetail = b.occupation_detail
         let channel: SurveyChannel
         switch b.channel ?? "api" {
         case "api": channel = .api
@@ -203,15 +178,34 @@ enum SurveyAPI {
             time = SurveyTimeOfDay(t)
             if time == nil { errors.append(FieldError(field: "time", message: "expected HH:MM")) }
         }
-        if (b.suggestion?.count ?? 0) > PantauStore.saranMaxLength {
-            errors.append(FieldError(field: "suggestion", message: "at most \(PantauStore.saranMaxLength) characters"))
-        }
-        for (field, v) in [("case_reference", b.case_reference), ("occupation_detail", b.occupation_detail), ("service_type", b.service_type)]
-            where (v?.count ?? 0) > PantauStore.shortTextMaxLength {
-            errors.append(FieldError(field: field, message: "at most \(PantauStore.shortTextMaxLength) characters"))
+        // What a valid response is, PantauCore's one validator decides; here only its codes become
+        // this API's field names and messages.
+        let response = SurveyResponse(date: date, time: time, profile: profile, answers: answers, saran: b.suggestion,
+                                      caseReference: b.case_reference).normalized(against: def)
+        for p in response.validate(against: def) {
+            let arg = p.arguments.first ?? ""
+            switch p.code {
+            case .unknownUnsur: errors.append(FieldError(field: p.field.path, message: "unknown unsur; expected one of \(def.unsurCodes.map(\.rawValue).joined(separator: ", "))"))
+            case .scoreOutOfRange: errors.append(FieldError(field: p.field.path, message: "score must be 1, 2, 3 or 4"))
+            case .noAnswer: errors.append(FieldError(field: "answers", message: "answer at least one unsur"))
+            case .ageOutOfRange: errors.append(FieldError(field: "age", message: "whole years 1-130"))
+            case .unknownEducation: errors.append(FieldError(field: "education", message: "one of \(def.profile.educationLevels.map(\.code).joined(separator: ", "))"))
+            case .unknownOccupation: errors.append(FieldError(field: "occupation", message: "one of \(def.profile.occupations.map(\.code).joined(separator: ", "))"))
+            case .unknownServiceType: errors.append(FieldError(field: "service_type", message: "one of \(def.profile.serviceTypes.map(\.code).joined(separator: ", "))"))
+            case .tooLong:
+                let field: String
+                switch p.field {
+                case .saran: field = "suggestion"
+                case .caseReference: field = "case_reference"
+                case .occupationDetail: field = "occupation_detail"
+                case .serviceType: field = "service_type"
+                default: field = p.field.path
+                }
+                errors.append(FieldError(field: field, message: "at most \(arg) characters"))
+            }
         }
         if !errors.isEmpty { throw AppError.invalid(errors) }
-        return (SurveyResponse(date: date, time: time, profile: profile, answers: answers, saran: b.suggestion, caseReference: b.case_reference), channel)
+        return (response, channel)
     }
 
     static func results(_ survey: SurveyRecord, _ period: SurveyPeriod, _ r: SKMResult, published: Bool, language: Language) -> SurveyDTO.Results {

@@ -221,14 +221,11 @@ enum PublicSurveyPages {
         for item in def.items {
             let v = f.text("u_\(item.unsur.code)")
             if v.isEmpty { continue }
-            guard let n = Int(v), (1...4).contains(n) else {
+            guard let n = Int(v) else {
                 errors.append(FieldError(field: "q-\(item.unsur.code)", message: t["public_err_choice"]))
                 continue
             }
             answers[item.unsur.code] = n
-        }
-        if answers.isEmpty && errors.isEmpty {
-            errors.append(FieldError(field: def.items.first.map { "q-\($0.unsur.code)" } ?? "q", message: t["public_err_no_answer"]))
         }
         var profile = RespondentProfile()
         switch f.text("gender") {
@@ -239,39 +236,34 @@ enum PublicSurveyPages {
         }
         let ageText = f.text("age")
         if def.profile.asksAge, !ageText.isEmpty {
-            if let a = Int(ageText), (1...130).contains(a) { profile.age = a } else {
-                errors.append(FieldError(field: "age", message: t["public_err_age"]))
+            if let a = Int(ageText) { profile.age = a } else { errors.append(FieldError(field: "age", message: t["public_err_age"])) }
+        }
+        profile.education = f.text("education")
+        profile.occupation = f.text("occupation")
+        profile.occupationDetail = f.text("occupation_detail")
+        profile.serviceType = f.text("service_type")
+        let response = SurveyResponse(profile: profile, answers: answers, saran: f.text("saran"), caseReference: f.text("case_reference"))
+            .normalized(against: def)
+        // PantauCore's one validator decides; its codes become this form's fields and catalog texts.
+        let unreadableScore = errors.contains { $0.field.hasPrefix("q-") }
+        for p in response.validate(against: def) {
+            switch (p.code, p.field) {
+            case (.noAnswer, _):
+                if !unreadableScore {
+                    errors.append(FieldError(field: def.items.first.map { "q-\($0.unsur.code)" } ?? "q", message: t["public_err_no_answer"]))
+                }
+            case (_, .answer(let code)): errors.append(FieldError(field: "q-\(code)", message: t["public_err_choice"]))
+            case (.ageOutOfRange, _): errors.append(FieldError(field: "age", message: t["public_err_age"]))
+            case (.tooLong, let field):
+                let name = field == .saran ? "saran" : field == .caseReference ? "case_reference" : field == .occupationDetail ? "occupation_detail"
+                    : field == .serviceType ? "service_type" : field.path
+                errors.append(FieldError(field: name, message: t.format("public_err_too_long", p.arguments.first ?? "")))
+            case (_, .education): errors.append(FieldError(field: "education", message: t["public_err_choice"]))
+            case (_, .occupation): errors.append(FieldError(field: "occupation", message: t["public_err_choice"]))
+            case (_, .serviceType): errors.append(FieldError(field: "service_type", message: t["public_err_choice"]))
+            case (_, let field): errors.append(FieldError(field: field.path, message: t["public_err_choice"]))
             }
         }
-        func choice(_ field: String, _ list: [ProfileChoice]) -> String? {
-            let v = f.text(field)
-            if v.isEmpty { return nil }
-            guard list.contains(where: { $0.code == v }) else {
-                errors.append(FieldError(field: field, message: t["public_err_choice"]))
-                return nil
-            }
-            return v
-        }
-        profile.education = choice("education", def.profile.educationLevels)
-        profile.occupation = choice("occupation", def.profile.occupations)
-        let detail = f.text("occupation_detail")
-        if !detail.isEmpty { profile.occupationDetail = detail }
-        if def.profile.serviceTypes.isEmpty {
-            let st = f.text("service_type")
-            if !st.isEmpty { profile.serviceType = st }
-        } else {
-            profile.serviceType = choice("service_type", def.profile.serviceTypes)
-        }
-        func limit(_ field: String, _ value: String, _ max: Int) {
-            if value.count > max { errors.append(FieldError(field: field, message: t.format("public_err_too_long", max))) }
-        }
-        let saran = f.text("saran"), caseRef = f.text("case_reference")
-        limit("saran", saran, PantauStore.saranMaxLength)
-        limit("case_reference", caseRef, 100)
-        limit("occupation_detail", detail, 100)
-        limit("service_type", profile.serviceType ?? "", 200)
-        let response = SurveyResponse(profile: profile, answers: answers, saran: saran.isEmpty ? nil : saran,
-                                      caseReference: caseRef.isEmpty ? nil : caseRef)
         return (errors.isEmpty ? response : nil, errors)
     }
 

@@ -91,12 +91,8 @@ enum SurveyExports {
         return CSVWriter.data(rows, options: csvOptions)
     }
 
-    static let rawFixedHeader = ["id", "no_formulir", "tanggal", "jam", "kanal", "jenis_kelamin", "usia", "pendidikan", "pekerjaan",
-                                 "pekerjaan_lainnya", "jenis_layanan"]
-
-    static func rawHeader(_ survey: SurveyRecord) -> [String] {
-        rawFixedHeader + survey.definition.unsurCodes.map(\.rawValue) + ["saran", "referensi_kasus", "waktu_kirim"]
-    }
+    /// The column names are PantauCore's (``SurveyCSVColumn``), which the paper import reads back.
+    static func rawHeader(_ survey: SurveyRecord) -> [String] { SurveyCSVColumn.exportHeader(survey.definition) }
 
     static func rawCSV(_ survey: SurveyRecord, _ items: [StoredSurveyResponse]) -> Data {
         let codes = survey.definition.unsurCodes

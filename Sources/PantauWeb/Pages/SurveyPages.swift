@@ -632,9 +632,7 @@ enum SurveyPages {
         let past = try await s.store.surveyImports(surveyID: survey.id, limit: 10).map {
             SurveyImportModel.Past(at: formatTime($0.createdAt, ctx.language), source: $0.source, imported: $0.imported, skipped: $0.skipped, by: $0.createdBy)
         }
-        let header = (["id", "tanggal", "jam", "jenis_kelamin"] + (survey.definition.profile.asksAge ? ["usia"] : [])
-            + ["pendidikan", "pekerjaan", "pekerjaan_lainnya", "jenis_layanan"] + survey.definition.unsurCodes.map(\.rawValue)
-            + ["saran", "referensi_kasus"]).joined(separator: ";")
+        let header = SurveyCSVColumn.templateHeader(survey.definition).joined(separator: ";")
         let model = SurveyImportModel(
             id: survey.id, name: survey.name, text: text, source: source, defaultDate: defaultDate, skip: skip, header: header, errors: errors,
             issues: issues.map(issue), rejected: !issues.isEmpty || (!errors.isEmpty && status == .badRequest), imported: imported,
