@@ -19,6 +19,15 @@ import PantauCore
 /// - `sop-flow-page`: one `<section>` per flowchart page (starts a new printed page);
 ///   `sop-flow-caption` with `sop-flow-title`, `sop-flow-number`, `sop-flow-pageno`;
 ///   `sop-flow-svg` holds the `<svg class="sop-flowchart">`.
+/// - `sop-flow-list`: the flowchart as a list of step cards for narrow screens (shown instead
+///   of the table below 760 CSS px, never printed): `sop-flow-list-title`, `sop-steps` (the
+///   `<ol>`), `sop-step` (one `<li>` per step, `id` = prefix + `-step-` + number, `data-no`,
+///   `data-kind`), `sop-step-no`, `sop-step-kind`, `sop-step-activity`, `sop-step-fields` (a
+///   `<dl>` of `<div class="sop-step-…">` groups: `-actor`, `-question`, `-target` with
+///   `-branch-yes|no|next` linking to the target's card, `-requirements`, `-time`, `-output`,
+///   `-notes`).
+/// - The lower identity rows carry `sop-pair-1` … `sop-pair-3`, their cells `sop-left` /
+///   `sop-right`, so a narrow screen can stack each heading over its contents.
 public struct SOPDocumentHTML: Sendable {
     /// Document options.
     public struct Options: Sendable, Hashable {
@@ -108,7 +117,7 @@ public struct SOPDocumentHTML: Sendable {
         }
         h += "<div class=\"sop-unit-name\">\(e(id.unitName))</div>"
         h += "</td>"
-        h += "<th class=\"sop-label\" scope=\"row\">\(e(l.number))</th><td class=\"sop-value sop-number\">\(valueOrDash(id.number))</td></tr>\n"
+        h += "<th class=\"sop-label\" scope=\"row\">\(e(l.number))</th><td class=\"sop-value sop-number\">\(Self.breakAfterSlashes(valueOrDash(id.number)))</td></tr>\n"
         h += "<tr><th class=\"sop-label\" scope=\"row\">\(e(l.created))</th><td class=\"sop-value\">\(e(Self.formatDate(id.createdOn, language: lang)))</td></tr>\n"
         h += "<tr><th class=\"sop-label\" scope=\"row\">\(e(l.revised))</th><td class=\"sop-value\">\(e(Self.formatDate(id.revisedOn, language: lang)))</td></tr>\n"
         h += "<tr><th class=\"sop-label\" scope=\"row\">\(e(l.effective))</th><td class=\"sop-value\">\(e(Self.formatDate(id.effectiveOn, language: lang)))</td></tr>\n"
@@ -136,16 +145,18 @@ public struct SOPDocumentHTML: Sendable {
             ((l.related, related, true), (l.equipment, id.equipment, true)),
             ((l.warning, warning.isEmpty ? [] : [warning], false), (l.recordKeeping, id.recordKeeping, true)),
         ]
-        for (left, right) in pairs {
-            h += "<tr><th class=\"sop-section-label\" scope=\"col\">\(e(left.0)):</th>"
-            h += "<th class=\"sop-section-label\" scope=\"col\" colspan=\"2\">\(e(right.0)):</th></tr>\n"
-            h += "<tr><td class=\"sop-section\">\(list(left.1, numbered: left.2))</td>"
-            h += "<td class=\"sop-section\" colspan=\"2\">\(list(right.1, numbered: right.2))</td></tr>\n"
+        // `sop-pair-N`, `sop-left`, `sop-right` let a narrow screen stack each heading over its contents.
+        for (k, (left, right)) in pairs.enumerated() {
+            h += "<tr class=\"sop-pair-\(k + 1)\"><th class=\"sop-section-label sop-left\" scope=\"col\">\(e(left.0)):</th>"
+            h += "<th class=\"sop-section-label sop-right\" scope=\"col\" colspan=\"2\">\(e(right.0)):</th></tr>\n"
+            h += "<tr class=\"sop-pair-\(k + 1)\"><td class=\"sop-section sop-left\">\(Self.breakAfterSlashes(list(left.1, numbered: left.2)))</td>"
+            h += "<td class=\"sop-section sop-right\" colspan=\"2\">\(list(right.1, numbered: right.2))</td></tr>\n"
         }
         h += "</table>\n"
         h += "</section>\n"
 
         if options.includeFlowchart {
+            h += stepList(document)
             var fo = options.flowchart
             fo.language = lang
             fo.idPrefix = options.idPrefix + "-flow"
@@ -178,6 +189,7 @@ public struct SOPDocumentHTML: Sendable {
         <html lang="\(lang)">
         <head>
         <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(HTMLEscape.text(title))</title>
         <style>
         \(Self.printCSS)
@@ -188,6 +200,78 @@ public struct SOPDocumentHTML: Sendable {
         </html>
 
         """
+    }
+
+    /// The flowchart as a list of step cards, for phones (see ``printCSS``): number, kind,
+    /// activity, pelaksana, question, where each answer leads (linked), mutu baku, keterangan.
+    func stepList(_ document: SOPDocument) -> String {
+        let lang = options.language
+        let e = HTMLEscape.text
+        let id = { (n: Int) in HTMLEscape.attribute("\(self.options.idPrefix)-step-\(n)") }
+        let en = lang == .en
+        let names = Dictionary(document.actors.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let titleID = HTMLEscape.attribute(options.idPrefix + "-flow-list-title")
+        var h = "<section class=\"sop-flow-list\" aria-labelledby=\"\(titleID)\">\n"
+        h += "<h2 class=\"sop-flow-list-title\" id=\"\(titleID)\">\(en ? "Flowchart, step by step" : "Diagram alir, langkah demi langkah")</h2>\n"
+        h += "<ol class=\"sop-steps\">\n"
+        for (i, step) in document.steps.enumerated() {
+            let n = i + 1
+            let kind: (String, String)
+            switch step.kind {
+            case .start: kind = ("start", en ? "Start" : "Mulai")
+            case .process: kind = ("process", en ? "Process" : "Proses")
+            case .decision: kind = ("decision", en ? "Decision" : "Keputusan")
+            case .end: kind = ("end", en ? "End" : "Selesai")
+            }
+            h += "<li class=\"sop-step sop-step-\(kind.0)\" id=\"\(id(n))\" data-no=\"\(n)\" data-kind=\"\(kind.0)\">"
+            h += "<div class=\"sop-step-head\"><span class=\"sop-step-no\">\(n)</span> <span class=\"sop-step-kind\">\(e(kind.1))</span></div>"
+            h += "<p class=\"sop-step-activity\">\(valueOrDash(step.activity))</p>"
+            var fields: [(String, String, String)] = [] // class, label, HTML value
+            let actor = names[step.actor] ?? (en ? "(Unknown actor)" : "(Pelaksana tidak dikenal)")
+            fields.append(("actor", en ? "Actor" : "Pelaksana", e(actor)))
+            if step.kind == .decision, !step.question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                fields.append(("question", en ? "Question" : "Pertanyaan", e(step.question)))
+            }
+            for (target, branch) in document.successors(of: step) {
+                guard let t = document.number(ofStep: target) else { continue }
+                let label: (String, String)
+                switch branch {
+                case .yes: label = ("yes", en ? "Yes" : "Ya")
+                case .no: label = ("no", en ? "No" : "Tidak")
+                case .plain: label = ("next", en ? "Next" : "Berikutnya")
+                }
+                let activity = document.steps[t - 1].activity
+                let link = "<a href=\"#\(id(t))\">\(en ? "step" : "langkah") \(t)</a>" + (activity.isEmpty ? "" : ": " + e(activity))
+                fields.append(("target sop-step-branch-\(label.0)", label.1, link))
+            }
+            let time = step.standard.time.map { TimeStandard.format(seconds: $0.seconds, language: lang) } ?? ""
+            fields.append(("requirements", en ? "Requirements" : "Kelengkapan", valueOrDash(step.standard.requirements)))
+            fields.append(("time", en ? "Time" : "Waktu", valueOrDash(time)))
+            fields.append(("output", "Output", valueOrDash(step.standard.output)))
+            if !step.notes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                fields.append(("notes", en ? "Notes" : "Keterangan", e(step.notes)))
+            }
+            h += "<dl class=\"sop-step-fields\">"
+            for (cls, label, value) in fields {
+                h += "<div class=\"sop-step-\(cls)\"><dt>\(e(label))</dt><dd>\(value)</dd></div>"
+            }
+            h += "</dl></li>\n"
+        }
+        h += "</ol>\n</section>\n"
+        return h
+    }
+
+    /// Escaped HTML with a line-break opportunity (`<wbr/>`) after each "/" of its text, so
+    /// codes such as "800/045/SOP/DPMPTSP/2026" wrap at their slashes on a narrow screen
+    /// instead of being cut anywhere.
+    static func breakAfterSlashes(_ html: String) -> String {
+        var out = ""
+        var inTag = false
+        for c in html {
+            out.append(c)
+            if c == "<" { inTag = true } else if c == ">" { inTag = false } else if c == "/" && !inTag { out += "<wbr/>" }
+        }
+        return out
     }
 
     private func valueOrDash(_ s: String) -> String {
