@@ -28,8 +28,9 @@ public struct SOPFlowchartRenderer: Sendable {
         public var width: Double
         /// At most this many step rows per page; nil for no limit.
         public var rowsPerPage: Int?
-        /// Start a new page before a row would make the page taller than this (header and
-        /// connector bands included); nil for no limit. A page always holds at least one row.
+        /// No page taller than this (header and connector bands included); nil for no limit. A
+        /// row taller than this gets a page of its own. Within both limits the table takes as
+        /// few pages as possible, balanced: the tallest page as low as possible, no lone step.
         public var maxPageHeight: Double?
         /// Body text size in user units.
         public var fontSize: Double
