@@ -1,14 +1,142 @@
 import Foundation
+import HTTPTypes
+import PantauCore
+import PantauStore
 
-/// The OpenAPI 3.1 document of `/api/v1`, generated from the same route table that registers the
-/// routes, so the two cannot drift apart.
+/// What one API operation reads and answers, in Swift types that describe their own JSON
+/// (`JSONSchemaDescribed`). Every `.api` route has one (`OpenAPIDocument.operation`); there is no
+/// default, so a new route without one is left out of the document and fails the OpenAPI tests.
+struct APIOperation {
+    /// The JSON body the operation reads.
+    struct RequestBody {
+        var type: any JSONSchemaDescribed.Type
+        /// false: the body may be left out (an empty body means "no options").
+        var required: Bool = true
+        /// A valid body on the demo database (documentation, and the examples schemathesis sends).
+        var example: (any Encodable)?
+    }
+    struct Success {
+        var status: Int
+        var type: any JSONSchemaDescribed.Type
+        var description: String
+        static func ok(_ t: any JSONSchemaDescribed.Type, _ description: String = "OK") -> Success { Success(status: 200, type: t, description: description) }
+        static func created(_ t: any JSONSchemaDescribed.Type, _ description: String = "Created") -> Success { Success(status: 201, type: t, description: description) }
+    }
+    struct Query {
+        var name: String
+        var schema: JSONSchema
+    }
+
+    var request: RequestBody?
+    var responses: [Success]
+    var query: [Query] = []
+    /// The operation can answer 429 (rate-limited), with Retry-After.
+    var rateLimited = false
+
+    init(_ responses: [Success], request: RequestBody? = nil, query: [Query] = [], rateLimited: Bool = false) {
+        self.responses = responses; self.request = request; self.query = query; self.rateLimited = rateLimited
+    }
+}
+
+/// The OpenAPI 3.1 document of `/api/v1`, generated from the route table that registers the
+/// routes and from the schemas of the Codable body types, so neither can drift from the code.
 enum OpenAPIDocument {
+    /// The typed description of each API route (Hummingbird path pattern). No default.
+    static func operation(_ method: HTTPRequest.Method, _ path: String) -> APIOperation? {
+        typealias O = APIOperation
+        switch (method, path) {
+        case (.get, "/api/v1/openapi.json"): return O([.ok(OpenAPIDocumentBody.self)])
+        case (.get, "/api/v1/units"): return O([.ok([DTO.Unit].self)])
+        case (.get, "/api/v1/units/:id"): return O([.ok(DTO.Unit.self)])
+        case (.post, "/api/v1/units"): return O([.created(DTO.Unit.self)], request: .init(type: DTO.UnitInput.self, example: Examples.unit))
+        case (.put, "/api/v1/units/:id"): return O([.ok(DTO.Unit.self)], request: .init(type: DTO.UnitInput.self, example: Examples.unit))
+        case (.get, "/api/v1/sops"):
+            return O([.ok(DTO.PageOf<DTO.SOPSummary>.self)], query: [
+                .init(name: "q", schema: .string("Search in number and title")),
+                .init(name: "unit_id", schema: .integer("Only this unit and its sub-units")),
+                .init(name: "status", schema: .oneOf(SOPStatus.allCases.map(\.rawValue), "Latest version's status")),
+                .init(name: "page", schema: .integer("Default 1", minimum: 1, maximum: 1_000_000, int64: false)),
+                .init(name: "per_page", schema: .integer("Default 25", minimum: 1, maximum: 200, int64: false)),
+            ])
+        case (.post, "/api/v1/sops"):
+            return O([.created(DTO.SOPDetail.self)], request: .init(type: DTO.SOPCreate.self, example: Examples.sopCreate))
+        case (.get, "/api/v1/sops/:id"): return O([.ok(DTO.SOPDetail.self)])
+        case (.put, "/api/v1/sops/:id"):
+            return O([.ok(DTO.Version.self, "The draft, edited in place"), .created(DTO.Version.self, "A new draft version of an SOP in force")],
+                     request: .init(type: DTO.SOPUpdate.self, example: Examples.sopUpdate))
+        case (.get, "/api/v1/sops/:id/versions"): return O([.ok([DTO.Version].self, "Versions, newest first")])
+        case (.post, "/api/v1/sops/:id/versions"):
+            return O([.created(DTO.Version.self)], request: .init(type: DTO.NewVersion.self, required: false, example: DTO.NewVersion(change_note: "Revisi tahunan")))
+        case (.get, "/api/v1/sops/:id/versions/:version"): return O([.ok(DTO.Version.self)])
+        case (.post, "/api/v1/sops/:id/versions/:version/submit"): return O([.ok(DTO.Version.self, "The version, now under review")])
+        case (.post, "/api/v1/sops/:id/versions/:version/approve"):
+            return O([.ok(DTO.Version.self, "The version, now in force")], request: .init(type: DTO.Approve.self, required: false, example: DTO.Approve(effective_from: "2026-07-01")))
+        case (.get, "/api/v1/surveys"): return O([.ok([SurveyDTO.Summary].self)])
+        case (.get, "/api/v1/surveys/:id"): return O([.ok(SurveyDTO.Detail.self)])
+        case (.get, "/api/v1/surveys/:id/results"):
+            return O([.ok(SurveyDTO.Results.self)], query: [
+                .init(name: "period", schema: .string("2026, 2026-S1, 2026-Q3 or 2026-07 (default: the latest period with responses)",
+                                                      pattern: "^[1-9][0-9]{3}(-(0[1-9]|1[0-2]|[QqTt][1-4]|[SsHh][12]))?$")),
+            ])
+        case (.post, "/api/v1/surveys/:id/responses"):
+            return O([.created(SurveyDTO.ResponseCreated.self)], request: .init(type: SurveyDTO.ResponseInput.self, example: Examples.surveyResponse), rateLimited: true)
+        default: return nil
+        }
+    }
+
+    /// Request examples, valid on a database with the demo agency (`pantau serve --demo`).
+    enum Examples {
+        static var unit: DTO.UnitInput {
+            DTO.UnitInput(parent_id: 1, code: "BAGIAN-ORG", name: "Bagian Organisasi", level: "unit_kerja", head_name: "Drs. Contoh", head_nip: "197001012000031001")
+        }
+        static var sopDocument: SOPDocument {
+            var d = DemoAgency.izinUsaha
+            d.identity.number = "503/SOP-99/436.7.15/2026"
+            d.identity.title = "Contoh SOP dari API"
+            return d
+        }
+        static var sopCreate: DTO.SOPCreate { DTO.SOPCreate(unit_id: 1, document: sopDocument, change_note: "Didaftarkan lewat API") }
+        static var sopUpdate: DTO.SOPUpdate { DTO.SOPUpdate(document: sopDocument, change_note: "Perbaikan lewat API") }
+        static var surveyResponse: SurveyDTO.ResponseInput {
+            var answers: [String: Int] = [:]
+            for (i, c) in DemoAgency.surveyDefinition.unsurCodes.enumerated() { answers[c.rawValue] = 3 + i % 2 }
+            return SurveyDTO.ResponseInput(answers: answers, gender: "P", age: 31, education: nil, occupation: "SWASTA", occupation_detail: nil,
+                                           service_type: "DASAR", suggestion: "Antrean sudah tertib", case_reference: "IMN-2026-0001",
+                                           channel: "kiosk", date: nil, time: nil)
+        }
+    }
+
+    /// The `.api` routes that have no typed description (must be none; the tests check).
+    static func undocumented(_ routes: [RouteSpec]) -> [String] {
+        apiRoutes(routes).filter { operation($0.method, $0.path) == nil }.map { "\($0.method.rawValue) \($0.path)" }
+    }
+
+    static func apiRoutes(_ routes: [RouteSpec]) -> [RouteSpec] {
+        routes.filter { $0.kind == .api && $0.path.hasPrefix("/api/v1/") }
+    }
+
+    /// Whether API tokens may call a route of this rule (mirrors `AccessRule.allows` for `.token`;
+    /// OpenAPITests checks it against the server).
+    static func tokensAllowed(_ rule: AccessRule) -> Bool {
+        switch rule {
+        case .sopRead, .unitRead, .surveyRead, .surveySubmit: return true
+        default: return false
+        }
+    }
+
+    // MARK: The document
+
     struct Doc: Encodable {
         let openapi = "3.1.0"
-        let info: [String: String]
+        let info: Info
         let servers: [[String: String]]
         let paths: [String: [String: Operation]]
         let components: Components
+    }
+    struct Info: Encodable {
+        let title: String
+        let version: String
+        let description: String
     }
     struct Operation: Encodable {
         let summary: String
@@ -17,123 +145,115 @@ enum OpenAPIDocument {
         let parameters: [Parameter]?
         let requestBody: Body?
         let responses: [String: Resp]
-        let security: [[String: [String]]]?
+        let security: [[String: [String]]]
     }
     struct Parameter: Encodable {
         let name: String
         let `in`: String
         let required: Bool
-        let schema: [String: String]
-        let description: String?
+        let schema: JSONSchema
+        var example: JSONValue? = nil
+    }
+    struct Media: Encodable {
+        let schema: JSONSchema
+        var example: JSONValue? = nil
     }
     struct Body: Encodable {
         let required: Bool
-        let content: [String: [String: Ref]]
+        let content: [String: Media]
+    }
+    struct Header: Encodable {
+        let description: String
+        let schema: JSONSchema
     }
     struct Resp: Encodable {
         let description: String
-        let content: [String: [String: Ref]]?
+        let content: [String: Media]?
+        let headers: [String: Header]?
+        init(_ description: String, _ content: [String: Media]?, headers: [String: Header]? = nil) {
+            self.description = description; self.content = content; self.headers = headers
+        }
     }
-    struct Ref: Encodable {
-        let ref: String
-        enum CodingKeys: String, CodingKey { case ref = "$ref" }
+    struct SecurityScheme: Encodable {
+        let type: String
+        let scheme: String?
+        let bearerFormat: String?
+        let `in`: String?
+        let name: String?
+        let description: String
     }
     struct Components: Encodable {
-        let schemas: [String: Schema]
-        let securitySchemes: [String: [String: String]]
-    }
-    final class Schema: Encodable {
-        var type: String?
-        var properties: [String: Schema]?
-        var required: [String]?
-        var items: Schema?
-        var ref: String?
-        var format: String?
-        var `enum`: [String]?
-        var description: String?
-        var additionalProperties: Bool?
-        init(type: String? = nil, properties: [String: Schema]? = nil, required: [String]? = nil, items: Schema? = nil,
-             ref: String? = nil, format: String? = nil, enum e: [String]? = nil, description: String? = nil) {
-            self.type = type; self.properties = properties; self.required = required; self.items = items
-            self.ref = ref; self.format = format; self.enum = e; self.description = description
-        }
-        enum CodingKeys: String, CodingKey { case type, properties, required, items, ref = "$ref", format, `enum`, description, additionalProperties }
-        static func str(_ d: String? = nil) -> Schema { Schema(type: "string", description: d) }
-        static func int() -> Schema { Schema(type: "integer", format: "int64") }
-        static func ref(_ n: String) -> Schema { Schema(ref: "#/components/schemas/\(n)") }
-        static func arr(_ s: Schema) -> Schema { Schema(type: "array", items: s) }
-        static func obj(_ p: [String: Schema], _ req: [String]) -> Schema { Schema(type: "object", properties: p, required: req) }
-    }
-
-    /// Which schema each operation takes and returns.
-    static func shapes(_ method: String, _ path: String) -> (request: String?, response: String, status: String) {
-        switch (method, path) {
-        case ("GET", "/api/v1/openapi.json"): return (nil, "OpenAPI", "200")
-        case ("GET", "/api/v1/units"): return (nil, "UnitList", "200")
-        case ("GET", "/api/v1/units/{id}"), ("PUT", "/api/v1/units/{id}"): return (method == "PUT" ? "UnitInput" : nil, "Unit", "200")
-        case ("POST", "/api/v1/units"): return ("UnitInput", "Unit", "201")
-        case ("GET", "/api/v1/sops"): return (nil, "SOPPage", "200")
-        case ("POST", "/api/v1/sops"): return ("SOPCreate", "SOPDetail", "201")
-        case ("GET", "/api/v1/sops/{id}"): return (nil, "SOPDetail", "200")
-        case ("PUT", "/api/v1/sops/{id}"): return ("SOPUpdate", "SOPVersion", "200")
-        case ("GET", "/api/v1/sops/{id}/versions"): return (nil, "SOPVersionList", "200")
-        case ("POST", "/api/v1/sops/{id}/versions"): return ("NewVersion", "SOPVersion", "201")
-        case ("POST", "/api/v1/sops/{id}/versions/{version}/approve"): return ("Approve", "SOPVersion", "200")
-        case ("GET", "/api/v1/surveys"): return (nil, "SurveyList", "200")
-        case ("GET", "/api/v1/surveys/{id}"): return (nil, "SurveyDetail", "200")
-        case ("GET", "/api/v1/surveys/{id}/results"): return (nil, "SurveyResults", "200")
-        case ("POST", "/api/v1/surveys/{id}/responses"): return ("SurveyResponseInput", "SurveyResponseCreated", "201")
-        default: return (nil, "SOPVersion", "200")
-        }
+        let schemas: [String: JSONSchema]
+        let securitySchemes: [String: SecurityScheme]
     }
 
     static func build(routes: [RouteSpec]) -> Doc {
         var paths: [String: [String: Operation]] = [:]
-        for r in routes where r.kind == .api && r.path.hasPrefix("/api/v1/") {
+        var roots: [any JSONSchemaDescribed.Type] = [Problem.self]
+        for r in apiRoutes(routes) {
+            guard let op = operation(r.method, r.path) else { continue }
             let oaPath = openAPIPath(r.path)
-            let params = r.path.split(separator: "/").filter { $0.hasPrefix(":") }.map {
-                Parameter(name: String($0.dropFirst()), in: "path", required: true, schema: ["type": "integer"], description: nil)
+            let pathParams = r.path.split(separator: "/").filter { $0.hasPrefix(":") }.map {
+                Parameter(name: String($0.dropFirst()), in: "path", required: true,
+                          schema: $0 == ":version" ? .integer(minimum: 1, int64: false) : .id, example: .int(1))
             }
-            var query: [Parameter] = []
-            if r.method == .get && (oaPath == "/api/v1/surveys/{id}/results") {
-                query = [Parameter(name: "period", in: "query", required: false, schema: ["type": "string"],
-                                   description: "Period: 2026, 2026-S1, 2026-Q3 or 2026-07 (default: the current quarter)")]
+            let query = op.query.map { Parameter(name: $0.name, in: "query", required: false, schema: $0.schema) }
+            let json = { (t: any JSONSchemaDescribed.Type) in ["application/json": Media(schema: .ref(t))] }
+            var responses: [String: Resp] = [:]
+            for s in op.responses {
+                responses[String(s.status)] = Resp(s.description, json(s.type))
+                roots.append(s.type)
             }
-            if r.method == .get && oaPath == "/api/v1/sops" {
-                query = [
-                    Parameter(name: "q", in: "query", required: false, schema: ["type": "string"], description: "Search in number and title"),
-                    Parameter(name: "unit_id", in: "query", required: false, schema: ["type": "integer"], description: "Only this unit and its sub-units"),
-                    Parameter(name: "status", in: "query", required: false, schema: ["type": "string"], description: "draft, review, effective or archived"),
-                    Parameter(name: "page", in: "query", required: false, schema: ["type": "integer"], description: nil),
-                    Parameter(name: "per_page", in: "query", required: false, schema: ["type": "integer"], description: "1-200, default 25"),
-                ]
-            }
-            let m = r.method.rawValue
-            let shape = shapes(m, oaPath)
-            var responses: [String: Resp] = [
-                shape.status: Resp(description: "OK", content: ["application/json": ["schema": Ref(ref: "#/components/schemas/\(shape.response)")]]),
-            ]
-            let problem = ["application/problem+json": ["schema": Ref(ref: "#/components/schemas/Problem")]]
+            if let b = op.request { roots.append(b.type) }
+            // Problem bodies (RFC 9457). The server labels them application/json today.
+            let problem = ["application/problem+json": Media(schema: .ref(Problem.self)), "application/json": Media(schema: .ref(Problem.self))]
+            let unsafe = r.method == .post || r.method == .put
+            responses["401"] = Resp(r.rule == .anyone ? "The bearer token is unknown, expired or revoked" : "Not signed in, or the bearer token is unknown, expired or revoked",
+                                    problem, headers: ["WWW-Authenticate": Header(description: "`Bearer realm=\"pantau\"`", schema: .string)])
             if r.rule != .anyone {
-                responses["401"] = Resp(description: "Not signed in / bad token", content: problem)
-                responses["403"] = Resp(description: "Not allowed for this role", content: problem)
+                responses["403"] = Resp(tokensAllowed(r.rule)
+                                        ? "Not allowed for this role" + (unsafe ? ", or a session write without a valid X-CSRF-Token" : "")
+                                        : "Not allowed for this role or for API tokens" + (unsafe ? ", or a session write without a valid X-CSRF-Token" : ""),
+                                        problem)
             }
-            if !params.isEmpty { responses["404"] = Resp(description: "Not found (or outside the caller's units)", content: problem) }
-            if shape.request != nil || m == "POST" || m == "PUT" {
-                responses["400"] = Resp(description: "Invalid input, with an error per field", content: problem)
-                responses["409"] = Resp(description: "Conflict (duplicate or wrong status)", content: problem)
+            if !pathParams.isEmpty { responses["404"] = Resp("Not found (or outside the caller's units)", problem) }
+            if op.request != nil || !op.query.isEmpty || unsafe {
+                responses["400"] = Resp("Invalid input, with an entry per field in `errors`", problem)
             }
-            let op = Operation(
-                summary: r.summary, operationId: operationID(m, r.path), tags: [oaPath.contains("/units") ? "units" : (oaPath.contains("/sops") ? "sops" : (oaPath.contains("/surveys") ? "surveys" : "meta"))],
-                parameters: (params + query).isEmpty ? nil : params + query,
-                requestBody: shape.request.map { Body(required: m != "POST" || !oaPath.hasSuffix("/versions"), content: ["application/json": ["schema": Ref(ref: "#/components/schemas/\($0)")]]) },
-                responses: responses,
-                security: r.rule == .anyone ? [] : [["bearerToken": []], ["sessionCookie": []]])
-            paths[oaPath, default: [:]][m.lowercased()] = op
+            if op.request != nil || unsafe { responses["413"] = Resp("The body is larger than the route accepts", problem) }
+            if unsafe { responses["409"] = Resp("Conflict (duplicate, or a lifecycle step the version's status does not allow)", problem) }
+            if op.rateLimited {
+                responses["429"] = Resp("Too many requests; retry after the given seconds", problem,
+                                        headers: ["Retry-After": Header(description: "Seconds to wait", schema: .integer(minimum: 0, int64: false))])
+            }
+            let tag = oaPath.contains("/units") ? "units" : (oaPath.contains("/sops") ? "sops" : (oaPath.contains("/surveys") ? "surveys" : "meta"))
+            var security: [[String: [String]]] = []
+            if r.rule != .anyone {
+                if tokensAllowed(r.rule) { security.append(["bearerToken": []]) }
+                security.append(["sessionCookie": []])
+            }
+            paths[oaPath, default: [:]][r.method.rawValue.lowercased()] = Operation(
+                summary: r.summary, operationId: operationID(r.method.rawValue, r.path), tags: [tag],
+                parameters: (pathParams + query).isEmpty ? nil : pathParams + query,
+                requestBody: op.request.map { b in
+                    Body(required: b.required, content: ["application/json": Media(schema: .ref(b.type), example: b.example.flatMap(encodeExample))])
+                },
+                responses: responses, security: security)
         }
-        return Doc(info: ["title": "Pantau API", "version": "1.0.0",
-                          "description": "Units and SOPs (PermenPANRB 35/2012) for other government systems. Errors are RFC 9457 problem bodies with an `errors` list of {field, message}. Writes with a session cookie need the X-CSRF-Token header."],
-                   servers: [["url": "/"]], paths: paths, components: components())
+        let (schemas, _) = JSONSchema.components(roots)
+        return Doc(info: Info(title: "Pantau API", version: "1.0.0",
+                              description: "Units, SOPs (PermenPANRB 35/2012) and service-satisfaction surveys (SKM) for other government systems (SPBE). Errors are RFC 9457 problem bodies with an `errors` list of {field, message}. Integrations send an API token as `Authorization: Bearer pnt_…`; writes with a session cookie need the X-CSRF-Token header."),
+                   servers: [["url": "/"]], paths: paths,
+                   components: Components(schemas: schemas, securitySchemes: [
+                       "bearerToken": SecurityScheme(type: "http", scheme: "bearer", bearerFormat: "pnt_…", in: nil, name: nil,
+                                                     description: "API token created by an admin (Token API page), scoped to one unit and its sub-units; reads units, SOPs and surveys and submits survey responses"),
+                       "sessionCookie": SecurityScheme(type: "apiKey", scheme: nil, bearerFormat: nil, in: "cookie", name: "pantau_session",
+                                                       description: "The browser session of a signed-in user; writes also need the X-CSRF-Token header"),
+                   ]))
+    }
+
+    static func encodeExample(_ value: any Encodable) -> JSONValue? {
+        (try? APIJSON.encoder.encode(value)).flatMap { try? JSONValue.parse($0) }
     }
 
     static func openAPIPath(_ p: String) -> String {
@@ -143,75 +263,5 @@ enum OpenAPIDocument {
     static func operationID(_ method: String, _ path: String) -> String {
         let parts = path.replacingOccurrences(of: "/api/v1/", with: "").split(separator: "/").map { $0.hasPrefix(":") ? "by_" + $0.dropFirst() : String($0) }
         return method.lowercased() + "_" + parts.joined(separator: "_").replacingOccurrences(of: ".", with: "_")
-    }
-
-    static func components() -> Components {
-        typealias S = Schema
-        let unit = S.obj(["id": .int(), "parent_id": .int(), "code": .str(), "name": .str(),
-                          "level": S(type: "string", enum: ["instansi", "unit_kerja", "sub_unit"]), "head_name": .str(), "head_nip": .str()],
-                         ["id", "code", "name", "level"])
-        let unitInput = S.obj(["parent_id": .int(), "code": .str(), "name": .str(),
-                               "level": S(type: "string", enum: ["instansi", "unit_kerja", "sub_unit"]), "head_name": .str(), "head_nip": .str("18 digits")],
-                              ["code", "name", "level"])
-        let doc = S(type: "object", description: "An SOP in the Pantau SOP file schema (keys in Bahasa Indonesia): `identitas`, `pelaksana`, `langkah`. See docs/sop-format.md.")
-        doc.required = ["identitas", "pelaksana", "langkah"]
-        doc.properties = ["identitas": S(type: "object"), "pelaksana": S.arr(S(type: "object")), "langkah": S.arr(S(type: "object"))]
-        let status = S(type: "string", enum: ["draft", "review", "effective", "archived"])
-        let summary = S.obj(["id": .int(), "unit_id": .int(), "number": .str(), "title": .str(), "latest_version": .int(),
-                             "latest_status": status, "effective_version": .int(), "updated_at": S(type: "string", format: "date-time")],
-                            ["id", "unit_id", "number", "title", "latest_version", "latest_status"])
-        let version = S.obj(["sop_id": .int(), "version": .int(), "status": status, "change_note": .str(),
-                             "created_at": S(type: "string", format: "date-time"), "updated_at": S(type: "string", format: "date-time"),
-                             "approved_at": S(type: "string", format: "date-time"), "effective_from": S(type: "string", format: "date"),
-                             "document": .ref("SOPDocument")], ["sop_id", "version", "status", "document"])
-        let problem = S.obj(["type": .str(), "title": .str(), "status": .int(), "detail": .str(),
-                             "errors": .arr(.obj(["field": .str(), "message": .str()], ["field", "message"]))], ["title", "status"])
-        let num = S(type: "number")
-        let grade = S(type: "string", enum: ["A", "B", "C", "D"])
-        let surveySummary = S.obj(["id": .int(), "unit_id": .int(), "sop_id": .int(), "code": .str("Short code of the public form /s/{code}"),
-                                   "name": .str(), "period_kind": S(type: "string", enum: ["month", "quarter", "semester", "year"]),
-                                   "active": S(type: "boolean"), "public_url": .str()],
-                                  ["id", "unit_id", "code", "name", "period_kind", "active", "public_url"])
-        let definition = S(type: "object", description: "The survey definition as Pantau stores it: `items` (each `unsur` with `code`, `name`, `question` and four `answerLabels` in id/en, and a `weight` such as 0.15 or \"1/9\"), `profile` (educationLevels, occupations, serviceTypes with codes, asksAge) and `title`.")
-        let responseInput = S.obj([
-            "answers": S(type: "object", description: "Score 1-4 per unsur code, e.g. {\"persyaratan\": 4, \"waktu\": 3}; an absent code is unanswered"),
-            "gender": S(type: "string", enum: ["L", "P"]), "age": .int(), "education": .str("A code of the survey's education list"),
-            "occupation": .str("PNS, TNI, POLRI, SWASTA, WIRAUSAHA or LAINNYA"), "occupation_detail": .str(),
-            "service_type": .str("A code of the survey's service types, or free text when it has none"), "suggestion": .str("Saran, at most 2000 characters"),
-            "case_reference": .str("The service case the response rates (e.g. the receipt number)"),
-            "channel": S(type: "string", enum: ["kiosk", "api"]), "date": S(type: "string", format: "date"), "time": .str("HH:MM"),
-        ], ["answers"])
-        let created = S.obj(["id": .int(), "survey_id": .int(), "channel": .str(), "date": S(type: "string", format: "date"),
-                             "period": .str(), "submitted_at": S(type: "string", format: "date-time")], ["id", "survey_id", "channel", "date", "period"])
-        let unsurResult = S.obj(["code": .str(), "name": .str(), "weight": .str("Exact fraction, e.g. 1/9"), "answered": .int(), "unanswered": .int(),
-                                 "answer_counts": .arr(.int()), "nrr": num, "weighted_nrr": num, "converted_nrr": num, "grade": grade],
-                                ["code", "name", "weight", "answered", "unanswered", "answer_counts"])
-        let group = S.obj(["code": .str(), "label": .str(), "respondents": .int(), "share": num, "ikm": num, "grade": grade], ["label", "respondents", "share"])
-        let results = S.obj([
-            "survey_id": .int(), "period": .str("2026-Q3, 2026-07, 2026-S1 or 2026"), "period_label": .str(), "respondents": .int(),
-            "index": S(type: "number", description: "Σ NRR × weight (1-4)"), "ikm": S(type: "number", description: "IKM 25-100, rounded to 2 decimals"),
-            "grade": grade, "grade_label": .str(), "unsur": .arr(unsurResult), "priorities": .arr(.str()), "unsur_without_answers": .arr(.str()),
-            "weights_renormalized": S(type: "boolean"),
-            "sample": .obj(["population": .int(), "required": .int(), "collected": .int(), "adequate": S(type: "boolean"), "shortfall": .int()],
-                           ["population", "required", "collected", "adequate", "shortfall"]),
-            "profile": .arr(.obj(["dimension": .str(), "groups": .arr(group)], ["dimension", "groups"])), "published": S(type: "boolean"),
-        ], ["survey_id", "period", "respondents", "unsur", "priorities", "profile", "published"])
-        return Components(schemas: [
-            "SurveySummary": surveySummary, "SurveyList": .arr(.ref("SurveySummary")), "SurveyDefinition": definition,
-            "SurveyDetail": .obj(["survey": .ref("SurveySummary"), "definition": .ref("SurveyDefinition")], ["survey", "definition"]),
-            "SurveyResponseInput": responseInput, "SurveyResponseCreated": created, "SurveyResults": results,
-            "Unit": unit, "UnitInput": unitInput, "UnitList": .arr(.ref("Unit")),
-            "SOPDocument": doc, "SOPSummary": summary, "SOPVersion": version, "SOPVersionList": .arr(.ref("SOPVersion")),
-            "SOPDetail": .obj(["sop": .ref("SOPSummary"), "latest": .ref("SOPVersion"), "effective": .ref("SOPVersion")], ["sop", "latest"]),
-            "SOPPage": .obj(["items": .arr(.ref("SOPSummary")), "total": .int(), "page": .int(), "per_page": .int()], ["items", "total", "page", "per_page"]),
-            "SOPCreate": .obj(["unit_id": .int(), "document": .ref("SOPDocument"), "change_note": .str()], ["unit_id", "document"]),
-            "SOPUpdate": .obj(["document": .ref("SOPDocument"), "change_note": .str()], ["document"]),
-            "NewVersion": .obj(["change_note": .str()], []),
-            "Approve": .obj(["effective_from": S(type: "string", format: "date")], []),
-            "Problem": problem, "OpenAPI": S(type: "object"),
-        ], securitySchemes: [
-            "bearerToken": ["type": "http", "scheme": "bearer", "description": "API token (pnt_…) created by an admin, scoped to a unit subtree"],
-            "sessionCookie": ["type": "apiKey", "in": "cookie", "name": "pantau_session"],
-        ])
     }
 }
