@@ -265,6 +265,28 @@ public let allMigrations: [Migration] = [
         )
         """,
     ]),
+    // SKM results from sums, not rows: per survey, month ('YYYY-MM') and profile value ('' = not
+    // answered) of each dimension (g gender, e education, o occupation, s service type, a age), the
+    // number of responses (unsur '', score 0) and of answers per unsur and score, with the smallest
+    // response id (free-text values are ordered by first appearance). Kept up to date in the
+    // transaction that inserts responses; filled here from the responses already stored.
+    Migration(9, "create_survey_answer_counts", [
+        """
+        CREATE TABLE survey_answer_counts (
+            survey_id BIGINT NOT NULL REFERENCES surveys(id),
+            month TEXT NOT NULL,
+            dimension TEXT NOT NULL,
+            value TEXT NOT NULL,
+            unsur TEXT NOT NULL,
+            score INTEGER NOT NULL,
+            n BIGINT NOT NULL,
+            first_id BIGINT NOT NULL,
+            PRIMARY KEY (survey_id, month, dimension, value, unsur, score)
+        )
+        """,
+        // The report's latest suggestions without sorting every response of the period.
+        "CREATE INDEX survey_responses_saran ON survey_responses(survey_id, submitted_at, id) WHERE saran IS NOT NULL AND saran <> ''",
+    ] + PantauStore.answerCountsFillSQL()),
 ]
 
 /// Applies pending migrations.

@@ -86,7 +86,7 @@ extension PantauStore {
                 RETURNING id
                 """).first() else { throw StoreError.corrupt("insert returned no id") }
             let importID = try row.int64("id")
-            let buffer = AnswerBuffer()
+            let buffer = AnswerBuffer(kind: w.kind)
             for var r in responses {
                 if r.date == nil { r.date = defaultDate }
                 _ = try await Self.insertResponse(w, surveyID: surveyID, r, channel: .paper, submittedAt: w.at, importID: importID,
@@ -124,18 +124,49 @@ extension PantauStore {
         }
     }
 
-    /// Collects answer rows of several responses and inserts them in multi-row statements.
+    /// Collects answer rows of several responses and inserts them in multi-row statements, and
+    /// sums what they add to the per-month answer counts (``SKMAnswerCounts``), written by ``flush(_:)``
+    /// in the same transaction.
     final class AnswerBuffer: @unchecked Sendable {
         var rows: [(Int64, String, Int)] = []
+        var counts: [CountKey: (n: Int, firstID: Int64)] = [:]
+        let kind: DatabaseKind
         /// 300 rows × 3 parameters stays below every engine's bind limit.
         static let batch = 300
+        /// Count rows per upsert (8 parameters each).
+        static let countBatch = 250
+        /// Distinct count keys held before they are written.
+        static let countLimit = 20_000
+
+        struct CountKey: Hashable {
+            var surveyID: Int64
+            var month: String
+            var key: SKMAnswerCounts.Key
+        }
+
+        init(kind: DatabaseKind) { self.kind = kind }
 
         func add(_ sql: any SQLDatabase, _ id: Int64, _ answers: [UnsurCode: Int]) async throws {
             for (code, score) in answers.sorted(by: { $0.key < $1.key }) { rows.append((id, code.rawValue, score)) }
-            if rows.count >= Self.batch { try await flush(sql) }
+            if rows.count >= Self.batch { try await flushAnswers(sql) }
+        }
+
+        /// Counts a stored response (cleaned, with its date) into its month.
+        func count(_ sql: any SQLDatabase, surveyID: Int64, id: Int64, _ r: SurveyResponse, date: CivilDate) async throws {
+            let month = String(date.description.prefix(7))
+            for key in SKMAnswerCounts.keys(of: r) {
+                let k = CountKey(surveyID: surveyID, month: month, key: key)
+                if let c = counts[k] { counts[k] = (c.n + 1, min(c.firstID, id)) } else { counts[k] = (1, id) }
+            }
+            if counts.count >= Self.countLimit { try await flushCounts(sql) }
         }
 
         func flush(_ sql: any SQLDatabase) async throws {
+            try await flushAnswers(sql)
+            try await flushCounts(sql)
+        }
+
+        private func flushAnswers(_ sql: any SQLDatabase) async throws {
             var start = 0
             while start < rows.count {
                 let chunk = rows[start..<min(start + Self.batch, rows.count)]
@@ -148,6 +179,32 @@ extension PantauStore {
                 start += Self.batch
             }
             rows.removeAll(keepingCapacity: true)
+        }
+
+        private func flushCounts(_ sql: any SQLDatabase) async throws {
+            let all = counts.sorted { a, b in
+                (a.key.surveyID, a.key.month, a.key.key.dimension.rawValue, a.key.key.value, a.key.key.unsur?.rawValue ?? "", a.key.key.score)
+                    < (b.key.surveyID, b.key.month, b.key.key.dimension.rawValue, b.key.key.value, b.key.key.unsur?.rawValue ?? "", b.key.key.score)
+            }
+            let least = kind == .postgres ? "LEAST" : "min"
+            var start = 0
+            while start < all.count {
+                let chunk = all[start..<min(start + Self.countBatch, all.count)]
+                var q: SQLQueryString = "INSERT INTO survey_answer_counts (survey_id, month, dimension, value, unsur, score, n, first_id) VALUES "
+                for (i, (k, v)) in chunk.enumerated() {
+                    if i > 0 { q = q + ", " }
+                    q = q + "(\(bind: k.surveyID), \(bind: k.month), \(bind: k.key.dimension.rawValue), \(bind: k.key.value), "
+                        + "\(bind: k.key.unsur?.rawValue ?? ""), \(bind: k.key.score), \(bind: v.n), \(bind: v.firstID))"
+                }
+                q = q + """
+                     ON CONFLICT (survey_id, month, dimension, value, unsur, score) DO UPDATE SET
+                      n = survey_answer_counts.n + excluded.n,
+                      first_id = \(unsafeRaw: least)(survey_answer_counts.first_id, excluded.first_id)
+                    """
+                try await sql.raw(q).run()
+                start += Self.countBatch
+            }
+            counts.removeAll(keepingCapacity: true)
         }
     }
 
@@ -188,20 +245,17 @@ extension PantauStore {
             RETURNING id
             """).first() else { throw StoreError.corrupt("insert returned no id") }
         let id = try row.int64("id")
-        if let answerBuffer {
-            try await answerBuffer.add(w.sql, id, resp.answers)
-        } else {
-            let b = AnswerBuffer()
-            try await b.add(w.sql, id, resp.answers)
-            try await b.flush(w.sql)
-        }
+        let b = answerBuffer ?? AnswerBuffer(kind: w.kind)
+        try await b.add(w.sql, id, resp.answers)
+        try await b.count(w.sql, surveyID: surveyID, id: id, resp, date: date)
+        if answerBuffer == nil { try await b.flush(w.sql) }
         return StoredSurveyResponse(id: id, surveyID: surveyID, channel: channel, submittedAt: submittedAt, date: date, response: resp,
                                     importID: importID, createdBy: createdBy)
     }
 
     /// Inserts many responses in one transaction with their own channels and times (demo data).
     func insertResponsesUnaudited(_ w: WriteContext, surveyID: Int64, _ items: [(SurveyResponse, SurveyChannel, Date)], createdBy: String) async throws {
-        let buffer = AnswerBuffer()
+        let buffer = AnswerBuffer(kind: w.kind)
         for (r, ch, at) in items {
             _ = try await Self.insertResponse(w, surveyID: surveyID, r, channel: ch, submittedAt: at, importID: nil, createdBy: createdBy, answerBuffer: buffer)
         }
@@ -253,11 +307,14 @@ extension PantauStore {
     }
 
     /// Number of responses per period of `kind` (periods without responses are absent).
+    ///
+    /// - Complexity: one query over the survey's per-month counts (`survey_answer_counts`), not its responses.
     public func responseCounts(surveyID: Int64, kind: SurveyPeriod.Kind) async throws -> [SurveyPeriod: Int] {
         try await read { sql in
+            // The per-month answer counts: one response-count row per month and gender value.
             let rows = try await sql.raw("""
-                SELECT substr(response_date, 1, 7) AS ym, COUNT(*) AS n FROM survey_responses
-                WHERE survey_id = \(bind: surveyID) GROUP BY substr(response_date, 1, 7)
+                SELECT month AS ym, CAST(SUM(n) AS BIGINT) AS n FROM survey_answer_counts
+                WHERE survey_id = \(bind: surveyID) AND dimension = 'g' AND unsur = '' GROUP BY month
                 """).all()
             var out: [SurveyPeriod: Int] = [:]
             for r in rows {

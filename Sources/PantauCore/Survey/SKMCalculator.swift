@@ -70,8 +70,12 @@ public struct SKMCalculator: Sendable {
                 SurveyIssue(field: "answers.\($0)", message: "unsur tidak ada di survei ini (unknown unsur)")
             })
         }
-        let hist = Histogram(table: table)
-        let itemColumn: [Int?] = definition.items.map { item in table.unsurCodes.firstIndex(of: item.unsur.code) }
+        return result(definition, Histogram(table: table), unsurCodes: table.unsurCodes, total: table.rowCount)
+    }
+
+    /// The result of a filled histogram whose columns are `unsurCodes`, over `total` responses.
+    func result(_ definition: SurveyDefinition, _ hist: Histogram, unsurCodes: [UnsurCode], total: Int) -> SKMResult {
+        let itemColumn: [Int?] = definition.items.map { item in unsurCodes.firstIndex(of: item.unsur.code) }
 
         func stats(_ slots: [Int]) -> [UnsurStats] {
             itemColumn.map { col in
@@ -112,7 +116,6 @@ public struct SKMCalculator: Sendable {
 
         // Profile breakdown.
         var breakdowns: [SKMProfileBreakdown] = []
-        let total = table.rowCount
         for dim in options.breakdown {
             var groups: [SKMProfileGroup] = []
             for g in hist.groups(dim, schema: definition.profile) {

@@ -181,15 +181,9 @@ enum SurveyPages {
         r.page(.get, "/surveys", .surveyRead, "Survey (SKM) list with the latest IKM") { _, ctx in
             let t = s.views.strings(ctx.language)
             let tree = try await s.store.orgTree()
-            let surveys = try await s.store.surveys(unitIDs: Scope.units(ctx.identity!, tree: tree))
             var rows: [SurveyListModel.Row] = []
-            for sv in surveys {
-                let counts = try await s.store.responseCounts(surveyID: sv.id, kind: sv.periodKind)
-                let latest = counts.keys.max()
-                var result: SKMResult?
-                if let latest { result = try await SurveyAnalysis.result(s, sv, latest, population: nil) }
-                var sop = ""
-                if let id = sv.sopID { sop = (try? await s.store.sop(id: id))?.number ?? "" }
+            for o in try await s.store.surveyOverviews(unitIDs: Scope.units(ctx.identity!, tree: tree)) {
+                let sv = o.survey, latest = o.latestPeriod, result = o.latestResult, sop = o.sopNumber ?? ""
                 rows.append(.init(id: sv.id, name: sv.name, unit: tree.unit(sv.unitID)?.name ?? "", sop: sop, kind: t["period_kind_\(sv.periodKind.rawValue)"],
                                   code: sv.code, publicURL: surveyPublicURL(s, sv.code), period: latest?.label(ctx.language.survey) ?? "–",
                                   respondents: result?.respondentCount ?? 0, ikm: SKMFormat.number(result?.ikm, 2, ctx.language),

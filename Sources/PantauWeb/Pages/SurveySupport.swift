@@ -101,9 +101,9 @@ enum SurveyAnalysis {
     }
 
     static func result(_ s: AppServices, _ survey: SurveyRecord, _ period: SurveyPeriod, population: Int?) async throws -> SKMResult {
-        let table = try await s.store.responseTable(surveyID: survey.id, definition: survey.definition, period: period)
+        let counts = try await s.store.answerCounts(surveyID: survey.id, period: period)
         do {
-            return try SKMCalculator(options: .init(population: population, period: period)).compute(survey.definition, table: table)
+            return try SKMCalculator(options: .init(population: population, period: period)).compute(survey.definition, counts: counts)
         } catch {
             throw AppError.badRequest("\(error)")
         }
