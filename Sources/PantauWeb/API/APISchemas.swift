@@ -187,7 +187,7 @@ extension SurveyDTO.ResponseInput: JSONSchemaDescribed {
                        "suggestion": .string("Saran", maxLength: PantauStore.saranMaxLength),
                        "case_reference": .string("The service case the response rates (e.g. the receipt number)"),
                        "channel": .oneOf(["kiosk", "api"], "Default api"), "date": .date("Default: today (WIB); not in the future"),
-                       "time": .string("HH:MM")],
+                       "time": .string("HH:MM (24-hour; also H.MM or HH:MM:SS)", pattern: "^([01]?[0-9]|2[0-3])[:.][0-5]?[0-9]([:.][0-5]?[0-9])?$")],
             closed: false)
     }
 }
