@@ -15,6 +15,8 @@ private let sopStatuses = SOPStatus.allCases.map(\.rawValue)
 
 extension FieldError: JSONSchemaDescribed {
     static var schemaName: String { "FieldError" }
+    /// `label` is the form's field label, for the HTML error summary; nil (absent) in API bodies.
+    static var propertiesNotInTheAPI: Set<String> { ["label"] }
     static var jsonSchema: JSONSchema {
         .object(required: ["field": .string("JSON path of the field, e.g. `langkah[4].pelaksana`; empty for the whole body"),
                            "message": .string()], closed: true)

@@ -7,6 +7,13 @@ protocol JSONSchemaDescribed {
     /// The name under `#/components/schemas/` (unique in the document).
     static var schemaName: String { get }
     static var jsonSchema: JSONSchema { get }
+    /// Stored properties the API never sends or reads (e.g. a form-only field that is nil in API
+    /// bodies); they are left out of the schema on purpose.
+    static var propertiesNotInTheAPI: Set<String> { get }
+}
+
+extension JSONSchemaDescribed {
+    static var propertiesNotInTheAPI: Set<String> { [] }
 }
 
 /// A JSON Schema (the 2020-12 dialect of OpenAPI 3.1), as a value: the subset the API needs. A
