@@ -175,7 +175,9 @@ private final class SQLiteBackend: Sendable {
     static func open(path: String, logger: Logger) async throws -> SQLiteBackend {
         let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         do {
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+            // The busy timeout first: switching to WAL needs a lock that another process opening the
+            // same new file (e.g. two instances migrating at once) may briefly hold.
+            for pragma in ["PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"] {
                 _ = try await writer.query(pragma)
             }
             var readers: [SQLiteConnection] = []

@@ -47,12 +47,12 @@ private let sharedRegistry = PrometheusCollectorRegistry()
 public func buildApplication(config: AppConfig, logger: Logger? = nil) async throws -> BuiltApplication {
     var logger = logger ?? Logger(label: "pantau")
     logger.logLevel = config.logLevel
+    // PostgreSQL migrates only when asked (PANTAU_AUTO_MIGRATE=true); SQLite always migrates itself.
     let migrate = config.autoMigrate || config.database.kind == .sqlite
     let store = try await PantauStore.open(config.database, migrate: migrate, logger: logger)
     do {
-        if !(try await Migrator(database: store.database).isUpToDate()) {
-            throw StoreError.corrupt("database schema is not up to date: run `pantau migrate`")
-        }
+        let pending = try await Migrator(database: store.database).pending()
+        if !pending.isEmpty { throw MigrationError.schemaBehind(pending: pending.map(\.number)) }
         let password = try await bootstrapAdmin(store: store, config: config, logger: logger)
         if config.demo {
             let r = try await DemoAgency.seed(into: store, by: .system)

@@ -13,7 +13,8 @@ public struct AppConfig: Sendable {
     public var adminPassword: String?
     /// Load the demo agency on start.
     public var demo: Bool
-    /// Apply pending migrations on `serve` (always true for SQLite).
+    /// Apply pending migrations on `serve` (always true for SQLite). From the environment
+    /// (`PANTAU_AUTO_MIGRATE`) the default is false on PostgreSQL: run `pantau migrate` there.
     public var autoMigrate: Bool
     /// Mark cookies `Secure` (set when served behind HTTPS).
     public var secureCookies: Bool
@@ -101,7 +102,7 @@ public struct AppConfig: Sendable {
             host: host, port: port, database: DatabaseLocation(parsing: dbText),
             adminPassword: adminPW.isEmpty ? nil : adminPW,
             demo: try flag("pantau.demo", "PANTAU_DEMO", false),
-            autoMigrate: try flag("pantau.auto.migrate", "PANTAU_AUTO_MIGRATE", true),
+            autoMigrate: try flag("pantau.auto.migrate", "PANTAU_AUTO_MIGRATE", DatabaseLocation(parsing: dbText).kind == .sqlite),
             secureCookies: try flag("pantau.secure.cookies", "PANTAU_SECURE_COOKIES", false),
             sessionLifetime: hours * 3600, logLevel: level,
             publicBaseURL: base.isEmpty ? nil : (base.hasSuffix("/") ? String(base.dropLast()) : base))

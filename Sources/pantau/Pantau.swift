@@ -33,9 +33,10 @@ struct DatabaseOptions: ParsableArguments {
         var logger = Logger(label: "pantau")
         logger.logLevel = .warning
         let store = try await PantauStore.open(c.database, migrate: migrate ?? (c.database.kind == .sqlite), logger: logger)
-        if !(try await Migrator(database: store.database).isUpToDate()) {
+        let pending = try await Migrator(database: store.database).pending()
+        if !pending.isEmpty {
             await store.shutdown()
-            throw CLIError("database schema is not up to date: run `pantau migrate` first")
+            throw CLIError(MigrationError.schemaBehind(pending: pending.map(\.number)).description)
         }
         return store
     }
