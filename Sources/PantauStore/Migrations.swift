@@ -289,9 +289,36 @@ public let allMigrations: [Migration] = [
     ] + PantauStore.answerCountsFillSQL()),
 ]
 
+/// The schema is older than this program.
+public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Migrations not yet applied (numbers).
+    case schemaBehind(pending: [Int])
+    /// Two migrations share a number.
+    case duplicateNumber(Int)
+
+    public var description: String {
+        switch self {
+        case let .schemaBehind(pending):
+            return "skema basis data belum mutakhir (database schema is behind): migration \(pending.map { String(format: "%03d", $0) }.joined(separator: ", ")) not applied. Run `pantau migrate` (or start once with PANTAU_AUTO_MIGRATE=true)."
+        case let .duplicateNumber(n):
+            return "two migrations are numbered \(n)"
+        }
+    }
+}
+
 /// Applies pending migrations.
+///
+/// Migrations run in the order of their numbers; numbers may have gaps (a migration numbered
+/// lower than one already applied is still applied). On PostgreSQL every migration transaction
+/// first takes a transaction-level advisory lock (``advisoryLockKey``), so instances starting
+/// together apply each migration once, one after the other; on SQLite the write transaction
+/// (`BEGIN IMMEDIATE`) already excludes other writers.
 public struct Migrator: Sendable {
     public let database: Database
+    let migrations: [Migration]
+
+    /// The key of `pg_advisory_xact_lock` held while migrating (ASCII "pantaumg").
+    public static let advisoryLockKey: Int64 = 0x7061_6E74_6175_6D67
 
     public init(database: Database) {
         self.database = database
@@ -312,6 +339,15 @@ public struct Migrator: Sendable {
     /// Migrations not yet applied, in order.
     public func pending() async throws -> [Migration] {
         let done = Set(try await applied())
+        return migrations.filter { !done.contains($0.number) }
+    }
+
+    /// Applies every pending migration (up to `through`, when given), each in its own transaction.
+    /// - Returns: the migrations applied now (by this call, not by a concurrent instance).
+    @discardableResult
+    public func migrate(through: Int? = nil) async throws -> [Migration] {
+        var seen = Set<Int>()
+        for m in migrations where !seen.insert(m.number).inserted { throw MigrationError.duplicateNumber(m.number) }
         var ran: [Migration] = []
         let kind = database.kind
         for m in try await pending() where through.map({ m.number <= $0 }) ?? true {
@@ -322,36 +358,14 @@ public struct Migrator: Sendable {
                 guard already == nil else { return false }
                 for s in m.sql(for: kind) { try await sql.raw(SQLQueryString(s)).run() }
                 try await sql.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: m.number), \(bind: m.name), \(bind: Date().timeIntervalSince1970))").run()
+                return true
             }
             if applied { ran.append(m) }
         }
         return ran
     }
 
-/// The schema is older than this program.
-public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Migrations not yet applied (numbers).
-    case schemaBehind(pending: [Int])
-    /// Two migrations share a number.
-    case duplicateNumber(Int)
-
-    public var description: String {
-        switch self {
-        case let .schemaBehind(pending):
-            return "skema basis data belum mutakhir (database schema is behind): migration \(pending.map { String(format: "%03d", $0) }.joined(separator: ", ")) not applied. Run `pantau migrate` (or start once with PANTAU_AUTO_MIGRATE=true)."
-        case let .duplicateNumber(n):
-            return "two migrations are numbered \(n)"
-        }
-    }
-}
-
     /// Whether every migration has been applied.
-///
-/// Migrations run in the order of their numbers; numbers may have gaps (a migration numbered
-/// lower than one already applied is still applied). On PostgreSQL every migration transaction
-/// first takes a transaction-level advisory lock (``advisoryLockKey``), so instances starting
-/// together apply each migration once, one after the other; on SQLite the write transaction
-/// (`BEGIN IMMEDIATE`) already excludes other writers.
     public func isUpToDate() async throws -> Bool {
         try await pending().isEmpty
     }
@@ -360,23 +374,9 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     static func lock(_ sql: any SQLDatabase, _ kind: DatabaseKind) async throws {
         guard kind == .postgres else { return }
         try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(advisoryLockKey)))").run()
-    let migrations: [Migration]
-
-    /// The key of `pg_advisory_xact_lock` held while migrating (ASCII "pantaumg").
-    public static let advisoryLockKey: Int64 = 0x7061_6E74_6175_6D67
     }
 
     static func ensureTable(_ sql: any SQLDatabase) async throws {
         try await sql.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)").run()
     }
 }
-        return migrations.filter { !done.contains($0.number) }
-    }
-
-    /// Applies every pending migration (up to `through`, when given), each in its own transaction.
-    /// - Returns: the migrations applied now (by this call, not by a concurrent instance).
-    @discardableResult
-    public func migrate(through: Int? = nil) async throws -> [Migration] {
-        var seen = Set<Int>()
-        for m in migrations where !seen.insert(m.number).inserted { throw MigrationError.duplicateNumber(m.number) }
-                return true
