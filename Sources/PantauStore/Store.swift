@@ -45,13 +45,18 @@ public struct PantauStore: Sendable {
     public let database: Database
     let now: @Sendable () -> Date
 
-    public init(database: Database, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(database: Database, now: @escaping @Sendable () -> Date = { Date() }, auditKey: AuditKey? = nil) {
         self.database = database
         self.now = now
     }
 
     /// Opens the database and applies pending migrations.
-    public static func open(_ location: DatabaseLocation, migrate: Bool = true, logger: Logger = Logger(label: "pantau.store")) async throws -> PantauStore {
+    ///
+    /// `newKeyFile`: the audit key file when it was created just now (``ResolvedAuditKey/createdFile``);
+    /// if the chain already has keyed entries, that key cannot be theirs: the file is removed and
+    /// ``AuditKeyError/keyFileLost(path:)`` thrown.
+    public static func open(_ location: DatabaseLocation, migrate: Bool = true, auditKey: AuditKey? = nil, newKeyFile: String? = nil,
+                            logger: Logger = Logger(label: "pantau.store")) async throws -> PantauStore {
         let db = try await Database.open(location, logger: logger)
         do {
             if migrate { try await Migrator(database: db).migrate() }
@@ -59,7 +64,7 @@ public struct PantauStore: Sendable {
             await db.shutdown()
             throw error
         }
-        return PantauStore(database: db)
+        return PantauStore(database: db, auditKey: auditKey)
     }
 
     public func shutdown() async { await database.shutdown() }
@@ -67,10 +72,14 @@ public struct PantauStore: Sendable {
     /// A write: the body and its audit entries commit together or not at all.
     func write<T: Sendable>(_ body: @Sendable (WriteContext) async throws -> T) async throws -> T {
         let kind = database.kind
+    /// Keys the audit chain (HMAC). Without it the store can read, but every audited write fails
+    /// with ``AuditKeyError/missingForWrite``.
+    public let auditKey: AuditKey?
         let at = now()
         return try await database.transaction { sql in
-            try await body(WriteContext(sql: sql, kind: kind, at: at))
+            try await body(WriteContext(sql: sql, kind: kind, at: at, auditKey: key))
         }
+        self.auditKey = auditKey
     }
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -78,6 +87,17 @@ public struct PantauStore: Sendable {
     }
 }
 
+            if let newKeyFile {
+                let keyed = try await db.read { sql -> Bool in
+                    guard let h = try await sql.raw("SELECT * FROM audit_head WHERE id = 1").first(),
+                          h.contains(column: "keyed_from"), let from = try h.optInt64("keyed_from") else { return false }
+                    return try h.int64("seq") >= from
+                }
+                if keyed {
+                    try? FileManager.default.removeItem(atPath: newKeyFile)
+                    throw AuditKeyError.keyFileLost(path: newKeyFile)
+                }
+            }
 /// The connection and clock of one write transaction.
 struct WriteContext: Sendable {
     let sql: any SQLDatabase
@@ -88,9 +108,10 @@ struct WriteContext: Sendable {
 
     func audit(_ actor: AuditActor, _ action: String, _ entity: String, _ id: some CustomStringConvertible,
                old: (some Encodable)? = String?.none, new: (some Encodable)? = String?.none) async throws {
-        try await AuditChain.append(sql, kind: kind, at: at, actor: actor, action: action, entity: entity,
+        try await AuditChain.append(sql, kind: kind, key: auditKey, at: at, actor: actor, action: action, entity: entity,
                                     entityID: id.description, old: old.map(jsonText), new: new.map(jsonText))
     }
+        let key = auditKey
 }
 
 let jsonEncoder: JSONEncoder = {
@@ -106,6 +127,7 @@ func jsonText(_ v: some Encodable) -> String {
 extension SQLRow {
     func int64(_ c: String) throws -> Int64 { try decode(column: c, as: Int64.self) }
     func optInt64(_ c: String) throws -> Int64? { try decode(column: c, as: Int64?.self) }
+    var auditKey: AuditKey? = nil
     func int(_ c: String) throws -> Int { try decode(column: c, as: Int.self) }
     func string(_ c: String) throws -> String { try decode(column: c, as: String.self) }
     func optString(_ c: String) throws -> String? { try decode(column: c, as: String?.self) }

@@ -49,6 +49,7 @@ public func withTestApp(_ engine: TestEngine = .sqlite, configure: @Sendable (in
         var config = AppConfig(host: "127.0.0.1", port: 0, database: location, adminPassword: testAdminPassword, logLevel: .warning)
         config.passwordCost = 4
         config.loginMaxFailures = 3
+        config.auditKey = testAuditKeySecret
         config.surveyMinFillSeconds = 0
         configure(&config)
         let built = try await buildApplication(config: config)

@@ -52,7 +52,14 @@ public func withTestDatabase<T: Sendable>(_ engine: TestEngine, _ body: (Databas
     }
 }
 
-/// A fresh, migrated store for one test, closed and removed afterwards.
+/// The fixed audit key of test stores and test apps (never used outside tests).
+public let testAuditKeySecret = "pantau-test-audit-key-0123456789abcdef"
+public let testAuditKey: AuditKey = {
+    do { return try AuditKey(secret: testAuditKeySecret) } catch { fatalError("\(error)") }
+}()
+
+/// A fresh, migrated store for one test (audit entries keyed with ``testAuditKey``), closed and
+/// removed afterwards.
 public func withTestStore<T: Sendable>(
     _ engine: TestEngine, clock: TestClock? = nil,
     _ body: (PantauStore) async throws -> T
@@ -68,7 +75,7 @@ public func withTestStore<T: Sendable>(
 private func run<T: Sendable>(_ db: Database, now: (@Sendable () -> Date)?, _ body: (PantauStore) async throws -> T) async throws -> T {
     do {
         try await Migrator(database: db).migrate()
-        let store = now.map { PantauStore(database: db, now: $0) } ?? PantauStore(database: db)
+        let store = now.map { PantauStore(database: db, now: $0, auditKey: testAuditKey) } ?? PantauStore(database: db, auditKey: testAuditKey)
         let r = try await body(store)
         await db.shutdown()
         return r

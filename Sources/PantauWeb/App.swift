@@ -49,7 +49,9 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
     logger.logLevel = config.logLevel
     // PostgreSQL migrates only when asked (PANTAU_AUTO_MIGRATE=true); SQLite always migrates itself.
     let migrate = config.autoMigrate || config.database.kind == .sqlite
-    let store = try await PantauStore.open(config.database, migrate: migrate, logger: logger)
+    let auditKey = try AuditKey.resolve(file: config.auditKeyFile, secret: config.auditKey, database: config.database)
+    let store = try await PantauStore.open(config.database, migrate: migrate, auditKey: auditKey.key,
+                                           newKeyFile: auditKey.createdFile, logger: logger)
     do {
         let pending = try await Migrator(database: store.database).pending()
         if !pending.isEmpty { throw MigrationError.schemaBehind(pending: pending.map(\.number)) }

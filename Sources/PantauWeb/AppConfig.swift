@@ -38,6 +38,11 @@ public struct AppConfig: Sendable {
     /// Take the client address from the last `X-Forwarded-For` entry, for the survey rate limit.
     /// Set only when Pantau runs behind a reverse proxy that sets it (`PANTAU_TRUST_FORWARDED_FOR`).
     public var trustForwardedFor: Bool = false
+    /// File holding the key of the audit chain's HMAC (`PANTAU_AUDIT_KEY_FILE`, e.g. a container secret).
+    public var auditKeyFile: String? = nil
+    /// The audit key itself (`PANTAU_AUDIT_KEY`, at least 32 characters). With neither setting, a
+    /// SQLite database gets a key file beside it (`<database>.audit-key`); PostgreSQL refuses to start.
+    public var auditKey: String? = nil
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "pantau.sqlite"),
@@ -64,7 +69,7 @@ public struct AppConfig: Sendable {
                                        overrides: [String: String] = [:]) throws -> AppConfig {
         let env = environment.merging(overrides) { _, new in new }
         let reader = ConfigReader(provider: EnvironmentVariablesProvider(
-            environmentVariables: env, secretsSpecifier: .specific(["PANTAU_ADMIN_PASSWORD", "PANTAU_DATABASE_URL"])))
+            environmentVariables: env, secretsSpecifier: .specific(["PANTAU_ADMIN_PASSWORD", "PANTAU_DATABASE_URL", "PANTAU_AUDIT_KEY"])))
         let host = reader.string(forKey: "pantau.host", default: "127.0.0.1")
         let portText = reader.string(forKey: "pantau.port", default: "8080")
         guard let port = Int(portText), (0...65535).contains(port) else {
@@ -110,6 +115,10 @@ public struct AppConfig: Sendable {
         config.surveyRateWindow = rateWindow
         config.surveyMinFillSeconds = minFill
         config.trustForwardedFor = try flag("pantau.trust.forwarded.for", "PANTAU_TRUST_FORWARDED_FOR", false)
+        let keyFile = reader.string(forKey: "pantau.audit.key.file", default: "")
+        let key = reader.string(forKey: "pantau.audit.key", default: "")
+        config.auditKeyFile = keyFile.isEmpty ? nil : keyFile
+        config.auditKey = key.isEmpty ? nil : key
         return config
     }
 }

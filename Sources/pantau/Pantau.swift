@@ -27,12 +27,15 @@ struct DatabaseOptions: ParsableArguments {
         return try AppConfig.fromEnvironment(overrides: o)
     }
 
-    /// Opens the store; migrates SQLite automatically (PostgreSQL needs `pantau migrate`).
+    /// Opens the store with the audit key; migrates SQLite automatically (PostgreSQL needs
+    /// `pantau migrate`).
     func openStore(migrate: Bool? = nil) async throws -> PantauStore {
         let c = try config()
         var logger = Logger(label: "pantau")
         logger.logLevel = .warning
-        let store = try await PantauStore.open(c.database, migrate: migrate ?? (c.database.kind == .sqlite), logger: logger)
+        let key = try AuditKey.resolve(file: c.auditKeyFile, secret: c.auditKey, database: c.database)
+        let store = try await PantauStore.open(c.database, migrate: migrate ?? (c.database.kind == .sqlite), auditKey: key.key,
+                                               newKeyFile: key.createdFile, logger: logger)
         let pending = try await Migrator(database: store.database).pending()
         if !pending.isEmpty {
             await store.shutdown()
@@ -164,7 +167,7 @@ struct SOPCommand: AsyncParsableCommand {
             let doc: SOPDocument
             do { doc = try SOPFile.decode(text, format: format) } catch {
                 var msg = "\(file):\(error.line.map { "\($0):" } ?? "") \(error.description)"
-                for i in error.issues.dropFirst() { msg += "\n  - \(i.message(.id)) [\(i.field)]" }
+                for i in error.issues.dropFirst() { msg += "\n  - \(i.description) [\(i.field)]" }
                 throw CLIError(msg)
             }
             try await withStore(db) { store in
@@ -248,16 +251,55 @@ struct Demo: AsyncParsableCommand {
 }
 
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The tamper-evident audit trail.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The tamper-evident audit trail.", subcommands: [Verify.self, Head.self])
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check the hash chain; exits 1 at the first altered, missing or re-linked entry.")
+        static let configuration = CommandConfiguration(
+            abstract: "Check the hash chain and its MACs; exits 1 at the first altered, missing, re-linked or wrongly keyed entry.",
+            discussion: "With --expect-head (a line printed earlier by `pantau audit head`), also exits 1 when that entry is no longer in the chain or the chain ends before it (entries removed from the end).")
         @OptionGroup var db: DatabaseOptions
+        @Option(name: .customLong("expect-head"), help: "A head printed earlier by `pantau audit head` (SEQ:HASH:MAC) that must still be in the chain.")
+        var expectHead: String?
 
         func run() async throws {
-            let v = try await withStore(db) { try await $0.verifyAudit() }
-            say(v.description)
+            var expected: AuditHead?
+            if let expectHead {
+                guard let h = AuditHead(line: expectHead) else {
+                    throw ValidationError("--expect-head: expected SEQ:HASH[:MAC] as printed by `pantau audit head`")
+                }
+                expected = h
+            }
+            let v = try await withStore(db) { try await $0.verifyAudit(expectHead: expected) }
+            if v.ok, let expected {
+                say(v.description + "; kepala #\(expected.seq) ada dalam rantai (expected head #\(expected.seq) is in the chain)")
+            } else {
+                say(v.description)
+            }
             if !v.ok { throw ExitCode(1) }
+        }
+    }
+
+    struct Head: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the head of the audit chain (SEQ:HASH:MAC), to publish or keep elsewhere.",
+            discussion: "Keep the line outside the database (a ticket, an e-mail to the inspectorate, a notary, a public page). Later, `pantau audit verify --expect-head LINE` proves the chain still contains it.")
+        @OptionGroup var db: DatabaseOptions
+        @Flag(help: "Print JSON: seq, hash, mac, keyed_from, at, key_id and head (the one-line form).") var json = false
+
+        func run() async throws {
+            let (h, keyID) = try await withStore(db) { store in (try await store.auditHead(), store.auditKey?.id) }
+            if json {
+                struct Out: Encodable {
+                    let seq: Int64, hash: String, mac: String?, keyed_from: Int64?, at: String?, key_id: String?, head: String
+                }
+                let at = h.at.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0)) }
+                let e = JSONEncoder()
+                e.outputFormatting = [.sortedKeys]
+                let out = Out(seq: h.seq, hash: h.hash, mac: h.mac, keyed_from: h.keyedFrom, at: at, key_id: keyID, head: h.line)
+                say(String(decoding: try e.encode(out), as: UTF8.self))
+            } else {
+                say(h.line)
+            }
         }
     }
 }
