@@ -4,8 +4,9 @@
 // per response, about 2 % unanswered, random profile), fills the per-month answer counts
 // (`rebuildAnswerCounts`, the work migration 9 does on an existing database), checks that
 // inserting through the store keeps the counts up to date, then times what the results API,
-// page, report and XLSX export do: the response counts per period, and the SKM result (NRR per
-// unsur, IKM, priorities, sample check, profile breakdown) of the period and of the 6-period trend.
+// page, report and XLSX export do: the response counts per period, the SKM result (NRR per unsur,
+// IKM, priorities, sample check, profile breakdown) of the period and of the 6-period trend, and the
+// report's latest suggestions (one response in five has a saran).
 //
 //   swift build -c release --scratch-path .build-bench --product pantau-store-bench
 //   .build-bench/release/pantau-store-bench [--responses N] [--repeat R] [--compare-rows]
@@ -82,11 +83,11 @@ func load(_ store: PantauStore, surveyID: Int64, n: Int) async throws {
     try await store.database.transaction { sql in
         let insertResponses = """
             INSERT INTO survey_responses (survey_id, channel, submitted_at, response_date, gender, age, education, occupation,
-                service_type, created_by)
+                service_type, saran, created_by)
             SELECT \(surveyID), 'web', 1785000000 + i, \(date),
                 CASE (i * 5) % 3 WHEN 0 THEN 'L' WHEN 1 THEN 'P' ELSE NULL END,
                 CASE WHEN i % 20 = 0 THEN NULL ELSE 17 + (i * 17) % 64 END,
-                \(edu), \(occ), \(svc), 'bench'
+                \(edu), \(occ), \(svc), CASE WHEN i % 5 = 0 THEN 'saran ' || CAST(i AS TEXT) ELSE NULL END, 'bench'
             FROM (\(seq)) AS s
             """
         try await sql.raw(SQLQueryString(insertResponses)).run()
@@ -130,7 +131,7 @@ func run(_ name: String, _ location: DatabaseLocation, _ o: Options) async throw
         }
         let total = o.responses + extra.count
 
-        var tCounts: [Double] = [], tResult: [Double] = [], tTrend: [Double] = []
+        var tCounts: [Double] = [], tResult: [Double] = [], tTrend: [Double] = [], tSaran: [Double] = []
         var result: SKMResult?
         for _ in 0..<o.repeats {
             tCounts.append(try await seconds {
@@ -143,12 +144,17 @@ func run(_ name: String, _ location: DatabaseLocation, _ o: Options) async throw
             tTrend.append(try await seconds {
                 for p in quarter.trendWindow(6) { _ = try await store.skmResult(surveyID: survey.id, definition: def, period: p) }
             })
+            tSaran.append(try await seconds {
+                let s = try await store.suggestions(surveyID: survey.id, period: quarter, limit: 60)
+                precondition(s.count == 60)
+            })
         }
         guard let result, result.respondentCount == total else { throw StoreError.corrupt("bench: wrong respondent count") }
         print("\(name): \(total) responses in \(quarter); load \(fmt(tLoad)), fill answer counts \(fmt(tRebuild)), import 1,000 through the store \(fmt(tImport))")
         print("\(name):   response counts per period   median \(fmt(median(tCounts)))  best \(fmt(tCounts.min()!))")
         print("\(name):   SKM result of the period      median \(fmt(median(tResult)))  best \(fmt(tResult.min()!))  (IKM \(result.ikm ?? 0) \(result.grade?.rawValue ?? "-"), \(result.profile.reduce(0) { $0 + $1.groups.count }) profile groups)")
         print("\(name):   trend (6 periods)             median \(fmt(median(tTrend)))  best \(fmt(tTrend.min()!))")
+        print("\(name):   report's latest suggestions  median \(fmt(median(tSaran)))  best \(fmt(tSaran.min()!))")
         print("\(name):   results page/API total        median \(fmt(median(tCounts) + median(tResult) + median(tTrend)))")
         if o.compareRows {
             var rowResult: SKMResult?
