@@ -44,10 +44,14 @@ public struct Page<T: Sendable>: Sendable {
 public struct PantauStore: Sendable {
     public let database: Database
     let now: @Sendable () -> Date
+    /// Keys the audit chain (HMAC). Without it the store can read, but every audited write fails
+    /// with ``AuditKeyError/missingForWrite``.
+    public let auditKey: AuditKey?
 
     public init(database: Database, now: @escaping @Sendable () -> Date = { Date() }, auditKey: AuditKey? = nil) {
         self.database = database
         self.now = now
+        self.auditKey = auditKey
     }
 
     /// Opens the database and applies pending migrations.
@@ -60,6 +64,17 @@ public struct PantauStore: Sendable {
         let db = try await Database.open(location, logger: logger)
         do {
             if migrate { try await Migrator(database: db).migrate() }
+            if let newKeyFile {
+                let keyed = try await db.read { sql -> Bool in
+                    guard let h = try await sql.raw("SELECT * FROM audit_head WHERE id = 1").first(),
+                          h.contains(column: "keyed_from"), let from = try h.optInt64("keyed_from") else { return false }
+                    return try h.int64("seq") >= from
+                }
+                if keyed {
+                    try? FileManager.default.removeItem(atPath: newKeyFile)
+                    throw AuditKeyError.keyFileLost(path: newKeyFile)
+                }
+            }
         } catch {
             await db.shutdown()
             throw error
@@ -72,14 +87,11 @@ public struct PantauStore: Sendable {
     /// A write: the body and its audit entries commit together or not at all.
     func write<T: Sendable>(_ body: @Sendable (WriteContext) async throws -> T) async throws -> T {
         let kind = database.kind
-    /// Keys the audit chain (HMAC). Without it the store can read, but every audited write fails
-    /// with ``AuditKeyError/missingForWrite``.
-    public let auditKey: AuditKey?
         let at = now()
+        let key = auditKey
         return try await database.transaction { sql in
             try await body(WriteContext(sql: sql, kind: kind, at: at, auditKey: key))
         }
-        self.auditKey = auditKey
     }
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -87,22 +99,12 @@ public struct PantauStore: Sendable {
     }
 }
 
-            if let newKeyFile {
-                let keyed = try await db.read { sql -> Bool in
-                    guard let h = try await sql.raw("SELECT * FROM audit_head WHERE id = 1").first(),
-                          h.contains(column: "keyed_from"), let from = try h.optInt64("keyed_from") else { return false }
-                    return try h.int64("seq") >= from
-                }
-                if keyed {
-                    try? FileManager.default.removeItem(atPath: newKeyFile)
-                    throw AuditKeyError.keyFileLost(path: newKeyFile)
-                }
-            }
 /// The connection and clock of one write transaction.
 struct WriteContext: Sendable {
     let sql: any SQLDatabase
     let kind: DatabaseKind
     let at: Date
+    var auditKey: AuditKey? = nil
 
     var t: Double { at.timeIntervalSince1970 }
 
@@ -111,7 +113,6 @@ struct WriteContext: Sendable {
         try await AuditChain.append(sql, kind: kind, key: auditKey, at: at, actor: actor, action: action, entity: entity,
                                     entityID: id.description, old: old.map(jsonText), new: new.map(jsonText))
     }
-        let key = auditKey
 }
 
 let jsonEncoder: JSONEncoder = {
@@ -127,7 +128,6 @@ func jsonText(_ v: some Encodable) -> String {
 extension SQLRow {
     func int64(_ c: String) throws -> Int64 { try decode(column: c, as: Int64.self) }
     func optInt64(_ c: String) throws -> Int64? { try decode(column: c, as: Int64?.self) }
-    var auditKey: AuditKey? = nil
     func int(_ c: String) throws -> Int { try decode(column: c, as: Int.self) }
     func string(_ c: String) throws -> String { try decode(column: c, as: String.self) }
     func optString(_ c: String) throws -> String? { try decode(column: c, as: String?.self) }
