@@ -265,6 +265,15 @@ public let allMigrations: [Migration] = [
         )
         """,
     ]),
+    // Keyed audit chain: an HMAC-SHA256 per entry under a key kept outside the database
+    // (PANTAU_AUDIT_KEY_FILE / PANTAU_AUDIT_KEY). Entries already written keep only their plain
+    // hash; `keyed_from` records the first sequence number that carries a MAC.
+    Migration(8, "keyed_audit_chain", [
+        "ALTER TABLE audit_log ADD COLUMN mac TEXT",
+        "ALTER TABLE audit_head ADD COLUMN mac TEXT",
+        "ALTER TABLE audit_head ADD COLUMN keyed_from BIGINT",
+        "UPDATE audit_head SET keyed_from = seq + 1 WHERE id = 1",
+    ]),
     // SKM results from sums, not rows: per survey, month ('YYYY-MM') and profile value ('' = not
     // answered) of each dimension (g gender, e education, o occupation, s service type, a age), the
     // number of responses (unsur '', score 0) and of answers per unsur and score, with the smallest
@@ -287,15 +296,6 @@ public let allMigrations: [Migration] = [
         // The report's latest suggestions without sorting every response of the period.
         "CREATE INDEX survey_responses_saran ON survey_responses(survey_id, submitted_at, id) WHERE saran IS NOT NULL AND saran <> ''",
     ] + PantauStore.answerCountsFillSQL()),
-    // Keyed audit chain: an HMAC-SHA256 per entry under a key kept outside the database
-    // (PANTAU_AUDIT_KEY_FILE / PANTAU_AUDIT_KEY). Entries already written keep only their plain
-    // hash; `keyed_from` records the first sequence number that carries a MAC.
-    Migration(8, "keyed_audit_chain", [
-        "ALTER TABLE audit_log ADD COLUMN mac TEXT",
-        "ALTER TABLE audit_head ADD COLUMN mac TEXT",
-        "ALTER TABLE audit_head ADD COLUMN keyed_from BIGINT",
-        "UPDATE audit_head SET keyed_from = seq + 1 WHERE id = 1",
-    ]),
 ]
 
 /// The schema is older than this program.
