@@ -247,7 +247,7 @@ public enum DemoAgency {
         ]
         var d = SurveyDefinition.standard(service: SurveyService(unitID: "", name: surveyName), profile: profile)
         d.title = SurveyText(id: "Survei Kepuasan Masyarakat Pelayanan Imunisasi UPTD Puskesmas Ketabang",
-                             en: "SurveyCitizen Satisfaction Survey: Immunisation Service, Ketabang Community Health Centre")
+                             en: "Citizen Satisfaction Survey: Immunisation Service, Ketabang Community Health Centre")
         return d
     }()
 

@@ -25,6 +25,9 @@ public struct AppConfig: Sendable {
     public var logLevel: Logger.Level
     /// Public base URL used in links printed outside the browser (e.g. QR codes), no trailing slash.
     public var publicBaseURL: String
+    /// Whether `publicBaseURL` was configured (`PANTAU_PUBLIC_URL`); when not, links printed on
+    /// posters and QR codes point at the listening address and the survey pages warn about it.
+    public var publicURLConfigured: Bool = false
     /// bcrypt cost for new password hashes (12 in production; tests may lower it).
     public var passwordCost: UInt8 = 12
     /// Public survey form: submissions accepted per client (IP address) within `surveyRateWindow`
@@ -62,6 +65,7 @@ public struct AppConfig: Sendable {
         self.loginWindow = loginWindow
         self.logLevel = logLevel
         self.publicBaseURL = publicBaseURL ?? "http://\(host):\(port)"
+        self.publicURLConfigured = publicBaseURL != nil
     }
 
     /// Reads `PANTAU_*` variables; `overrides` (same names) win over the environment.

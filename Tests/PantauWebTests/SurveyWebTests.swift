@@ -377,12 +377,18 @@ struct SurveyWebTests {
             #expect(t.contains("<td>3</td><td>3</td><td><code>jenis_kelamin</code></td><td><code>X</code></td>"))
             #expect(t.contains("<td>3</td><td>3</td><td><code>waktu</code></td><td><code>5</code></td>"))
             #expect(t.contains("<td>4</td><td>4</td><td><code>pendidikan</code></td><td><code>S7</code></td>"))
+            #expect(t.contains("jenis kelamin harus L atau P") && !t.contains("(gender must be L or P)") && !t.contains("(score must be"))
             #expect(try await fx.store.responses(surveyID: id, period: year).total == 0)
 
             let skipped = try await client.post("/surveys/\(id)/import", mgr, Req.form([("_csrf", csrf), ("csv", csv), ("default_date", "2025-01-31"),
                                                                                         ("skip_invalid", "1"), ("source", "kuesioner-jan.csv")]))
-            #expect(skipped.status == .ok)
-            #expect(skipped.text.contains("Kuesioner diimpor: 2") && skipped.text.contains("Baris yang dilewati"))
+            // Redirected after the import, so a refresh does not import the file again; the report follows.
+            #expect(skipped.status == .seeOther)
+            let reportURL = try #require(skipped.headers[.location])
+            #expect(reportURL.hasPrefix("/surveys/\(id)/import?import="))
+            let report = try await client.get(reportURL, mgr)
+            #expect(report.text.contains("Kuesioner diimpor: 2") && report.text.contains("Baris yang dilewati"))
+            #expect(report.text.contains("jenis kelamin harus L atau P") && !report.text.contains("(gender must be L or P)"))
             let rows = try await fx.store.responses(surveyID: id, period: year).items
             #expect(Set(rows.map(\.response.id)) == ["K-001", "K-004"] && rows.allSatisfy { $0.channel == .paper })
             #expect(rows.first { $0.response.id == "K-001" }?.response.saran == "Antrean lama; perlu nomor antrean")
@@ -391,7 +397,8 @@ struct SurveyWebTests {
             #expect(page.text.contains("kuesioner-jan.csv"))
             // Bad input of the form itself: field messages, no 500.
             let noDate = try await client.post("/surveys/\(id)/import", mgr, Req.form([("_csrf", csrf), ("csv", csv), ("default_date", "31-01-2025")]))
-            #expect(noDate.status == .badRequest && noDate.text.contains("<code>default_date</code>"))
+            #expect(noDate.status == .badRequest && noDate.text.contains("<a href=\"#default_date\">"))
+            #expect(noDate.text.contains("id=\"default_date\" name=\"default_date\" type=\"date\" value=\"31-01-2025\" aria-invalid=\"true\""))
             let header = try await client.post("/surveys/\(id)/import", mgr, Req.form([("_csrf", csrf), ("csv", "nama;umur\nA;3\n"), ("default_date", "2025-01-31")]))
             #expect(header.status == .badRequest)
             #expect(try await fx.store.responses(surveyID: id, period: year).total == 2)
@@ -497,7 +504,7 @@ struct SurveyWebTests {
 
             let bad = #"{"answers": {"persyaratan": 7, "parkir": 3}, "gender": "X", "age": 300, "education": "S9", "channel": "web", "date": "2026-13-01"}"#
             let problem = try await client.post("/api/v1/surveys/\(id)/responses", h, ByteBuffer(string: bad))
-            #expect(problem.status == .badRequest && problem.headers[.contentType]?.hasPrefix("application/json") == true)
+            #expect(problem.status == .badRequest && problem.headers[.contentType]?.hasPrefix("application/problem+json") == true)
             let p = try #require(try JSONSerialization.jsonObject(with: Data(buffer: problem.body)) as? [String: Any])
             let fields = Set((p["errors"] as? [[String: String]] ?? []).compactMap { $0["field"] })
             #expect(fields == ["answers.persyaratan", "answers.parkir", "gender", "age", "education", "channel", "date"])
@@ -510,11 +517,15 @@ struct SurveyWebTests {
             #expect(noAnswers.status == .badRequest && noAnswers.text.contains("\"field\":\"answers\""))
             #expect(try await client.post("/api/v1/surveys/999999/responses", h, ByteBuffer(string: good)).status == .notFound)
 
-            // A signed-in officer may submit with the CSRF header; an auditor may not.
-            let (officer, _) = try await surveySession(fx, "officer", form: false)
-            h = officer
+            // A signed-in unit manager may submit with the CSRF header; an officer (the staff being
+            // rated) and an auditor may not.
+            let (manager, _) = try await surveySession(fx, "mgr", form: false)
+            h = manager
             h[.contentType] = "application/json"
             #expect(try await client.post("/api/v1/surveys/\(id)/responses", h, ByteBuffer(string: good)).status == .created)
+            var off = try await surveySession(fx, "officer").headers
+            off[.contentType] = "application/json"
+            #expect(try await client.post("/api/v1/surveys/\(id)/responses", off, ByteBuffer(string: good)).status == .forbidden)
             var aud = try await surveySession(fx, "auditor").headers
             aud[.contentType] = "application/json"
             #expect(try await client.post("/api/v1/surveys/\(id)/responses", aud, ByteBuffer(string: good)).status == .forbidden)
@@ -587,6 +598,101 @@ struct SurveyWebTests {
             }
             #expect(try await client.get("/s/tidakada").status == .notFound)
             #expect(try await client.get("/surveys/\(id)?period=kemarin", admin).status == .badRequest)
+        }
+    }
+
+    // MARK: Issue 7: what a new user tripped over
+
+    @Test func posterAndResultsWarnWhileThePublicURLIsNotSet() async throws {
+        #expect(try AppConfig.fromEnvironment([:]).publicURLConfigured == false)
+        #expect(try AppConfig.fromEnvironment(["PANTAU_PUBLIC_URL": "https://skm.example.go.id/"]).publicURLConfigured)
+        try await withTestApp { fx, client in
+            let id = fx.surveys["imunisasi"]!
+            let (admin, _) = try await surveySession(fx, "admin")
+            let results = try await client.get("/surveys/\(id)", admin)
+            #expect(results.text.contains("PANTAU_PUBLIC_URL belum disetel") && results.text.contains("http://127.0.0.1:0/s/"))
+            let poster = try await client.get("/surveys/\(id)/poster?lang=en", admin)
+            #expect(poster.text.contains("class=\"urlwarn\" role=\"alert\" lang=\"en\">PANTAU_PUBLIC_URL is not set"))
+            #expect(!poster.text.contains("PANTAU_PUBLIC_URL belum disetel"), "one language")
+        }
+        try await withTestApp(configure: { c in
+            c.publicBaseURL = "https://skm.example.go.id"
+            c.publicURLConfigured = true
+        }) { fx, client in
+            let id = fx.surveys["imunisasi"]!, code = fx.surveyCodes["imunisasi"]!
+            let (admin, _) = try await surveySession(fx, "admin")
+            let results = try await client.get("/surveys/\(id)", admin)
+            #expect(!results.text.contains("PANTAU_PUBLIC_URL") && results.text.contains("https://skm.example.go.id/s/\(code)"))
+            let poster = try await client.get("/surveys/\(id)/poster", admin)
+            #expect(!poster.text.contains("urlwarn\" role") && poster.text.contains("https://skm.example.go.id/s/\(code)"))
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
+    func aSampleBelowTheMinimumIsPublishedOnlyWhenConfirmedAndCarriesItsCaveat(_ engine: TestEngine) async throws {
+        try await withTestApp(engine) { fx, client in
+            let id = fx.surveys["imunisasi"]!
+            let period = SurveyPeriod(containing: CivilDate(Date()), kind: .quarter)
+            var c = SurveyCitizen()
+            #expect(try await c.fill(client, fx.surveyCodes["imunisasi"]!, surveyAnswers(3)).status == .seeOther)
+            let (mgr, csrf) = try await surveySession(fx, "mgr", form: true)
+            // A population whose Krejcie–Morgan minimum is far above what was collected.
+            let pop = try await client.post("/surveys/\(id)/population", mgr, Req.form([("_csrf", csrf), ("period", period.description), ("population", "100000")]))
+            #expect(pop.status == .seeOther && pop.headers[.location] == "/surveys/\(id)?period=\(period)")
+            let page = try await client.get("/surveys/\(id)?period=\(period)", mgr)
+            #expect(page.text.contains("Sampel periode ini di bawah minimum Krejcie–Morgan") && page.text.contains("name=\"confirm_small_sample\""))
+
+            let unconfirmed = try await client.post("/surveys/\(id)/publish", mgr, Req.form([
+                ("_csrf", csrf), ("period", period.description), ("action", "publish"), ("links", "https://pkm.example/skm")]))
+            #expect(unconfirmed.status == .conflict)
+            #expect(unconfirmed.text.contains("Tetap publikasikan") && unconfirmed.text.contains("<a href=\"#confirm_small_sample\">"))
+            #expect(unconfirmed.text.contains("https://pkm.example/skm") && unconfirmed.text.contains("action=\"/logout\""), "typed links kept, signed-in layout")
+            #expect(try await fx.store.periodRecord(surveyID: id, period: period)?.isPublished != true)
+
+            let caveatsBefore = try await client.get("/transparansi").text.components(separatedBy: "class=\"caveat notice\"").count
+            let confirmed = try await client.post("/surveys/\(id)/publish", mgr, Req.form([
+                ("_csrf", csrf), ("period", period.description), ("action", "publish"), ("links", "https://pkm.example/skm"),
+                ("confirm_small_sample", "1")]))
+            #expect(confirmed.status == .seeOther && confirmed.headers[.location] == "/surveys/\(id)?period=\(period)")
+            #expect(try await fx.store.periodRecord(surveyID: id, period: period)?.isPublished == true)
+            let transparency = try await client.get("/transparansi")
+            #expect(transparency.text.contains("Catatan: sampel di bawah minimum Krejcie–Morgan"))
+            #expect(try await client.get("/transparansi?lang=en").text.contains("Note: the sample is below the Krejcie–Morgan minimum"))
+            // Only the period just published gains the caveat.
+            #expect(transparency.text.components(separatedBy: "class=\"caveat notice\"").count == caveatsBefore + 1)
+        }
+    }
+
+    @Test func failedResultFormsStaySignedInAndSuccessfulOnesRedirect() async throws {
+        try await withTestApp { fx, client in
+            let id = fx.surveys["imunisasi"]!
+            let (mgr, csrf) = try await surveySession(fx, "mgr", form: true)
+            let badLink = try await client.post("/surveys/\(id)/publish", mgr, Req.form([
+                ("_csrf", csrf), ("period", "2026-Q3"), ("action", "publish"), ("links", "javascript:alert(1)")]))
+            #expect(badLink.status == .badRequest && badLink.text.contains("action=\"/logout\"") && badLink.text.contains("<a href=\"#links\">"))
+            #expect(badLink.text.contains("javascript:alert(1)</textarea>") && badLink.text.contains("aria-invalid=\"true\""))
+            let badPopulation = try await client.post("/surveys/\(id)/population", mgr, Req.form([("_csrf", csrf), ("period", "2026-Q3"), ("population", "banyak")]))
+            #expect(badPopulation.status == .badRequest && badPopulation.text.contains("value=\"banyak\"") && badPopulation.text.contains("<a href=\"#population\">"))
+            // Saving the set-up redirects to the results (a refresh does not send it again).
+            let edit = try await client.post("/surveys/\(id)", mgr, surveySetUpForm(fx, csrf: csrf, name: "Imunisasi (ubah)"))
+            #expect(edit.status == .seeOther && edit.headers[.location] == "/surveys/\(id)")
+            #expect(try await fx.store.survey(id: id).name == "Imunisasi (ubah)")
+            let unpublish = try await client.post("/surveys/\(id)/publish", mgr, Req.form([("_csrf", csrf), ("period", "2026-Q3"), ("action", "unpublish")]))
+            #expect(unpublish.status == .seeOther && unpublish.headers[.location] == "/surveys/\(id)?period=2026-Q3")
+        }
+    }
+
+    @Test func theDemoSurveyTitleReadsInEnglishWithoutAGluedPrefix() async throws {
+        try await withTestApp { fx, client in
+            let id = fx.surveys["imunisasi"]!, code = fx.surveyCodes["imunisasi"]!
+            let survey = try await fx.store.survey(id: id)
+            #expect(survey.definition.title?.en.hasPrefix("Citizen Satisfaction Survey: Immunisation") == true)
+            let form = try await client.get("/s/\(code)?lang=en")
+            #expect(form.text.contains("Citizen Satisfaction Survey: Immunisation") && !form.text.contains("SurveyCitizen"))
+            let (admin, _) = try await surveySession(fx, "admin")
+            let csv = try await client.get("/surveys/\(id)/export?period=2026-Q3&format=csv&lang=en", admin)
+            #expect(String(decoding: Data(buffer: csv.body), as: UTF8.self).contains("Citizen Satisfaction Index"))
+            #expect(!String(decoding: Data(buffer: csv.body), as: UTF8.self).contains("SurveyCitizen"))
         }
     }
 }

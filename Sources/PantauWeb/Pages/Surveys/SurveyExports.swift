@@ -86,7 +86,7 @@ enum SurveyExports {
             rows.append(["U\(i + 1)", u.code.rawValue, u.name.text(sl), u.weight.description, "\(u.answered)", "\(u.unanswered)"]
                         + u.answerCounts.map(String.init) + [n(u.nrr, 4), n(u.weightedNRR, 4), n(u.convertedNRR, 2), u.grade?.rawValue ?? ""])
         }
-        rows.append(["IKM", "ikm", sl == .indonesian ? "Indeks Kepuasan Masyarakat" : "SurveyCitizen Satisfaction Index", "1",
+        rows.append(["IKM", "ikm", sl == .indonesian ? "Indeks Kepuasan Masyarakat" : "Citizen Satisfaction Index", "1",
                      "\(r.respondentCount)", "", "", "", "", "", n(r.index, 4), n(r.index, 4), n(r.ikm, 2), r.grade?.rawValue ?? ""])
         return CSVWriter.data(rows, options: csvOptions)
     }

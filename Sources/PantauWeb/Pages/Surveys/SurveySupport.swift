@@ -47,10 +47,10 @@ enum SKMFormat {
 enum SurveyAccess {
     /// The survey named by `:id`, when the caller's unit scope covers it (otherwise not found, so
     /// other units' surveys are not even confirmed to exist).
-    static func load(_ s: AppServices, _ ctx: PantauRequestContext) async throws -> (SurveyRecord, OrgTree) {
+    static func load(_ s: AppServices, _ ctx: some RequestScope) async throws -> (SurveyRecord, OrgTree) {
         let survey = try await s.store.survey(id: try ctx.int64("id"))
         let tree = try await s.store.orgTree()
-        guard let identity = ctx.identity, Scope.covers(identity, unit: survey.unitID, tree: tree) else { throw AppError.notFound }
+        guard let identity = ctx.base.identity, Scope.covers(identity, unit: survey.unitID, tree: tree) else { throw AppError.notFound }
         return (survey, tree)
     }
 
@@ -65,7 +65,7 @@ enum SurveyAccess {
         }
     }
 
-    static func requireRaw(_ ctx: PantauRequestContext, _ survey: SurveyRecord, _ tree: OrgTree) throws {
+    static func requireRaw(_ ctx: UserContext, _ survey: SurveyRecord, _ tree: OrgTree) throws {
         guard canSeeRaw(ctx.identity, survey, tree) else { throw AppError.forbidden }
     }
 
@@ -139,7 +139,42 @@ func submittedForm(_ req: Request, _ ctx: PantauRequestContext) async throws -> 
 }
 
 /// What the public sees as a survey's link.
-func surveyPublicURL(_ s: AppServices, _ code: String) -> String { s.config.publicBaseURL + "/s/" + code }
+func surveyPublicURL(_ s: AppServices, _ code: String) -> String { s.config.publicBaseURL + SiteURL.publicSurvey(code: code).path }
+
+/// The warning shown beside a survey's public link, QR code and poster while `PANTAU_PUBLIC_URL`
+/// is not set (the link then points at the listening address, e.g. 127.0.0.1, which citizens
+/// cannot open); nil when it is set.
+func publicURLWarning(configured: Bool, url: String, _ t: Strings) -> String? {
+    configured ? nil : t.format("survey_public_url_unset", url)
+}
+
+/// Survey helpers shared by the pages: how unsur, grades and profile answers are shown.
+enum SurveyDisplay {
+    static func choiceLabel(_ code: String?, _ choices: [ProfileChoice], _ lang: Language) -> String {
+        guard let code else { return "" }
+        return choices.first { $0.code.caseInsensitiveCompare(code) == .orderedSame }?.label.text(lang.survey) ?? code
+    }
+
+    static func occupationText(_ p: RespondentProfile, _ def: SurveyDefinition, _ lang: Language) -> String {
+        let base = choiceLabel(p.occupation, def.profile.occupations, lang)
+        guard let d = p.occupationDetail, !d.isEmpty else { return base }
+        return base.isEmpty ? d : "\(base): \(d)"
+    }
+
+    static func unsurName(_ code: UnsurCode?, _ def: SurveyDefinition, _ lang: Language) -> String {
+        guard let code else { return "–" }
+        guard let i = def.items.firstIndex(where: { $0.unsur.code == code }) else { return code.rawValue }
+        return "U\(i + 1) \(def.items[i].unsur.name.text(lang.survey))"
+    }
+
+    static func gradeKey(_ g: SKMGrade?) -> String { g.map { $0.rawValue.lowercased() } ?? "none" }
+
+    /// The period's sample is checked (a population was entered) and falls short of Krejcie–Morgan.
+    static func sampleShort(_ r: SKMResult) -> SampleAdequacy? {
+        guard let s = r.sample, !s.isAdequate else { return nil }
+        return s
+    }
+}
 
 extension Response {
     /// A binary download.
