@@ -14,6 +14,22 @@ public struct SOPRecord: Sendable, Codable, Hashable {
     /// Status of the latest version.
     public var latestStatus: SOPStatus
     public var updatedAt: Date
+
+    /// The SOP's status in the register: in force while a version is in force, even when a newer
+    /// version is being drafted or reviewed; otherwise its latest version's status.
+    public var registerStatus: SOPStatus { effectiveVersion != nil ? .effective : latestStatus }
+
+    public init(id: Int64, unitID: Int64, number: String, title: String, latestVersion: Int, effectiveVersion: Int?,
+                latestStatus: SOPStatus, updatedAt: Date) {
+        self.id = id
+        self.unitID = unitID
+        self.number = number
+        self.title = title
+        self.latestVersion = latestVersion
+        self.effectiveVersion = effectiveVersion
+        self.latestStatus = latestStatus
+        self.updatedAt = updatedAt
+    }
 }
 
 /// One version of an SOP: its content and where it is in the lifecycle.
@@ -31,6 +47,24 @@ public struct SOPVersionRecord: Sendable, Codable, Hashable {
     public var approvedAt: Date?
     public var effectiveFrom: CivilDate?
     public var archivedAt: Date?
+
+    public init(sopID: Int64, version: Int, status: SOPStatus, document: SOPDocument, changeNote: String = "", createdBy: Int64? = nil,
+                createdAt: Date, updatedAt: Date, submittedAt: Date? = nil, approvedBy: Int64? = nil, approvedAt: Date? = nil,
+                effectiveFrom: CivilDate? = nil, archivedAt: Date? = nil) {
+        self.sopID = sopID
+        self.version = version
+        self.status = status
+        self.document = document
+        self.changeNote = changeNote
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.submittedAt = submittedAt
+        self.approvedBy = approvedBy
+        self.approvedAt = approvedAt
+        self.effectiveFrom = effectiveFrom
+        self.archivedAt = archivedAt
+    }
 }
 
 /// Filters for the SOP list.
@@ -39,7 +73,7 @@ public struct SOPQuery: Sendable, Equatable {
     public var text: String
     /// Only SOPs of these units (nil: all).
     public var unitIDs: Set<Int64>?
-    /// Only SOPs whose latest version has this status.
+    /// Only SOPs with this register status (``SOPRecord/registerStatus``).
     public var status: SOPStatus?
     public var page: Int
     public var perPage: Int
@@ -80,6 +114,27 @@ extension PantauStore {
         FROM sops s JOIN sop_versions v ON v.sop_id = s.id AND v.version = s.latest_version
         """
 
+    /// ``SOPRecord/registerStatus`` in SQL (over `sops s` joined with its latest version `v`).
+    static let registerStatusSQL = "(CASE WHEN s.effective_version IS NOT NULL THEN 'effective' ELSE v.status END)"
+
+    /// How many SOPs of these units (nil: all) have each register status.
+    public func sopStatusCounts(unitIDs: Set<Int64>?) async throws -> [SOPStatus: Int] {
+        if let u = unitIDs, u.isEmpty { return [:] }
+        return try await read { sql in
+            var q: SQLQueryString = """
+                SELECT \(unsafeRaw: Self.registerStatusSQL) AS st, COUNT(*) AS n
+                FROM sops s JOIN sop_versions v ON v.sop_id = s.id AND v.version = s.latest_version
+                """
+            if let u = unitIDs { q = q + " WHERE s.unit_id IN (\(unsafeRaw: u.sorted().map(String.init).joined(separator: ",")))" }
+            q = q + " GROUP BY \(unsafeRaw: Self.registerStatusSQL)"
+            var counts: [SOPStatus: Int] = [:]
+            for r in try await sql.raw(q).all() {
+                if let st = SOPStatus(rawValue: try r.string("st")) { counts[st] = try r.int("n") }
+            }
+            return counts
+        }
+    }
+
     /// Lists SOPs with search, unit and status filters, ordered by number.
     public func sops(_ q: SOPQuery) async throws -> Page<SOPRecord> {
         try await read { sql in
@@ -96,7 +151,7 @@ extension PantauStore {
                 let list = units.sorted().map(String.init).joined(separator: ",")
                 conds.append("s.unit_id IN (\(unsafeRaw: list))")
             }
-            if let st = q.status { conds.append("v.status = \(bind: st.rawValue)") }
+            if let st = q.status { conds.append("\(unsafeRaw: Self.registerStatusSQL) = \(bind: st.rawValue)") }
             var whereClause: SQLQueryString = ""
             if !conds.isEmpty {
                 whereClause = " WHERE "
@@ -120,6 +175,14 @@ extension PantauStore {
                 throw StoreError.notFound(entity: "sop", id: "\(id)")
             }
             return try Self.sop(from: r)
+        }
+    }
+
+    /// The SOP of a unit with this number, if any (numbers are unique within a unit).
+    public func sop(unitID: Int64, number: String) async throws -> SOPRecord? {
+        try await read { sql in
+            try await sql.raw("\(unsafeRaw: Self.sopSelect) WHERE s.unit_id = \(bind: unitID) AND s.number = \(bind: number)").first()
+                .map(Self.sop(from:))
         }
     }
 
@@ -283,14 +346,25 @@ extension PantauStore {
         }
     }
 
+    /// The field of the ``StoreError/conflict(field:message:)`` thrown when the two-person rule
+    /// refuses an approval (the web layer words it from its catalog).
+    public static let twoPersonRuleField = "two_person_rule"
+
     /// Approves a version under review: it becomes effective from `effectiveFrom`, the previously
     /// effective version is archived, and the document's "tanggal efektif" is set if empty.
+    /// - Parameter twoPersonRule: when true, the person who created the version may not approve it
+    ///   (checked under the same lock as the approval).
     @discardableResult
-    public func approve(sopID: Int64, version: Int, effectiveFrom: CivilDate, by actor: AuditActor) async throws -> SOPVersionRecord {
+    public func approve(sopID: Int64, version: Int, effectiveFrom: CivilDate, by actor: AuditActor,
+                        twoPersonRule: Bool = false) async throws -> SOPVersionRecord {
         try await write { w in
             let s = try await Self.lockedSOP(w, id: sopID)
             var v = try await Self.lockedVersion(w, sopID: sopID, version: version)
             guard v.status == .review else { throw StoreError.invalidTransition(from: v.status.rawValue, to: "effective") }
+            if twoPersonRule, let author = v.createdBy, author == actor.userID {
+                throw StoreError.conflict(field: Self.twoPersonRuleField,
+                                          message: "the author of version \(version) may not approve it (two-person rule)")
+            }
             if let prev = s.effective, prev != version {
                 try await w.sql.raw("UPDATE sop_versions SET status = 'archived', archived_at = \(bind: w.t), updated_at = \(bind: w.t) WHERE sop_id = \(bind: sopID) AND version = \(bind: prev)").run()
             }

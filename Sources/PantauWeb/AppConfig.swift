@@ -41,6 +41,9 @@ public struct AppConfig: Sendable {
     /// Take the client address from the last `X-Forwarded-For` entry, for the survey rate limit.
     /// Set only when Pantau runs behind a reverse proxy that sets it (`PANTAU_TRUST_FORWARDED_FOR`).
     public var trustForwardedFor: Bool = false
+    /// Two-person rule for SOPs (`PANTAU_SOP_TWO_PERSON_RULE`): the person who wrote a version may
+    /// not approve it. Off by default (small units often have one approver who also writes).
+    public var sopTwoPersonRule: Bool = false
     /// File holding the key of the audit chain's HMAC (`PANTAU_AUDIT_KEY_FILE`, e.g. a container secret).
     public var auditKeyFile: String? = nil
     /// The audit key itself (`PANTAU_AUDIT_KEY`, at least 32 characters). With neither setting, a
@@ -119,6 +122,7 @@ public struct AppConfig: Sendable {
         config.surveyRateWindow = rateWindow
         config.surveyMinFillSeconds = minFill
         config.trustForwardedFor = try flag("pantau.trust.forwarded.for", "PANTAU_TRUST_FORWARDED_FOR", false)
+        config.sopTwoPersonRule = try flag("pantau.sop.two.person.rule", "PANTAU_SOP_TWO_PERSON_RULE", false)
         let keyFile = reader.string(forKey: "pantau.audit.key.file", default: "")
         let key = reader.string(forKey: "pantau.audit.key", default: "")
         config.auditKeyFile = keyFile.isEmpty ? nil : keyFile

@@ -30,7 +30,8 @@ struct InputLimitTests {
         let e = try #require(caught)
         #expect(e.refusal == .yamlAliasNotAllowed)
         #expect(e.line == 3 && e.column == 4, "\(e)")
-        #expect(e.description.hasPrefix("baris 3, kolom 4: anchor/alias YAML"), "\(e.description)")
+        #expect(e.problem == .yamlAliasNotAllowed)
+        #expect(e.description.hasPrefix("line 3, column 4: YAML anchors and aliases"), "\(e.description)")
         #expect(ContinuousClock.now - start < .seconds(2))
     }
 
@@ -76,8 +77,9 @@ struct InputLimitTests {
         do { _ = try SOPFile.decode(yaml, format: .yaml) } catch { caught = error }
         let e = try #require(caught)
         #expect(e.field == "langkah" && e.line == yaml.split(separator: "\n").firstIndex { $0.hasPrefix("langkah:") }! + 1)
-        #expect(e.message == "SOP memiliki 301 langkah; paling banyak 300")
-        #expect(e.issues.first?.message(.en) == "The SOP has 301 steps; at most 300 are allowed")
+        #expect(e.problem == .invalidSOP)
+        #expect(e.message == "The SOP has 301 steps; at most 300 are allowed")
+        #expect(e.issues.first?.description == "The SOP has 301 steps; at most 300 are allowed")
     }
 
     @Test func actorAndListLimits() {
@@ -104,7 +106,7 @@ struct InputLimitTests {
         #expect(issues.contains(SOPValidationIssue(code: .textTooLong, field: "identitas.peringatan", detail: "5000", limit: 4000)))
         let step = try #require(issues.first { $0.field == "langkah[2].kegiatan" })
         #expect(step.code == .textTooLong && step.limit == 4000 && step.stepNumber == 2 && step.stepID == "cek")
-        #expect(step.message(.id) == "Langkah 2 (cek): langkah[2].kegiatan terlalu panjang (4001 karakter); paling banyak 4000 karakter")
+        #expect(step.description == "Step 2 (cek): langkah[2].kegiatan is too long (4001 characters); at most 4000 characters")
 
         var only = sampleSOP()
         only.steps[1].activity = String(repeating: "x", count: 4001)

@@ -229,11 +229,11 @@ struct SOPWebTests {
             let auditBefore = try await fx.store.auditEntries().total
             let badTime = try await client.post("/sops", h, Req.form(stepForm(csrf, unit: unit, title: "Uji", time: "sebentar")))
             #expect(badTime.status == .badRequest)
-            #expect(badTime.text.contains("langkah[1].mutu_baku.waktu"))
+            #expect(badTime.text.contains("<a href=\"#step-0-time\">Langkah 1 (Menerima berkas) › Waktu</a>"))
             #expect(badTime.text.contains("sebentar"))
             let badActor = try await client.post("/sops", h, Req.form(stepForm(csrf, unit: unit, title: "Uji", actor: "tidak-ada")))
             #expect(badActor.status == .badRequest)
-            #expect(badActor.text.contains("langkah[1].pelaksana"))
+            #expect(badActor.text.contains("<a href=\"#step-0-actor\">Langkah 1 (Menerima berkas) › Pelaksana</a>"))
             // The form comes back filled in, so nothing typed is lost.
             #expect(badActor.text.contains("value=\"Menerima berkas\""))
             #expect(try await fx.store.sops(SOPQuery()).total == before)
@@ -293,7 +293,8 @@ struct SOPWebTests {
             #expect(try await fx.store.version(sopID: id, version: 1).status == .effective)
             let (g, _) = try await adminHeaders(fx)
             let diff = try await client.get("/sops/\(id)/diff?from=1&to=2", g)
-            #expect(diff.text.contains("langkah[verifikasi].mutu_baku.waktu") && diff.text.contains("45 menit"))
+            #expect(diff.text.contains("› Waktu</th>") && diff.text.contains("45 menit"))
+            #expect(!diff.text.contains("langkah[verifikasi]"), "rows are named by label, not by path")
         }
     }
 
@@ -305,7 +306,7 @@ struct SOPWebTests {
             let r = try await client.post("/sops/import", h, Req.form([("_csrf", csrf), ("unit_id", "\(fx.units["DPMPTSP-PLY"]!)"), ("format", "yaml"), ("document", yaml)]))
             #expect(r.status == .badRequest)
             #expect(r.text.contains("baris "))
-            #expect(r.text.contains("mutu_baku.waktu"))
+            #expect(r.text.contains("› Waktu</a>: baris "), "the field by its label, then the line")
             #expect(try await fx.store.sops(SOPQuery()).total == before)
         }
     }
@@ -339,7 +340,8 @@ struct SOPWebTests {
             for (body, field) in bodies {
                 let r = try await client.execute(uri: "/api/v1/sops", method: .post, headers: h, body: ByteBuffer(string: body))
                 #expect(r.status == .badRequest, "\(body): \(r.status)")
-                #expect(r.headers[.contentType]?.hasPrefix("application/json") == true)
+                // An RFC 9457 problem body (application/problem+json).
+                #expect(r.headers[.contentType]?.hasPrefix("application/problem+json") == true)
                 let p = try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
                 #expect(p["status"] as? Int == 400)
                 if !field.isEmpty {

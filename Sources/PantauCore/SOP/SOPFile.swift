@@ -17,14 +17,17 @@ public enum SOPFileFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// A problem in an SOP file: where (line, column, field) and what.
+/// A problem in an SOP file: where (line, column, field) and what, as a ``Problem`` code with its
+/// values. The web layer words it from its catalogs; ``message`` and ``description`` are English,
+/// for logs and the command line.
 public struct SOPFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 1-based line in the file, when known.
     public var line: Int?
     public var column: Int?
     /// Field path in file terms, e.g. `langkah[2].mutu_baku.waktu` (1-based list positions).
     public var field: String
-    public var message: String
+    /// What is wrong, with the values the message names.
+    public var problem: Problem
     /// Validation issues when the file parsed but the SOP is not well formed.
     public var issues: [SOPValidationIssue]
     /// Set when the file was refused before it was read as an SOP (too large, YAML aliases).
@@ -39,19 +42,78 @@ public struct SOPFileError: Error, Sendable, Equatable, CustomStringConvertible 
         case yamlAliasNotAllowed
     }
 
-    public init(line: Int?, column: Int? = nil, field: String, message: String, issues: [SOPValidationIssue] = [],
+    /// The kind of value a field should hold (for ``Problem/wrongType(expected:)``).
+    public enum ValueKind: String, Hashable, Sendable {
+        case text, number, boolean, list, mapping, other
+    }
+
+    /// What is wrong with the file.
+    public enum Problem: Hashable, Sendable {
+        /// More than `limit` bytes.
+        case fileTooLarge(size: Int, limit: Int)
+        /// A YAML anchor or alias.
+        case yamlAliasNotAllowed
+        /// The YAML does not parse; `detail` is libyaml's (English) description.
+        case yamlSyntax(detail: String)
+        /// The JSON does not parse; `detail` is Foundation's (English) description.
+        case jsonSyntax(detail: String)
+        /// The text cannot be read (bad encoding, control characters).
+        case unreadable(detail: String)
+        /// Nothing in the file.
+        case empty
+        /// A required field is missing (`key` is its name).
+        case keyRequired(key: String)
+        /// A field holds the wrong kind of value.
+        case wrongType(expected: ValueKind)
+        /// A field is empty where a value is needed.
+        case missingValue(expected: ValueKind)
+        /// A date that is not `YYYY-MM-DD` (`value` as written).
+        case invalidDate(value: String)
+        /// A duration that is not understood (`value` as written).
+        case invalidDuration(value: String)
+        /// A value outside the allowed choices (`value` as written), e.g. an unknown step kind.
+        case invalidChoice(value: String)
+        /// The file was read but the SOP is not well formed: see ``SOPFileError/issues`` (the first is the headline).
+        case invalidSOP
+        /// Anything else (English detail).
+        case other(detail: String)
+    }
+
+    public init(line: Int?, column: Int? = nil, field: String, problem: Problem, issues: [SOPValidationIssue] = [],
                 refusal: Refusal? = nil) {
         self.line = line
         self.column = column
         self.field = field
-        self.message = message
+        self.problem = problem
         self.issues = issues
         self.refusal = refusal
     }
 
+    /// What is wrong, in English (without the position).
+    public var message: String {
+        switch problem {
+        case let .fileTooLarge(size, limit): return "file too large: \(size) bytes, at most \(limit) bytes"
+        case .yamlAliasNotAllowed: return "YAML anchors and aliases (&name, *name) are not allowed"
+        case let .yamlSyntax(d): return "YAML syntax: \(d)"
+        case let .jsonSyntax(d): return "JSON syntax: \(d)"
+        case let .unreadable(d): return "the file cannot be read: \(d)"
+        case .empty: return "empty file"
+        case let .keyRequired(k): return "field '\(k)' is required"
+        case let .wrongType(k): return "wrong type, expected \(k.rawValue)"
+        case let .missingValue(k): return "missing value, expected \(k.rawValue)"
+        case let .invalidDate(v): return "expected a date as YYYY-MM-DD, got '\(v)'"
+        case let .invalidDuration(v): return "'\(v)' is not a duration (e.g. '15 menit', '2 jam', '1 hari')"
+        case let .invalidChoice(v): return "'\(v)' is not one of the allowed values"
+        case .invalidSOP:
+            let first = issues.first?.description ?? "the SOP is not valid"
+            return first + (issues.count > 1 ? " (and \(issues.count - 1) more)" : "")
+        case let .other(d): return d
+        }
+    }
+
     public var description: String {
         var where_: [String] = []
-        if let l = line { where_.append("baris \(l)" + (column.map { ", kolom \($0)" } ?? "")) }
+        if let l = line { where_.append("line \(l)" + (column.map { ", column \($0)" } ?? "")) }
         if !field.isEmpty { where_.append("field \(field)") }
         return (where_.isEmpty ? "" : where_.joined(separator: ", ") + ": ") + message
     }
@@ -66,16 +128,14 @@ public enum SOPFile {
     public static func decode(_ text: String, format: SOPFileFormat) throws(SOPFileError) -> SOPDocument {
         let size = text.utf8.count
         if size > SOPLimits.maxFileBytes {
-            throw SOPFileError(line: nil, field: "",
-                               message: "berkas terlalu besar: \(size) bita, paling banyak \(SOPLimits.maxFileBytes) bita (file too large)",
+            throw SOPFileError(line: nil, field: "", problem: .fileTooLarge(size: size, limit: SOPLimits.maxFileBytes),
                                refusal: .fileTooLarge(limit: SOPLimits.maxFileBytes))
         }
         let yaml = text.replacingOccurrences(of: "\t", with: " ")
         // Anchors and aliases are refused from the parser's event stream, before any node tree is
         // built (composing a "billion laughs" file is cheap, but decoding or hashing it is not).
         if let mark = firstAnchorOrAlias(in: yaml) {
-            throw SOPFileError(line: mark.line, column: mark.column, field: "",
-                               message: "anchor/alias YAML (&nama, *nama) tidak diizinkan (YAML anchors and aliases are not allowed)",
+            throw SOPFileError(line: mark.line, column: mark.column, field: "", problem: .yamlAliasNotAllowed,
                                refusal: .yamlAliasNotAllowed)
         }
         // Compose the node tree first: it carries line numbers. JSON is (for our purposes) valid
@@ -87,14 +147,14 @@ public enum SOPFile {
             if format == .yaml { throw yamlSyntaxError(e) }
             root = nil
         } catch {
-            if format == .yaml { throw SOPFileError(line: nil, field: "", message: "\(error)") }
+            if format == .yaml { throw SOPFileError(line: nil, field: "", problem: .other(detail: "\(error)")) }
         }
         let doc: SOPDocument
         do {
             switch format {
             case .yaml:
                 guard let node = root else {
-                    throw SOPFileError(line: 1, field: "", message: "berkas kosong (empty file)")
+                    throw SOPFileError(line: 1, field: "", problem: .empty)
                 }
                 doc = try YAMLDecoder().decode(SOPDocument.self, from: node)
             case .json:
@@ -107,15 +167,12 @@ public enum SOPFile {
         } catch let e as YamlError {
             throw yamlSyntaxError(e)
         } catch {
-            throw SOPFileError(line: nil, field: "", message: "\(error)")
+            throw SOPFileError(line: nil, field: "", problem: .other(detail: "\(error)"))
         }
         let issues = doc.validate()
         if let first = issues.first {
             let mark = root.flatMap { locate(fieldPath: first.field, in: $0) }
-            throw SOPFileError(
-                line: mark?.line, column: mark?.column, field: first.field,
-                message: first.message(.id) + (issues.count > 1 ? " (dan \(issues.count - 1) masalah lain)" : ""),
-                issues: issues)
+            throw SOPFileError(line: mark?.line, column: mark?.column, field: first.field, problem: .invalidSOP, issues: issues)
         }
         return doc
     }
@@ -169,11 +226,11 @@ public enum SOPFile {
     static func yamlSyntaxError(_ e: YamlError) -> SOPFileError {
         switch e {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return SOPFileError(line: mark.line, column: mark.column, field: "", message: "sintaks YAML: \(problem)")
+            return SOPFileError(line: mark.line, column: mark.column, field: "", problem: .yamlSyntax(detail: problem))
         case let .reader(problem, _, _, _):
-            return SOPFileError(line: nil, field: "", message: "berkas tidak terbaca: \(problem)")
+            return SOPFileError(line: nil, field: "", problem: .unreadable(detail: problem))
         default:
-            return SOPFileError(line: nil, field: "", message: "\(e)")
+            return SOPFileError(line: nil, field: "", problem: .other(detail: "\(e)"))
         }
     }
 
@@ -186,50 +243,69 @@ public enum SOPFile {
     }
 
     static func located(_ e: DecodingError, root: Node?) -> SOPFileError {
-        let (path, message): ([any CodingKey], String)
+        let path: [any CodingKey]
+        var problem: SOPFileError.Problem
         switch e {
         case let .keyNotFound(key, ctx):
-            path = ctx.codingPath
-            message = "field '\(key.stringValue)' wajib ada (required)"
-            let parent = pathString(path)
+            let parent = pathString(ctx.codingPath)
             let mark = root.flatMap { locate(fieldPath: parent, in: $0) }
             return SOPFileError(
                 line: mark?.line, column: mark?.column,
-                field: parent.isEmpty ? key.stringValue : parent + "." + key.stringValue, message: message)
+                field: parent.isEmpty ? key.stringValue : parent + "." + key.stringValue, problem: .keyRequired(key: key.stringValue))
         case let .typeMismatch(type, ctx):
             path = ctx.codingPath
-            message = "tipe salah, diharapkan \(typeName(type)) (wrong type)"
+            problem = .wrongType(expected: valueKind(type))
         case let .valueNotFound(type, ctx):
             path = ctx.codingPath
-            message = "nilai kosong, diharapkan \(typeName(type)) (missing value)"
+            problem = .missingValue(expected: valueKind(type))
         case let .dataCorrupted(ctx):
             path = ctx.codingPath
-            message = ctx.debugDescription
+            problem = .other(detail: ctx.debugDescription)
+            // Name the kind of value by the field it is in (dates, durations, choices).
+            var value = quoted(ctx.debugDescription)
+            if value == nil, let r = ctx.debugDescription.range(of: "String value ") {
+                value = String(ctx.debugDescription[r.upperBound...])
+            }
+            let last = path.last.map { $0.intValue == nil ? $0.stringValue : "" } ?? ""
+            if last.hasPrefix("tanggal_") || last == "berlaku_sejak" {
+                problem = .invalidDate(value: value ?? "")
+            } else if last == "waktu" {
+                problem = .invalidDuration(value: value ?? "")
+            } else if ["jenis", "kelas_kegiatan", "kelas"].contains(last) || ctx.debugDescription.contains("Cannot initialize") {
+                problem = .invalidChoice(value: value ?? "")
+            }
         @unknown default:
             path = []
-            message = "\(e)"
+            problem = .other(detail: "\(e)")
         }
         let field = pathString(path)
         let mark = root.flatMap { locate(fieldPath: field, in: $0) }
         var line = mark?.line, column = mark?.column
-        var msg = message
-        if path.isEmpty, root == nil, let m = jsonSyntaxLine(message) {
+        if path.isEmpty, root == nil, case let .other(detail) = problem, let m = jsonSyntaxLine(detail) {
             (line, column) = (m.line, m.column)
-            msg = "sintaks JSON: " + message
+            problem = .jsonSyntax(detail: detail)
         }
-        return SOPFileError(line: line, column: column, field: field, message: msg)
+        return SOPFileError(line: line, column: column, field: field, problem: problem)
     }
 
-    private static func typeName(_ t: Any.Type) -> String {
+    /// The first text in single quotes (the value a decoder names), if any.
+    private static func quoted(_ s: String) -> String? {
+        guard let a = s.firstIndex(of: "'") else { return nil }
+        let rest = s[s.index(after: a)...]
+        guard let b = rest.firstIndex(of: "'") else { return nil }
+        return String(rest[..<b])
+    }
+
+    private static func valueKind(_ t: Any.Type) -> SOPFileError.ValueKind {
         switch t {
-        case is String.Type: return "teks"
-        case is Int.Type, is Double.Type: return "angka"
-        case is Bool.Type: return "ya/tidak"
+        case is String.Type: return .text
+        case is Int.Type, is Double.Type: return .number
+        case is Bool.Type: return .boolean
         default:
             let n = "\(t)"
-            if n.hasPrefix("Array") { return "daftar (list)" }
-            if n.hasPrefix("Dictionary") || n.hasPrefix("SOP") || n.hasPrefix("Quality") { return "objek (mapping)" }
-            return n
+            if n.hasPrefix("Array") { return .list }
+            if n.hasPrefix("Dictionary") || n.hasPrefix("SOP") || n.hasPrefix("Quality") { return .mapping }
+            return .other
         }
     }
 

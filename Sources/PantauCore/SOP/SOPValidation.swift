@@ -1,6 +1,6 @@
 import Foundation
 
-/// One problem found in an SOP: what, where (step and field), in words for both languages.
+/// One problem found in an SOP: what (a code) and where (step and field), with the values it names.
 public struct SOPValidationIssue: Hashable, Sendable, Codable, CustomStringConvertible {
     public enum Code: String, Sendable, Codable {
         case missingField
@@ -52,67 +52,43 @@ public struct SOPValidationIssue: Hashable, Sendable, Codable, CustomStringConve
         self.limit = limit
     }
 
-    public var description: String { message(.id) }
-
-    /// A sentence naming the step and the field.
-    public func message(_ lang: Language) -> String {
-        let at: String
-        if let n = stepNumber, let id = stepID {
-            at = lang == .id ? "Langkah \(n) (\(id)): " : "Step \(n) (\(id)): "
-        } else {
-            at = ""
-        }
+    /// The issue in English, for logs and the command line. The web layer words issues from its
+    /// catalogs by ``code`` and the arguments (``field``, ``stepNumber``, ``stepID``, ``detail``,
+    /// ``limit``); Core carries no other wording.
+    public var description: String {
+        let at = stepNumber.map { n in "Step \(n)" + (stepID.map { " (\($0))" } ?? "") + ": " } ?? ""
         let d = detail
         let max = limit.map(String.init) ?? "?"
-        switch (code, lang) {
-        case (.missingField, .id): return "\(at)\(field) wajib diisi"
-        case (.missingField, .en): return "\(at)\(field) is required"
-        case (.invalidNIP, .id): return "NIP '\(d)' harus 18 digit angka"
-        case (.invalidNIP, .en): return "NIP '\(d)' must be 18 digits"
-        case (.noSteps, .id): return "SOP belum memiliki langkah"
-        case (.noSteps, .en): return "The SOP has no steps"
-        case (.duplicateStepID, .id): return "\(at)id langkah '\(d)' dipakai lebih dari sekali"
-        case (.duplicateStepID, .en): return "\(at)step id '\(d)' is used more than once"
-        case (.emptyStepID, .id): return "\(at)id langkah kosong"
-        case (.emptyStepID, .en): return "\(at)step id is empty"
-        case (.duplicateActorID, .id): return "id pelaksana '\(d)' dipakai lebih dari sekali"
-        case (.duplicateActorID, .en): return "actor id '\(d)' is used more than once"
-        case (.noStart, .id): return "Tidak ada langkah berjenis 'mulai'"
-        case (.noStart, .en): return "No step of kind 'mulai' (start)"
-        case (.severalStarts, .id): return "\(at)hanya boleh ada satu langkah 'mulai'"
-        case (.severalStarts, .en): return "\(at)only one step may be the start"
-        case (.noEnd, .id): return "Tidak ada langkah berjenis 'selesai'"
-        case (.noEnd, .en): return "No step of kind 'selesai' (end)"
-        case (.missingActor, .id): return "\(at)pelaksana belum diisi"
-        case (.missingActor, .en): return "\(at)no actor (pelaksana)"
-        case (.unknownActor, .id): return "\(at)pelaksana '\(d)' tidak ada dalam daftar pelaksana"
-        case (.unknownActor, .en): return "\(at)actor '\(d)' is not in the list of actors"
-        case (.unknownTarget, .id): return "\(at)\(field) menunjuk langkah '\(d)' yang tidak ada"
-        case (.unknownTarget, .en): return "\(at)\(field) points to step '\(d)', which does not exist"
-        case (.decisionNeedsBothTargets, .id): return "\(at)keputusan harus punya tujuan Ya dan Tidak"
-        case (.decisionNeedsBothTargets, .en): return "\(at)a decision needs both a Yes and a No target"
-        case (.branchOnNonDecision, .id): return "\(at)hanya langkah keputusan yang memiliki cabang Ya/Tidak"
-        case (.branchOnNonDecision, .en): return "\(at)only decision steps have Yes/No branches"
-        case (.endHasNext, .id): return "\(at)langkah 'selesai' tidak boleh punya langkah berikutnya"
-        case (.endHasNext, .en): return "\(at)an end step cannot have a next step"
-        case (.nonPositiveTime, .id): return "\(at)waktu mutu baku harus lebih dari nol"
-        case (.nonPositiveTime, .en): return "\(at)the time standard must be positive"
-        case (.unreachable, .id): return "\(at)tidak dapat dicapai dari langkah mulai"
-        case (.unreachable, .en): return "\(at)cannot be reached from the start step"
-        case (.cannotReachEnd, .id): return "\(at)tidak dapat mencapai langkah selesai"
-        case (.cannotReachEnd, .en): return "\(at)cannot reach an end step"
-        case (.lastStepNotEnd, .id): return "\(at)langkah terakhir bukan 'selesai' dan tidak punya langkah berikutnya"
-        case (.lastStepNotEnd, .en): return "\(at)the last row is not an end step and has no next step"
-        case (.tooManySteps, .id): return "SOP memiliki \(d) langkah; paling banyak \(max)"
-        case (.tooManySteps, .en): return "The SOP has \(d) steps; at most \(max) are allowed"
-        case (.tooManyActors, .id): return "SOP memiliki \(d) pelaksana; paling banyak \(max)"
-        case (.tooManyActors, .en): return "The SOP has \(d) actors; at most \(max) are allowed"
-        case (.tooManyItems, .id): return "\(field) berisi \(d) entri; paling banyak \(max)"
-        case (.tooManyItems, .en): return "\(field) has \(d) entries; at most \(max) are allowed"
-        case (.textTooLong, .id): return "\(at)\(field) terlalu panjang (\(d) karakter); paling banyak \(max) karakter"
-        case (.textTooLong, .en): return "\(at)\(field) is too long (\(d) characters); at most \(max) characters"
+        switch code {
+        case .missingField: return "\(at)\(field) is required"
+        case .invalidNIP: return "NIP '\(d)' must be 18 digits"
+        case .noSteps: return "The SOP has no steps"
+        case .duplicateStepID: return "\(at)step id '\(d)' is used more than once"
+        case .emptyStepID: return "\(at)step id is empty"
+        case .duplicateActorID: return "actor id '\(d)' is used more than once"
+        case .noStart: return "No step of kind 'mulai' (start)"
+        case .severalStarts: return "\(at)only one step may be the start"
+        case .noEnd: return "No step of kind 'selesai' (end)"
+        case .missingActor: return "\(at)no actor (pelaksana)"
+        case .unknownActor: return "\(at)pelaksana '\(d)' is not in the list of actors"
+        case .unknownTarget: return "\(at)\(field) points to step '\(d)', which does not exist"
+        case .decisionNeedsBothTargets: return "\(at)a decision needs both a Yes and a No target"
+        case .branchOnNonDecision: return "\(at)only decision steps have Yes/No branches"
+        case .endHasNext: return "\(at)an end step cannot have a next step"
+        case .nonPositiveTime: return "\(at)the time standard must be positive"
+        case .unreachable: return "\(at)cannot be reached from the start step"
+        case .cannotReachEnd: return "\(at)cannot reach an end step"
+        case .lastStepNotEnd: return "\(at)the last row is not an end step and has no next step"
+        case .tooManySteps: return "The SOP has \(d) steps; at most \(max) are allowed"
+        case .tooManyActors: return "The SOP has \(d) actors; at most \(max) are allowed"
+        case .tooManyItems: return "\(field) has \(d) entries; at most \(max) are allowed"
+        case .textTooLong: return "\(at)\(field) is too long (\(d) characters); at most \(max) characters"
         }
     }
+
+    /// The English ``description`` (kept for callers not yet moved; the language is ignored).
+    @available(*, deprecated, message: "translate `code` in the web layer; use `description` for logs and the CLI")
+    public func message(_ lang: Language) -> String { description }
 }
 
 /// How large an SOP may be. Generous for real SOPs (the largest in the PermenPANRB 35/2012 examples

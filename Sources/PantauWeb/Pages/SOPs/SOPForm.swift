@@ -1,10 +1,16 @@
 import Foundation
 import PantauCore
 
-/// The SOP editor form: its fields, parsing into an ``SOPDocument`` with per-field errors, and
-/// the view model that renders it (identity block, actor rows, step rows).
+/// The SOP editor form: its fields, parsing into an ``SOPDocument`` with every error at once
+/// (each linked to its input and named by its label), and the rows the editor renders.
 struct SOPForm {
-    struct ActorRow { var index: Int; var id: String; var name: String }
+    struct ActorRow {
+        var index: Int
+        var id: String
+        var name: String
+        /// Inputs of this row with an error (`id`, `name`), for `aria-invalid`.
+        var invalid: [String: Bool] = [:]
+    }
     struct StepRow {
         var index: Int
         var number: Int
@@ -23,6 +29,10 @@ struct SOPForm {
         var logNames: String
         var kinds: [Option]
         var hasError: Bool
+        /// The SOP's actors to choose from (and the saved value when it is not one of them).
+        var actorOptions: [ActorOption] = []
+        /// Inputs of this step with an error (`actor`, `time`, `yes`, ...), for `aria-invalid`.
+        var invalid: [String: Bool] = [:]
     }
 
     var unitID: Int64?
@@ -30,6 +40,8 @@ struct SOPForm {
     var actors: [ActorRow]
     var steps: [StepRow]
     var changeNote: String
+    /// Identity inputs with an error (by input id), for `aria-invalid`.
+    var invalidIdentity: [String: Bool] = [:]
 
     /// Extra empty rows so the form can grow without JavaScript.
     static let blankActorRows = 2
@@ -39,7 +51,7 @@ struct SOPForm {
         StepKind.allCases.map { Option(value: $0.rawValue, label: t["kind_\($0.rawValue)"], selected: $0.rawValue == selected) }
     }
 
-    /// Fills the form from a document (for editing).
+    /// Fills the form from a document (for editing; the page model adds the blank rows).
     init(document d: SOPDocument, unitID: Int64?, t: Strings) {
         self.unitID = unitID
         let i = d.identity
@@ -61,7 +73,44 @@ struct SOPForm {
                     logNames: s.logNames.joined(separator: "; "), kinds: SOPForm.kindOptions(s.kind.rawValue, t), hasError: false)
         }
         changeNote = ""
-        padRows(t)
+    }
+
+    /// One option of a step's actor select.
+    struct ActorOption: Equatable {
+        let value: String
+        let label: String
+        let selected: Bool
+        /// The actor row it comes from, as text ("0" is not false in a template section); the
+        /// script keeps a choice when that row is edited.
+        let row: String?
+        /// A saved value that names no actor.
+        let unknown: Bool
+    }
+
+    /// The actors a step can be given: every actor row with an id or a name (the id the document
+    /// will use: the code, or one made from the name).
+    var actorChoices: [(row: Int, id: String, name: String)] {
+        actors.enumerated().filter { !$1.id.isEmpty || !$1.name.isEmpty }.map { n, a in
+            (n, a.id.isEmpty ? slug(a.name) : a.id, a.name.isEmpty ? a.id : a.name)
+        }
+    }
+
+    /// The options of a step's actor select (pure): a blank choice, the SOP's actors, and the saved
+    /// value when it names no actor (so nothing typed or imported is lost).
+    static func actorOptions(_ choices: [(row: Int, id: String, name: String)], selected: String, _ t: Strings) -> [ActorOption] {
+        var out = [ActorOption(value: "", label: t["sop_actor_choose"], selected: selected.isEmpty, row: nil, unknown: false)]
+        let match = choices.first { $0.id == selected } ?? choices.first { $0.name == selected }
+        out += choices.map { ActorOption(value: $0.id, label: $0.name, selected: match?.row == $0.row, row: String($0.row), unknown: false) }
+        if !selected.isEmpty, match == nil {
+            out.append(ActorOption(value: selected, label: t.format("sop_actor_unknown", selected), selected: true, row: nil, unknown: true))
+        }
+        return out
+    }
+
+    /// Fills every step's actor select from the actor rows.
+    mutating func fillActorOptions(_ t: Strings) {
+        let choices = actorChoices
+        for i in steps.indices { steps[i].actorOptions = Self.actorOptions(choices, selected: steps[i].actor, t) }
     }
 
     /// Reads the submitted form.
@@ -99,16 +148,22 @@ struct SOPForm {
             StepRow(index: n + $0, number: n + $0 + 1, id: "", kind: "proses", activity: "", actor: "", requirements: "", time: "",
                     output: "", notes: "", next: "", yes: "", no: "", question: "", logNames: "", kinds: SOPForm.kindOptions("proses", t), hasError: false)
         }
+        fillActorOptions(t)
     }
 
-    /// Builds the document, or the list of field errors (format errors first, then SOP validation).
-    func document() -> Result<SOPDocument, FormErrors> {
+    /// Builds the document, or every error of the form in one list: the unit, dates and times
+    /// that do not parse, then the SOP's validation issues (each linked to its input, named by its
+    /// label, in the catalog's words).
+    func document(_ t: Strings) -> Result<SOPDocument, FormErrors> {
         var errors: [FieldError] = []
+        if unitID == nil { errors.append(FieldError(field: "unit_id", message: t["err_required"], label: t["unit"])) }
         func date(_ key: String) -> CivilDate? {
             let v = (identity[key] ?? "").trimmed
             if v.isEmpty { return nil }
             guard let d = CivilDate(v) else {
-                errors.append(FieldError(field: "identitas.\(key)", message: "Tanggal harus berformat TTTT-BB-HH (contoh 2026-07-01)"))
+                let path = "identitas.\(key)"
+                errors.append(FieldError(field: SOPMessages.inputID(path), message: t.format("sop_file_invalidDate", v),
+                                         label: SOPMessages.label(path, document: nil, t: t)))
                 return nil
             }
             return d
@@ -136,14 +191,12 @@ struct SOPForm {
             actorValues.append(SOPActor(id: id, name: a.name))
         }
         var stepValues: [SOPStep] = []
+        var badTimes: [(path: String, value: String)] = []
         for (n, r) in steps.enumerated() {
             var time: TimeStandard?
             if !r.time.isEmpty {
                 time = TimeStandard(parsing: r.time)
-                if time == nil {
-                    errors.append(FieldError(field: "langkah[\(n + 1)].mutu_baku.waktu",
-                                             message: "Langkah \(n + 1): waktu '\(r.time)' tidak dikenali (contoh: 15 menit, 2 jam, 1 hari)"))
-                }
+                if time == nil { badTimes.append(("langkah[\(n + 1)].mutu_baku.waktu", r.time)) }
             }
             let kind = StepKind(rawValue: r.kind) ?? .process
             // The actor cell accepts an actor id or an actor's name.
@@ -157,17 +210,54 @@ struct SOPForm {
                 logNames: r.logNames.split(separator: ";").map { String($0).trimmed }.filter { !$0.isEmpty }))
         }
         let doc = SOPDocument(identity: identityValue, actors: actorValues, steps: stepValues)
-        if !errors.isEmpty { return .failure(FormErrors(list: errors)) }
-        let issues = doc.validate()
-        if !issues.isEmpty { return .failure(FormErrors(list: issues.map { FieldError(field: $0.field, message: $0.message(.id)) })) }
+        for b in badTimes {
+            errors.append(FieldError(field: SOPMessages.inputID(b.path), message: t.format("sop_file_invalidDuration", b.value),
+                                     label: SOPMessages.label(b.path, document: doc, t: t)))
+        }
+        errors += SOPMessages.fieldErrors(doc.validate(), document: doc, t: t)
+        if !errors.isEmpty { return .failure(FormErrors(list: Self.inFormOrder(errors))) }
         return .success(doc)
     }
 
-    /// Marks rows named by errors (`langkah[3]...`).
+    static let identityOrder = ["unit_id", "unit_name", "nomor", "judul", "jenis", "kelas", "tanggal_pembuatan", "tanggal_revisi",
+                                "tanggal_efektif", "jabatan", "nama_pengesah", "nip", "dasar_hukum", "keterkaitan", "kualifikasi",
+                                "peralatan", "peringatan", "pencatatan"]
+    static let stepOrder = ["kind", "id", "activity", "actor", "requirements", "time", "output", "notes", "next", "question", "yes", "no", "log_names"]
+
+    /// Errors in the order their inputs appear on the page (identity, actors, steps, then the
+    /// problems of the SOP as a whole); the same input keeps the order it was found in.
+    static func inFormOrder(_ errors: [FieldError]) -> [FieldError] {
+        func rank(_ id: String) -> [Int] {
+            if let i = identityOrder.firstIndex(of: id) { return [0, i, 0] }
+            let p = id.split(separator: "-", maxSplits: 2).map(String.init)
+            if p.count == 3, let n = Int(p[1]) {
+                if p[0] == "actor" { return [1, n, p[2] == "id" ? 0 : 1] }
+                if p[0] == "step" { return [2, n, stepOrder.firstIndex(of: p[2]) ?? 0] }
+            }
+            return id == "actors" ? [1, Int.max, 0] : [3, 0, 0]
+        }
+        return errors.enumerated().sorted { a, b in
+            let (x, y) = (rank(a.element.field), rank(b.element.field))
+            return x != y ? x.lexicographicallyPrecedes(y) : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Marks the inputs named by errors (input ids `step-2-actor`, `actor-0-id`, `nomor`).
     mutating func mark(_ errors: [FieldError]) {
-        for e in errors where e.field.hasPrefix("langkah[") {
-            let digits = e.field.dropFirst("langkah[".count).prefix { $0.isNumber }
-            if let n = Int(digits), n >= 1, n <= steps.count { steps[n - 1].hasError = true }
+        for e in errors {
+            let parts = e.field.split(separator: "-", maxSplits: 2).map(String.init)
+            if parts.count == 3, let n = Int(parts[1]) {
+                if parts[0] == "step", steps.indices.contains(n) {
+                    steps[n].hasError = true
+                    steps[n].invalid[parts[2]] = true
+                    continue
+                }
+                if parts[0] == "actor", actors.indices.contains(n) {
+                    actors[n].invalid[parts[2]] = true
+                    continue
+                }
+            }
+            if !e.field.isEmpty { invalidIdentity[e.field] = true }
         }
     }
 }
