@@ -42,20 +42,33 @@ public struct SurveyFollowUpInput: Sendable, Equatable {
         self.links = links
     }
 
-    /// Field → message (Bahasa Indonesia).
-    public func problems(definition: SurveyDefinition) -> [(field: String, message: String)] {
-        var p: [(field: String, message: String)] = []
+    /// Every problem of the input as codes the web layer words from its catalogs (`required`,
+    /// `too_long` with the maximum, `survey_unsur_unknown` with the code, and the links' problem).
+    public func inputProblems(definition: SurveyDefinition) -> [InputProblem] {
+        var p: [InputProblem] = []
         func text(_ field: String, _ v: String, required: Bool, max: Int) {
             let t = v.trimmingCharacters(in: .whitespacesAndNewlines)
-            if required && t.isEmpty { p.append((field, "Wajib diisi")) }
-            if t.count > max { p.append((field, "Maks. \(max) karakter")) }
+            if required && t.isEmpty { p.append(InputProblem(field, "required")) }
+            if t.count > max { p.append(InputProblem(field, "too_long", ["\(max)"])) }
         }
         text("problem", problem, required: true, max: 2000)
         text("action", action, required: true, max: 2000)
         text("owner", owner, required: true, max: 200)
-        if let u = unsur, definition.item(u) == nil { p.append(("unsur", "Unsur '\(u)' tidak ada di survei ini")) }
-        if let m = SurveyLinks.problem(links) { p.append(("links", m)) }
+        if let u = unsur, definition.item(u) == nil { p.append(InputProblem("unsur", "survey_unsur_unknown", [u.rawValue])) }
+        if let l = SurveyLinks.inputProblem(links) { p.append(l) }
         return p
+    }
+
+    /// Field → message (Bahasa Indonesia): ``inputProblems(definition:)`` for the store's own refusals.
+    public func problems(definition: SurveyDefinition) -> [(field: String, message: String)] {
+        inputProblems(definition: definition).map { i in
+            switch i.code {
+            case "required": return (i.field, "Wajib diisi")
+            case "too_long": return (i.field, "Maks. \(i.arguments[0]) karakter")
+            case "survey_unsur_unknown": return (i.field, "Unsur '\(i.arguments[0])' tidak ada di survei ini")
+            default: return (i.field, SurveyLinks.problem(links) ?? i.code)
+            }
+        }
     }
 }
 

@@ -29,17 +29,25 @@ public struct PublishedSurveyResult: Sendable, Hashable {
 
 /// Checks of publication links.
 public enum SurveyLinks {
-    /// A message for the first bad link (not http/https, spaces, longer than 500), or for more than 20 links; nil when fine.
-    public static func problem(_ links: [String]) -> String? {
-        if links.count > 20 { return "Maks. 20 tautan" }
+    /// The first problem of the links, as a code the web layer words from its catalogs: more than
+    /// 20 links (`links_too_many`), or a link that is not http/https, holds spaces or quotes, or is
+    /// longer than 500 characters (`link_invalid`, with the link); nil when fine.
+    public static func inputProblem(_ links: [String]) -> InputProblem? {
+        if links.count > 20 { return InputProblem("links", "links_too_many", ["20"]) }
         for l in links {
             let lower = l.lowercased()
             guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), l.count <= 500,
                   !l.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" }),
                   let u = URL(string: l), u.host?.isEmpty == false
-            else { return "Tautan tidak valid (harus diawali http:// atau https://): \(l)" }
+            else { return InputProblem("links", "link_invalid", [l]) }
         }
         return nil
+    }
+
+    /// ``inputProblem(_:)`` in Bahasa Indonesia (the store's own refusals).
+    public static func problem(_ links: [String]) -> String? {
+        guard let p = inputProblem(links) else { return nil }
+        return p.code == "links_too_many" ? "Maks. 20 tautan" : "Tautan tidak valid (harus diawali http:// atau https://): \(p.arguments[0])"
     }
 
     /// Splits a text area into links: one per line, blanks dropped.

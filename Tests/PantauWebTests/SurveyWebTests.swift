@@ -552,7 +552,9 @@ struct SurveyWebTests {
             let bad = try await client.post("/surveys/\(id)/followups", mgr, Req.form([
                 ("_csrf", csrf), ("period", "2026-Q3"), ("unsur", "waktu"), ("problem", ""), ("action", "Tambah loket"), ("owner", "Kepala TU"),
                 ("links", "javascript:alert(1)"), ("status", "planned")]))
-            #expect(bad.status == .badRequest && bad.text.contains("<code>problem</code>") && bad.text.contains("<code>links</code>"))
+            #expect(bad.status == .badRequest && bad.text.contains("<a href=\"#fu-problem\">Permasalahan</a>: wajib diisi"))
+            #expect(bad.text.contains("<a href=\"#fu-links\">") && bad.text.contains("tautan tidak valid") && !bad.text.contains("<code>problem</code>"))
+            #expect(bad.text.contains("name=\"problem\" rows=\"2\" aria-invalid=\"true\""))
             #expect(bad.text.contains("Tambah loket"), "typed values are kept")
             let ok = try await client.post("/surveys/\(id)/followups", mgr, Req.form([
                 ("_csrf", csrf), ("period", "2026-Q3"), ("unsur", "waktu"), ("problem", "Antrean Senin"), ("action", "Tambah loket"),
@@ -671,6 +673,7 @@ struct SurveyWebTests {
                 ("_csrf", csrf), ("period", "2026-Q3"), ("action", "publish"), ("links", "javascript:alert(1)")]))
             #expect(badLink.status == .badRequest && badLink.text.contains("action=\"/logout\"") && badLink.text.contains("<a href=\"#links\">"))
             #expect(badLink.text.contains("javascript:alert(1)</textarea>") && badLink.text.contains("aria-invalid=\"true\""))
+            #expect(badLink.text.contains("tautan tidak valid (harus diawali http:// atau https://, tanpa spasi): javascript:alert(1)"))
             let badPopulation = try await client.post("/surveys/\(id)/population", mgr, Req.form([("_csrf", csrf), ("period", "2026-Q3"), ("population", "banyak")]))
             #expect(badPopulation.status == .badRequest && badPopulation.text.contains("value=\"banyak\"") && badPopulation.text.contains("<a href=\"#population\">"))
             // Saving the set-up redirects to the results (a refresh does not send it again).

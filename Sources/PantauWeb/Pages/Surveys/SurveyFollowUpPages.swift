@@ -34,10 +34,18 @@ enum SurveyFollowUpPages {
         let owner: String
         let due: String
         let links: String
+        /// Each error's field is the id of its input (`fu-…`), for the links of the summary.
         let errors: [FieldError]
+        /// Form field names with a problem (`aria-invalid`).
+        let invalid: [String: Bool]
         let surveyName: String
         let backHref: String
     }
+
+    /// Form fields: the id of their input and the catalog key of their label.
+    static let fields = ["period": ("fu-period", "survey_period"), "unsur": ("fu-unsur", "survey_unsur"), "problem": ("fu-problem", "followup_problem"),
+                         "action": ("fu-action", "followup_action"), "owner": ("fu-owner", "followup_owner"), "due_date": ("fu-due", "followup_due"),
+                         "status": ("fu-status", "status"), "links": ("fu-links", "followup_links")]
 
     /// Pure: the form of an action (`f` is what was typed or the stored values).
     static func formModel(survey: SurveyRecord, item: Int64?, form f: FormData, periodChoices: [SurveyPeriod], errors: [FieldError],
@@ -54,7 +62,12 @@ enum SurveyFollowUpPages {
         return FormModel(action: item.map { SiteURL.surveyFollowUp(survey.id, item: $0).path } ?? SiteURL.surveyFollowUps(survey.id).path,
                          isNew: item == nil, periods: periods, unsur: unsur, statuses: statuses, problem: f.text("problem"),
                          actionText: f.text("action"), owner: f.text("owner"), due: f.text("due_date"), links: f["links"] ?? "",
-                         errors: errors, surveyName: survey.name, backHref: SiteURL.surveyFollowUps(survey.id).path)
+                         errors: errors.map { e in
+                             guard let (id, label) = fields[e.field] else { return e }
+                             return FieldError(field: id, message: e.message, label: t[label])
+                         },
+                         invalid: Dictionary(errors.map { ($0.field, true) }, uniquingKeysWith: { a, _ in a }),
+                         surveyName: survey.name, backHref: SiteURL.surveyFollowUps(survey.id).path)
     }
 
     /// Pure: the plan with its progress.
@@ -92,7 +105,7 @@ enum SurveyFollowUpPages {
         let unsur = f.text("unsur").isEmpty ? nil : UnsurCode(f.text("unsur"))
         let input = SurveyFollowUpInput(period: period, unsur: unsur, problem: f.text("problem"), action: f.text("action"), owner: f.text("owner"),
                                         dueDate: due, status: status, links: SurveyLinks.parse(f["links"] ?? ""))
-        for p in input.problems(definition: survey.definition) { errors.append(FieldError(field: p.field, message: p.message)) }
+        errors += input.inputProblems(definition: survey.definition).map { $0.fieldError(t) }
         return (input, errors)
     }
 

@@ -221,9 +221,9 @@ enum SurveyResultsPage {
                 return .seeOther(back, flash: t["survey_unpublished"], secure: s.config.secureCookies)
             }
             let links = SurveyLinks.parse(f["links"] ?? "")
-            if let m = SurveyLinks.problem(links) {
+            if let problem = SurveyLinks.inputProblem(links) {
                 return try await render(s, ctx, survey, tree, periodText: period.description, form: f,
-                                        errors: [FieldError(field: "links", message: m)], status: .badRequest)
+                                        errors: [problem.fieldError(t)], status: .badRequest)
             }
             let (result, _) = try await SurveyAnalysis.current(s, survey, period)
             // A sample below the Krejcie–Morgan minimum is published only when asked for explicitly.
