@@ -39,6 +39,7 @@ struct AuthorizationTests {
         "GET /static/pantau.js": people,
         "GET /favicon.ico": people,
         "GET /static/sop-document.css": people,
+        "GET /static/sop-form.js": people,
         "GET /units": users,
         "GET /units/new": [.admin],
         "POST /units": [.admin],
