@@ -265,6 +265,32 @@ public let allMigrations: [Migration] = [
         )
         """,
     ]),
+    // Login throttling per (account, client) pair and per client, with growing delays instead of a
+    // hard lock of the account (the per-key attempt log goes); single-use public form tokens; API
+    // tokens that expire or may only read.
+    Migration(7, "login_throttle_form_nonces_token_limits", [
+        """
+        CREATE TABLE login_throttle (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_failure_at {{double}} NOT NULL,
+            next_allowed_at {{double}} NOT NULL
+        )
+        """,
+        "DROP TABLE login_attempts",
+        """
+        CREATE TABLE survey_form_nonces (
+            nonce TEXT PRIMARY KEY,
+            used_at {{double}} NOT NULL
+        )
+        """,
+        "CREATE INDEX survey_form_nonces_used_at ON survey_form_nonces(used_at)",
+        "ALTER TABLE api_tokens ADD COLUMN expires_at {{double}}",
+        "ALTER TABLE api_tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0",
+        // The unit each audit entry concerns, so scoped auditors see their subtree only.
+        "CREATE TABLE audit_scope (seq BIGINT PRIMARY KEY, unit_id BIGINT NOT NULL)",
+        "CREATE INDEX audit_scope_unit ON audit_scope(unit_id, seq)",
+    ] + AuditScope.backfill),
     // Keyed audit chain: an HMAC-SHA256 per entry under a key kept outside the database
     // (PANTAU_AUDIT_KEY_FILE / PANTAU_AUDIT_KEY). Entries already written keep only their plain
     // hash; `keyed_from` records the first sequence number that carries a MAC.

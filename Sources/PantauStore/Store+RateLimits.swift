@@ -17,7 +17,13 @@ extension PantauStore {
     /// login attempts).
     public func rateLimitHit(key: String, limit: Int, window: TimeInterval) async throws -> RateLimitDecision {
         let t = now().timeIntervalSince1970
+        let kind = database.kind
         return try await database.transaction { sql in
+            // Count-then-insert must not interleave for one key: on PostgreSQL two instances (or two
+            // connections) would both see `limit - 1`. SQLite has a single writer already.
+            if kind == .postgres {
+                try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: key), 11))").run()
+            }
             let since = t - window
             let row = try await sql.raw("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM rate_limit_hits WHERE client_key = \(bind: key) AND at > \(bind: since)").first()
             let n = try row?.int("n") ?? 0
@@ -28,6 +34,21 @@ extension PantauStore {
             try await sql.raw("INSERT INTO rate_limit_hits (client_key, at) VALUES (\(bind: key), \(bind: t))").run()
             try await sql.raw("DELETE FROM rate_limit_hits WHERE at < \(bind: t - max(window, 86_400))").run()
             return RateLimitDecision(allowed: true, retryAfter: 0)
+        }
+    }
+
+    /// Uses up a single-use value (e.g. the nonce of a public form): true the first time, false
+    /// ever after (within `keepFor` seconds, after which the value must be refused by its own
+    /// expiry). Atomic on both engines: the nonce is a primary key.
+    public func consumeNonce(_ nonce: String, keepFor: TimeInterval) async throws -> Bool {
+        let t = now().timeIntervalSince1970
+        return try await database.transaction { sql in
+            let fresh = try await sql.raw("""
+                INSERT INTO survey_form_nonces (nonce, used_at) VALUES (\(bind: nonce), \(bind: t))
+                ON CONFLICT (nonce) DO NOTHING RETURNING nonce
+                """).first() != nil
+            try await sql.raw("DELETE FROM survey_form_nonces WHERE used_at < \(bind: t - keepFor)").run()
+            return fresh
         }
     }
 

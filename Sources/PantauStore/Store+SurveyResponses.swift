@@ -393,12 +393,16 @@ extension PantauStore {
 
 // MARK: Audit shapes
 
+/// A submitted response in the audit trail: a reference, never the citizen's answers (they stay
+/// in `survey_responses`, where the entry's id points; the trail is read by more people and kept
+/// longer than raw answers need to be).
 struct AuditResponse: Codable, Sendable {
     var survey_id: Int64
+    var response_id: Int64
     var channel: String
-    var response: SurveyResponse
+    var date: String
     init(_ r: StoredSurveyResponse) {
-        survey_id = r.surveyID; channel = r.channel.rawValue; response = r.response
+        survey_id = r.surveyID; response_id = r.id; channel = r.channel.rawValue; date = r.date.description
     }
 }
 

@@ -21,18 +21,19 @@ public struct UnitInput: Sendable, Codable, Equatable {
     }
 
     /// Field errors (field name → message in Bahasa Indonesia).
-    public func problems() -> [String: String] {
-        var p: [String: String] = [:]
+    /// Every problem of the fields alone (uniqueness and references are checked by the store).
+    public func problems() -> [InputProblem] {
+        var p: [InputProblem] = []
         let c = code.trimmingCharacters(in: .whitespaces)
-        if c.isEmpty { p["code"] = "Kode wajib diisi" }
+        if c.isEmpty { p.append(InputProblem("code", "required")) }
         else if c.count > 40 || !c.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) {
-            p["code"] = "Kode hanya huruf, angka, '-', '_' atau '.', maks. 40 karakter"
+            p.append(InputProblem("code", "unit_code_format", ["40"]))
         }
-        if name.trimmingCharacters(in: .whitespaces).isEmpty { p["name"] = "Nama wajib diisi" }
-        if name.count > 200 { p["name"] = "Nama maks. 200 karakter" }
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { p.append(InputProblem("name", "required")) }
+        else if name.count > 200 { p.append(InputProblem("name", "too_long", ["200"])) }
         let nip = headNIP.filter { $0 != " " }
         if !nip.isEmpty && !(nip.count == 18 && nip.allSatisfy { $0.isASCII && $0.isNumber }) {
-            p["head_nip"] = "NIP harus 18 digit angka"
+            p.append(InputProblem("head_nip", "nip_format"))
         }
         return p
     }
@@ -68,24 +69,24 @@ extension PantauStore {
         }
     }
 
+    /// Every problem of a unit input at once: its fields, a taken code, a missing parent or a
+    /// parent under the unit itself.
     private static func checkUnit(_ input: UnitInput, id: Int64?, _ sql: any SQLDatabase) async throws {
-        if let (f, m) = input.problems().sorted(by: { $0.key < $1.key }).first { throw StoreError.invalid(field: f, message: m) }
+        var problems = input.problems()
         if let dup = try await sql.raw("SELECT id FROM units WHERE code = \(bind: input.code)").first(),
            try dup.int64("id") != id {
-            throw StoreError.conflict(field: "code", message: "Kode '\(input.code)' sudah dipakai")
+            problems.append(InputProblem("code", "unit_code_taken", [input.code]))
         }
         if let p = input.parentID {
-            guard try await sql.raw("SELECT id FROM units WHERE id = \(bind: p)").first() != nil else {
-                throw StoreError.conflict(field: "parent_id", message: "Unit induk tidak ada")
-            }
-            if let id {
+            if try await sql.raw("SELECT id FROM units WHERE id = \(bind: p)").first() == nil {
+                problems.append(InputProblem("parent_id", "unit_parent_missing"))
+            } else if let id {
                 // Reject cycles: the new parent must not lie under this unit.
                 let all = try await sql.raw("SELECT * FROM units").all().map(Self.unit(from:))
-                if OrgTree(all).contains(p, inSubtreeOf: id) {
-                    throw StoreError.conflict(field: "parent_id", message: "Unit induk tidak boleh berada di bawah unit ini")
-                }
+                if OrgTree(all).contains(p, inSubtreeOf: id) { problems.append(InputProblem("parent_id", "unit_parent_cycle")) }
             }
         }
+        if !problems.isEmpty { throw StoreError.rejected(problems) }
     }
 
     @discardableResult

@@ -35,16 +35,17 @@ public struct UserInput: Sendable, Equatable {
         self.active = active
     }
 
-    public func problems() -> [String: String] {
-        var p: [String: String] = [:]
+    /// Every problem of the fields alone (a taken user name and a missing unit are checked by the store).
+    public func problems() -> [InputProblem] {
+        var p: [InputProblem] = []
         let u = username
-        if u.isEmpty { p["username"] = "Nama pengguna wajib diisi" }
+        if u.isEmpty { p.append(InputProblem("username", "required")) }
         else if u.count < 3 || u.count > 64 || !u.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
-            p["username"] = "Nama pengguna 3-64 karakter: huruf, angka, '.', '_' atau '-'"
+            p.append(InputProblem("username", "username_format", ["3", "64"]))
         }
-        if displayName.trimmingCharacters(in: .whitespaces).isEmpty { p["display_name"] = "Nama lengkap wajib diisi" }
-        if displayName.count > 200 { p["display_name"] = "Nama lengkap maks. 200 karakter" }
-        if role != .admin && role != .auditor && unitID == nil { p["unit_id"] = "Peran ini wajib memiliki unit" }
+        if displayName.trimmingCharacters(in: .whitespaces).isEmpty { p.append(InputProblem("display_name", "required")) }
+        else if displayName.count > 200 { p.append(InputProblem("display_name", "too_long", ["200"])) }
+        if role != .admin && role != .auditor && unitID == nil { p.append(InputProblem("unit_id", "role_needs_unit")) }
         return p
     }
 }
@@ -69,6 +70,10 @@ public struct APITokenRecord: Sendable, Codable, Hashable {
     public var createdAt: Date
     public var lastUsedAt: Date?
     public var revokedAt: Date?
+    /// After this moment the token is refused (nil: until revoked).
+    public var expiresAt: Date?
+    /// A read-only token may call GET routes only.
+    public var readOnly: Bool = false
 }
 
 extension PantauStore {
@@ -112,15 +117,17 @@ extension PantauStore {
         }
     }
 
+    /// Every problem of a user input at once.
     private static func checkUser(_ input: UserInput, id: Int64?, _ sql: any SQLDatabase) async throws {
-        if let (f, m) = input.problems().sorted(by: { $0.key < $1.key }).first { throw StoreError.invalid(field: f, message: m) }
+        var problems = input.problems()
         if let r = try await sql.raw("SELECT id FROM users WHERE LOWER(username) = \(bind: input.username.lowercased())").first(),
            try r.int64("id") != id {
-            throw StoreError.conflict(field: "username", message: "Nama pengguna '\(input.username)' sudah dipakai")
+            problems.append(InputProblem("username", "username_taken", [input.username]))
         }
         if let u = input.unitID, try await sql.raw("SELECT id FROM units WHERE id = \(bind: u)").first() == nil {
-            throw StoreError.conflict(field: "unit_id", message: "Unit tidak ada")
+            problems.append(InputProblem("unit_id", "unit_missing"))
         }
+        if !problems.isEmpty { throw StoreError.rejected(problems) }
     }
 
     @discardableResult
@@ -179,6 +186,12 @@ extension PantauStore {
 
     // MARK: Sessions
 
+    /// The audit actor of a user, in the one form used everywhere (`user:NAME`).
+    static func actor(userID: Int64, _ sql: any SQLDatabase) async throws -> AuditActor {
+        let name = try await sql.raw("SELECT username FROM users WHERE id = \(bind: userID)").first()?.string("username")
+        return AuditActor(userID: userID, label: "user:" + (name ?? String(userID)))
+    }
+
     /// Records a successful login: a new session and an audit entry.
     public func createSession(userID: Int64, tokenHash: String, csrfToken: String, lifetime: TimeInterval) async throws -> SessionRecord {
         try await write { w in
@@ -190,7 +203,7 @@ extension PantauStore {
                 """).run()
             try await w.sql.raw("UPDATE users SET last_login_at = \(bind: w.t) WHERE id = \(bind: userID)").run()
             try await w.sql.raw("DELETE FROM sessions WHERE expires_at < \(bind: w.t)").run()
-            try await w.audit(AuditActor(userID: userID, label: "user:\(userID)"), "login", "user", userID)
+            try await w.audit(try await Self.actor(userID: userID, w.sql), "login", "user", userID)
             return s
         }
     }
@@ -217,29 +230,7 @@ extension PantauStore {
     public func deleteSession(tokenHash: String, userID: Int64) async throws {
         try await write { w in
             try await w.sql.raw("DELETE FROM sessions WHERE token_hash = \(bind: tokenHash)").run()
-            try await w.audit(AuditActor(userID: userID, label: "user:\(userID)"), "logout", "user", userID)
-        }
-    }
-
-    // MARK: Login throttling
-
-    /// Records a login attempt under a key (e.g. `user:NAME` or `ip:ADDR`).
-    public func recordLoginAttempt(keys: [String], success: Bool) async throws {
-        try await database.transaction { [now] sql in
-            let t = now().timeIntervalSince1970
-            for k in keys {
-                try await sql.raw("INSERT INTO login_attempts (key, at, success) VALUES (\(bind: k), \(bind: t), \(bind: success ? 1 : 0))").run()
-            }
-            try await sql.raw("DELETE FROM login_attempts WHERE at < \(bind: t - 86_400)").run()
-        }
-    }
-
-    /// Failed attempts for `key` since the last success, within `window` seconds.
-    public func recentFailures(key: String, window: TimeInterval) async throws -> Int {
-        let since = now().timeIntervalSince1970 - window
-        return try await read { sql in
-            let lastOK = try await sql.raw("SELECT MAX(at) AS m FROM login_attempts WHERE key = \(bind: key) AND success = 1").first()?.optDouble("m") ?? 0
-            return try await sql.raw("SELECT COUNT(*) AS n FROM login_attempts WHERE key = \(bind: key) AND success = 0 AND at > \(bind: max(since, lastOK))").first()?.int("n") ?? 0
+            try await w.audit(try await Self.actor(userID: userID, w.sql), "logout", "user", userID)
         }
     }
 
@@ -248,20 +239,29 @@ extension PantauStore {
     static func token(from r: any SQLRow) throws -> APITokenRecord {
         APITokenRecord(id: try r.int64("id"), name: try r.string("name"), prefix: try r.string("token_prefix"), unitID: try r.int64("unit_id"),
                        createdAt: Date(timeIntervalSince1970: try r.double("created_at")), lastUsedAt: try r.optDouble("last_used_at").date,
-                       revokedAt: try r.optDouble("revoked_at").date)
+                       revokedAt: try r.optDouble("revoked_at").date, expiresAt: try r.optDouble("expires_at").date,
+                       readOnly: try r.bool("read_only"))
     }
 
-    public func createAPIToken(name: String, prefix: String, tokenHash: String, unitID: Int64, by actor: AuditActor) async throws -> APITokenRecord {
+    public func createAPIToken(name: String, prefix: String, tokenHash: String, unitID: Int64, expiresAt: Date? = nil, readOnly: Bool = false,
+                               by actor: AuditActor) async throws -> APITokenRecord {
         try await write { w in
-            if name.trimmingCharacters(in: .whitespaces).isEmpty { throw StoreError.invalid(field: "name", message: "Nama token wajib diisi") }
-            guard try await w.sql.raw("SELECT id FROM units WHERE id = \(bind: unitID)").first() != nil else {
-                throw StoreError.conflict(field: "unit_id", message: "Unit tidak ada")
+            var problems: [InputProblem] = []
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { problems.append(InputProblem("name", "required")) }
+            else if trimmed.count > 100 { problems.append(InputProblem("name", "too_long", ["100"])) }
+            if try await w.sql.raw("SELECT id FROM units WHERE id = \(bind: unitID)").first() == nil {
+                problems.append(InputProblem("unit_id", "unit_missing"))
             }
+            if let expiresAt, expiresAt <= w.at { problems.append(InputProblem("expires_on", "date_not_future")) }
+            if !problems.isEmpty { throw StoreError.rejected(problems) }
             guard let r = try await w.sql.raw("""
-                INSERT INTO api_tokens (name, token_prefix, token_hash, unit_id, created_by, created_at)
-                VALUES (\(bind: name), \(bind: prefix), \(bind: tokenHash), \(bind: unitID), \(bind: actor.userID), \(bind: w.t)) RETURNING id
+                INSERT INTO api_tokens (name, token_prefix, token_hash, unit_id, created_by, created_at, expires_at, read_only)
+                VALUES (\(bind: trimmed), \(bind: prefix), \(bind: tokenHash), \(bind: unitID), \(bind: actor.userID), \(bind: w.t),
+                        \(bind: expiresAt?.timeIntervalSince1970), \(bind: readOnly ? 1 : 0)) RETURNING id
                 """).first() else { throw StoreError.corrupt("insert returned no id") }
-            let tok = APITokenRecord(id: try r.int64("id"), name: name, prefix: prefix, unitID: unitID, createdAt: w.at, lastUsedAt: nil, revokedAt: nil)
+            let tok = APITokenRecord(id: try r.int64("id"), name: trimmed, prefix: prefix, unitID: unitID, createdAt: w.at, lastUsedAt: nil,
+                                     revokedAt: nil, expiresAt: expiresAt, readOnly: readOnly)
             try await w.audit(actor, "create", "api_token", tok.id, new: tok)
             return tok
         }
@@ -271,10 +271,13 @@ extension PantauStore {
         try await read { sql in try await sql.raw("SELECT * FROM api_tokens ORDER BY id").all().map(Self.token(from:)) }
     }
 
-    /// The live (not revoked) token with this hash.
+    /// The live token with this hash: not revoked and not expired.
     public func apiToken(hash: String) async throws -> APITokenRecord? {
-        try await read { sql in
-            try await sql.raw("SELECT * FROM api_tokens WHERE token_hash = \(bind: hash) AND revoked_at IS NULL").first().map(Self.token(from:))
+        let t = now().timeIntervalSince1970
+        return try await read { sql in
+            try await sql.raw("""
+                SELECT * FROM api_tokens WHERE token_hash = \(bind: hash) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > \(bind: t))
+                """).first().map(Self.token(from:))
         }
     }
 

@@ -13,6 +13,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(field: String, message: String)
     case validation([SOPValidationIssue])
     case corrupt(String)
+    /// Every problem of an input at once, as codes with arguments (the web layer words them from
+    /// its catalogs as `store_<code>`; ``description`` is the English form for logs and the CLI).
+    case rejected([InputProblem])
 
     public var description: String {
         switch self {
@@ -23,7 +26,27 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalid(f, m): return "\(f): \(m)"
         case let .validation(issues): return issues.map { $0.message(.id) }.joined(separator: "; ")
         case let .corrupt(m): return "data rusak: \(m)"
+        case let .rejected(problems): return problems.map(\.description).joined(separator: "; ")
         }
+    }
+}
+
+/// One problem of an input, without words: the field (as the form and API name it), a code and
+/// its arguments. `store_<code>` in the web catalogs words it; `{0}`, `{1}` are the arguments.
+public struct InputProblem: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var field: String
+    public var code: String
+    public var arguments: [String]
+
+    public init(_ field: String, _ code: String, _ arguments: [String] = []) {
+        self.field = field
+        self.code = code
+        self.arguments = arguments
+    }
+
+    /// English, for logs and the command line.
+    public var description: String {
+        "\(field): \(code.replacingOccurrences(of: "_", with: " "))" + (arguments.isEmpty ? "" : " (\(arguments.joined(separator: ", ")))")
     }
 }
 
@@ -112,6 +135,8 @@ struct WriteContext: Sendable {
                old: (some Encodable)? = String?.none, new: (some Encodable)? = String?.none) async throws {
         try await AuditChain.append(sql, kind: kind, key: auditKey, at: at, actor: actor, action: action, entity: entity,
                                     entityID: id.description, old: old.map(jsonText), new: new.map(jsonText))
+        // The unit the entry concerns, for auditors scoped to a unit subtree (same transaction).
+        try await AuditScope.record(sql, entity: entity, entityID: id.description)
     }
 }
 

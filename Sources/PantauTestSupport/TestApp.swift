@@ -10,7 +10,8 @@ import PantauWeb
 /// The demo agency plus one account per role, for web tests.
 public struct TestFixture: Sendable {
     public var store: PantauStore
-    /// user name → id, for `admin`, `mgr` (Puskesmas), `mgrOther` (DPMPTSP), `eval`, `officer`, `auditor`.
+    /// user name → id, for `admin`, `mgr` (Puskesmas), `mgrOther` (DPMPTSP), `eval`, `officer`, `auditor`,
+    /// `auditorOther` (an auditor scoped to DPMPTSP).
     public var users: [String: Int64]
     public var units: [String: Int64]
     /// SOP ids by key: `imunisasi` (Puskesmas), `izin` (DPMPTSP), `ktp` (Disdukcapil).
@@ -36,7 +37,7 @@ public struct TestFixture: Sendable {
     }
 }
 
-public let testAdminPassword = "admin-password-123"
+public let testAdminPassword = "kata-sandi-uji-123"
 
 /// Builds the app on a fresh database (SQLite or PostgreSQL), seeds the fixture and runs `body`
 /// with a router test client (no sockets).
@@ -48,8 +49,8 @@ public func withTestApp(_ engine: TestEngine = .sqlite, configure: @Sendable (in
     try await withTestDatabase(engine) { location in
         var config = AppConfig(host: "127.0.0.1", port: 0, database: location, adminPassword: testAdminPassword, logLevel: .warning)
         config.passwordCost = 4
-        config.loginMaxFailures = 3
         config.auditKey = testAuditKeySecret
+        config.loginMaxFailures = 3
         config.surveyMinFillSeconds = 0
         configure(&config)
         let built = try await buildApplication(config: config)
@@ -80,6 +81,8 @@ func seedFixture(_ store: PantauStore) async throws -> TestFixture {
     let accounts: [(String, Role, String?)] = [
         ("mgr", .unitManager, "DINKES-PKM-KTB"), ("mgrOther", .unitManager, "DPMPTSP-PLY"), ("eval", .evaluator, "PEMKOT"),
         ("officer", .officer, "DINKES-PKM-KTB"), ("auditor", .auditor, nil),
+        // An auditor (APIP) whose scope is DPMPTSP only.
+        ("auditorOther", .auditor, "DPMPTSP"),
     ]
     for (name, role, unit) in accounts {
         let u = try await store.createUser(UserInput(username: name, displayName: name, role: role, unitID: unit.flatMap { units[$0] }),

@@ -17,6 +17,7 @@ public struct AppServices: Sendable {
     public let views: Views
     public let registry: PrometheusCollectorRegistry
     public let routes: [RouteSpec]
+    public let logger: Logger
     /// A bcrypt hash of a random string at the configured cost: checked for unknown user names so
     /// that timing does not reveal which names exist.
     let dummyHash: String
@@ -69,19 +70,19 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
 
         let router = Router(context: PantauRequestContext.self)
         // Outermost first: security headers also cover error pages; metrics see final statuses.
-        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: config.secureCookies))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware(views: views))
         let registrar = RouteRegistrar(router: router)
-        let dummy = Secrets.hashPassword(Secrets.randomToken(), cost: config.passwordCost)
-        var services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: [], dummyHash: dummy)
+        let dummy = try await Secrets.hashPassword(Secrets.randomToken(), cost: config.passwordCost)
+        var services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: [], logger: logger, dummyHash: dummy)
         router.add(middleware: IdentityMiddleware(services: services))
         let openAPI = NIOLockedValueBox<[UInt8]>([])
         registerRoutes(registrar, services) {
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: openAPI.withLockedValue { $0 })))
         }
-        services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: registrar.specs, dummyHash: dummy)
+        services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: registrar.specs, logger: logger, dummyHash: dummy)
         let doc = try APIJSON.encoder.encode(OpenAPIDocument.build(routes: registrar.specs))
         openAPI.withLockedValue { $0 = Array(doc) }
 
@@ -103,14 +104,20 @@ func bootstrapAdmin(store: PantauStore, config: AppConfig, logger: Logger) async
     guard try await store.userCount() == 0 else { return nil }
     let generated = config.adminPassword == nil
     let pw = config.adminPassword ?? Secrets.oneTimePassword()
+    if let given = config.adminPassword, Secrets.passwordProblem(given, username: "admin") != nil {
+        throw ConfigError.invalid(name: "PANTAU_ADMIN_PASSWORD", value: "(hidden)",
+                                  expected: "a password of at least 10 characters and at most 72 bytes, not containing the user name")
+    }
     try await store.createUser(UserInput(username: "admin", displayName: "Administrator", role: .admin, unitID: nil),
-                               passwordHash: Secrets.hashPassword(pw, cost: config.passwordCost), mustChangePassword: generated, by: .system)
+                               passwordHash: try await Secrets.hashPassword(pw, cost: config.passwordCost), mustChangePassword: generated, by: .system)
     return generated ? pw : nil
 }
 
 /// Adds security headers to every response.
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = PantauRequestContext
+    /// Served over HTTPS (secure cookies): browsers are told to use HTTPS only, for a year.
+    var strictTransportSecurity = false
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var r = try await next(request, context)
         r.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
@@ -118,6 +125,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         r.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         r.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         if r.headers[.cacheControl] == nil { r.headers[.cacheControl] = "no-store" }
+        if strictTransportSecurity { r.headers[HTTPField.Name("Strict-Transport-Security")!] = "max-age=31536000; includeSubDomains" }
         return r
     }
 }
@@ -180,6 +188,10 @@ struct IdentityMiddleware: RouterMiddleware {
 
 extension Response {
     /// Redirects with a one-time notice shown on the next page.
+    static func seeOther(_ url: SiteURL, flash: String, secure: Bool) -> Response {
+        seeOther(url.path, flash: flash, secure: secure)
+    }
+
     static func seeOther(_ location: String, flash: String, secure: Bool) -> Response {
         var r = Response.seeOther(location)
         let v = flash.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""

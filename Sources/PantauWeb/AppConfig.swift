@@ -19,8 +19,10 @@ public struct AppConfig: Sendable {
     /// Mark cookies `Secure` (set when served behind HTTPS).
     public var secureCookies: Bool
     public var sessionLifetime: TimeInterval
-    /// Failed logins allowed per user name or client within `loginWindow` before refusing.
+    /// Failed sign-ins allowed per account and client before each further one waits (four times
+    /// as many per client across accounts); `PANTAU_LOGIN_MAX_FAILURES`.
     public var loginMaxFailures: Int
+    /// The longest wait between sign-in attempts after repeated failures, in seconds.
     public var loginWindow: TimeInterval
     public var logLevel: Logger.Level
     /// Public base URL used in links printed outside the browser (e.g. QR codes), no trailing slash.
@@ -122,6 +124,8 @@ public struct AppConfig: Sendable {
         config.surveyRateWindow = rateWindow
         config.surveyMinFillSeconds = minFill
         config.trustForwardedFor = try flag("pantau.trust.forwarded.for", "PANTAU_TRUST_FORWARDED_FOR", false)
+        config.loginMaxFailures = Int(try number("pantau.login.max.failures", "PANTAU_LOGIN_MAX_FAILURES", 5, 1...1000,
+                                                 "a whole number of failed sign-ins, 1-1000"))
         config.sopTwoPersonRule = try flag("pantau.sop.two.person.rule", "PANTAU_SOP_TWO_PERSON_RULE", false)
         let keyFile = reader.string(forKey: "pantau.audit.key.file", default: "")
         let key = reader.string(forKey: "pantau.audit.key", default: "")

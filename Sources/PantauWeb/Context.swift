@@ -56,6 +56,13 @@ public struct PantauRequestContext: RequestContext {
 
     public var maxUploadSize: Int { 20 * 1024 * 1024 }
 
+    /// What anyone who is not signed in may send in one body (the login and public survey forms
+    /// are a few hundred bytes): checked before the body is parsed.
+    public static let anonymousBodyLimit = 16 * 1024
+
+    /// The body limit that applies to this request.
+    public var bodyLimit: Int { identity == nil ? Self.anonymousBodyLimit : maxUploadSize }
+
     public var user: UserRecord? {
         if case let .user(u)? = identity { return u }
         return nil

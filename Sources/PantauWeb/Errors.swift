@@ -2,13 +2,23 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import PantauCore
 import PantauStore
 
 /// One field's problem, for forms and API problem bodies.
 public struct FieldError: Codable, Sendable, Equatable {
+    /// The form field's name (also the id of its input, for links from the error summary).
     public var field: String
     public var message: String
+    /// The field's label as the form shows it; nil in API problem bodies.
+    public var label: String?
+
+    public init(field: String, message: String, label: String? = nil) {
+        self.field = field
+        self.message = message
+        self.label = label
+    }
 }
 
 /// Errors the web layer turns into 4xx answers.
@@ -19,8 +29,14 @@ public enum AppError: Error, Sendable {
     case csrf
     case tooManyRequests(retryAfter: Int)
     case badRequest(String)
+    /// The body is larger than this route accepts (bytes).
+    case tooLarge(limit: Int)
     case invalid([FieldError])
     case conflict([FieldError])
+    /// Signed in with a temporary password that must be changed first.
+    case passwordChangeRequired
+    /// Input problems as codes (worded from the catalogs as `store_<code>`).
+    case rejected([InputProblem])
 }
 
 /// An RFC 9457 problem body.
@@ -36,10 +52,13 @@ extension AppError {
     var status: HTTPResponse.Status {
         switch self {
         case .unauthorized: return .unauthorized
-        case .forbidden, .csrf: return .forbidden
+        case .forbidden, .csrf, .passwordChangeRequired: return .forbidden
         case .notFound: return .notFound
         case .tooManyRequests: return .tooManyRequests
         case .badRequest, .invalid: return .badRequest
+        // A taken unique value is a conflict with what is stored (409); anything else is bad input.
+        case let .rejected(p): return p.allSatisfy(\.isConflict) ? .conflict : .badRequest
+        case .tooLarge: return .contentTooLarge
         case .conflict: return .conflict
         }
     }
@@ -49,10 +68,15 @@ extension AppError {
         case .unauthorized: return Problem(title: t["err_unauthorized"], status: 401)
         case .forbidden: return Problem(title: t["err_forbidden"], status: 403)
         case .csrf: return Problem(title: t["err_csrf"], status: 403)
+        case .passwordChangeRequired: return Problem(title: t["err_password_change"], status: 403)
         case .notFound: return Problem(title: t["err_not_found"], status: 404)
         case let .tooManyRequests(s): return Problem(title: t["err_too_many"], status: 429, detail: "Retry-After: \(s) s")
         case let .badRequest(d): return Problem(title: t["err_bad_request"], status: 400, detail: d)
+        case let .tooLarge(limit): return Problem(title: t["err_too_large"], status: 413, detail: t.format("err_too_large_detail", limit / 1024))
         case let .invalid(e): return Problem(title: t["err_invalid"], status: 400, errors: e)
+        case let .rejected(p):
+            let conflict = p.allSatisfy(\.isConflict)
+            return Problem(title: t[conflict ? "err_conflict" : "err_invalid"], status: conflict ? 409 : 400, errors: p.map { $0.fieldError(t) })
         case let .conflict(e): return Problem(title: t["err_conflict"], status: 409, errors: e)
         }
     }
@@ -69,8 +93,23 @@ extension StoreError {
         case let .notEditable(s): return .conflict([FieldError(field: "status", message: "Versi berstatus \(s) tidak dapat diubah")])
         case let .validation(issues): return .invalid(issues.map { FieldError(field: $0.field, message: $0.message(.id)) })
         case .corrupt: return .badRequest("data rusak")
+        case let .rejected(p): return .rejected(p)
         }
     }
+}
+
+extension InputProblem {
+    /// The problem in words, from the catalog (`store_<code>` with the arguments).
+    func message(_ t: Strings) -> String {
+        var text = t["store_\(code)"]
+        for (i, a) in arguments.enumerated() { text = text.replacingOccurrences(of: "{\(i)}", with: a) }
+        return text
+    }
+
+    func fieldError(_ t: Strings) -> FieldError { FieldError(field: field, message: message(t)) }
+
+    /// A unique value that is already taken (`..._taken`): a conflict rather than bad input.
+    var isConflict: Bool { code.hasSuffix("_taken") }
 }
 
 /// Maps errors to answers: JSON problem bodies under `/api`, an HTML page elsewhere. Unknown
@@ -89,8 +128,9 @@ struct ErrorMiddleware: RouterMiddleware {
             case let e as StoreError: app = e.appError
             case let e as SOPFileError: app = .invalid([FieldError(field: e.field, message: e.description)])
             case let e as HTTPError where e.status == .notFound: app = .notFound
-            case let e as HTTPError where e.status == .contentTooLarge: app = .badRequest("body too large")
+            case let e as HTTPError where e.status == .contentTooLarge: app = .tooLarge(limit: context.maxUploadSize)
             case let e as HTTPError where (400..<500).contains(e.status.code): app = .badRequest(e.body ?? e.status.reasonPhrase)
+            case is NIOTooManyBytesError: app = .tooLarge(limit: context.maxUploadSize)
             case is DecodingError: app = .badRequest("\(error)")
             default: app = nil
             }
@@ -99,12 +139,13 @@ struct ErrorMiddleware: RouterMiddleware {
             guard let app else {
                 context.logger.error("unhandled error: \(String(reflecting: error))")
                 let p = Problem(title: t["err_internal"], status: 500)
-                return isAPI ? try .json(p, status: .internalServerError)
+                return isAPI ? try .problem(p, status: .internalServerError)
                     : .html(views.errorPage(p, context: context), status: .internalServerError)
             }
             let p = app.problem(t)
-            var r: Response = isAPI ? try .json(p, status: app.status) : .html(views.errorPage(p, context: context), status: app.status)
+            var r: Response = isAPI ? try .problem(p, status: app.status) : .html(views.errorPage(p, context: context), status: app.status)
             if case let .tooManyRequests(s) = app { r.headers[.retryAfter] = "\(s)" }
+            if case .unauthorized = app, isAPI { r.headers[.wwwAuthenticate] = "Bearer realm=\"pantau\"" }
             return r
         }
     }

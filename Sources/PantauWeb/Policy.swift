@@ -31,7 +31,7 @@ public enum AccessRule: String, Sendable, CaseIterable {
     /// their own unit (a cross-unit evaluator sees results, not raw answers).
     case surveyRaw
     /// Submitting a survey response through the API (kiosks, other apps): integration tokens,
-    /// admins, unit managers and officers, in their subtree.
+    /// admins and unit managers, in their subtree. Not officers: they are the staff being rated.
     case surveySubmit
 
     /// Whether an identity of this kind passes the role part of the rule.
@@ -53,7 +53,7 @@ public enum AccessRule: String, Sendable, CaseIterable {
             case .sopWrite, .sopApprove: return u.role == .admin || u.role == .unitManager
             case .surveyRead, .surveyRaw: return true
             case .surveyManage: return u.role == .admin || u.role == .unitManager
-            case .surveySubmit: return u.role == .admin || u.role == .unitManager || u.role == .officer
+            case .surveySubmit: return u.role == .admin || u.role == .unitManager
             }
         }
     }

@@ -2,8 +2,16 @@ import Hummingbird
 
 /// Registers every route. The order here is the order of the route table.
 func registerRoutes(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @Sendable () -> Response) {
-    AuthPages.register(r, s)
-    AdminPages.register(r, s)
+    HomePage.register(r, s)
+    LoginPage.register(r, s)
+    PasswordPage.register(r, s)
+    TechnicalRoutes.register(r, s)
+    UnitListPage.register(r, s)
+    UnitFormPage.register(r, s)
+    UserListPage.register(r, s)
+    UserFormPage.register(r, s)
+    TokenPage.register(r, s)
+    AuditPage.register(r, s)
     SOPPages.register(r, s)
     SurveyListPage.register(r, s)
     SurveyFormPage.register(r, s)

@@ -51,30 +51,72 @@ final class RouteRegistrar: @unchecked Sendable {
     func api(_ m: HTTPRequest.Method, _ path: String, _ rule: AccessRule, _ summary: String, _ h: @escaping Handler) {
         add(m, path, rule, .api, summary, h)
     }
+
+    /// A route anyone may call (signed in or not): the handler sees an optional identity.
+    func open(_ m: HTTPRequest.Method, _ url: SiteURL, _ summary: String, kind: RouteSpec.Kind = .page,
+              _ h: @escaping @Sendable (Request, PantauRequestContext) async throws -> Response) {
+        add(m, url.pattern, .anyone, kind, summary, h)
+    }
+
+    /// A page for signed-in people: the handler gets the user, never optional.
+    func page(_ m: HTTPRequest.Method, _ url: SiteURL, _ rule: AccessRule, _ summary: String,
+              _ h: @escaping @Sendable (Request, UserContext) async throws -> Response) {
+        precondition(rule != .anyone, "use open(...) for public pages")
+        add(m, url.pattern, rule, .page, summary) { req, ctx in
+            guard let user = ctx.user else { throw AppError.unauthorized }
+            return try await h(req, UserContext(base: ctx, user: user))
+        }
+    }
+
+    /// An API route for signed-in people and integration tokens: the identity is never optional.
+    func api(_ m: HTTPRequest.Method, _ url: SiteURL, _ rule: AccessRule, _ summary: String,
+             _ h: @escaping @Sendable (Request, AuthContext) async throws -> Response) {
+        precondition(rule != .anyone, "use open(..., .api, ...) for public API routes")
+        add(m, url.pattern, rule, .api, summary) { req, ctx in
+            guard let identity = ctx.identity else { throw AppError.unauthorized }
+            return try await h(req, AuthContext(base: ctx, identity: identity))
+        }
+    }
 }
 
 /// The per-route checks that run before every handler: authentication, role, token limits, CSRF.
 enum Guard {
+    /// What a user with a temporary password may still do.
+    static let allowedBeforePasswordChange: Set<String> = [SiteURL.accountPassword.pattern, SiteURL.logout.pattern, SiteURL.login.pattern]
+
     static func run(_ spec: RouteSpec, _ request: Request, _ context: PantauRequestContext, _ handler: Handler) async throws -> Response {
         var req = request
         var ctx = context
         if spec.rule != .anyone && ctx.identity == nil {
             if spec.kind == .page {
                 let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-                return .seeOther("/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                return .seeOther(SiteURL.login.path(query: ["next": next]))
             }
             throw AppError.unauthorized
         }
         if case .token = ctx.identity, spec.kind != .api {
             throw AppError.forbidden
         }
+        if case let .token(t)? = ctx.identity, t.readOnly, request.method != .get, request.method != .head {
+            throw AppError.forbidden
+        }
         guard spec.rule.allows(ctx.identity) else { throw AppError.forbidden }
+        // A temporary password must be replaced before anything else is done with the account.
+        if let user = ctx.user, user.mustChangePassword, spec.rule != .anyone || spec.path == "/",
+           !Self.allowedBeforePasswordChange.contains(spec.path) {
+            if spec.kind == .page { return .seeOther(SiteURL.accountPassword.path) }
+            throw AppError.passwordChangeRequired
+        }
         let unsafe = [.post, .put, .patch, .delete].contains(request.method)
         if unsafe {
             var provided = request.headers[.csrfToken]
+            if ctx.identity == nil {
+                // Whatever the content type: read (and cap) an anonymous body before anything parses it.
+                _ = try await collect(&req, limit: ctx.bodyLimit)
+            }
             if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
                 // Read the form once for every handler (the header may carry the token too).
-                let body = try await req.collectBody(upTo: ctx.maxUploadSize)
+                let body = try await collect(&req, limit: ctx.bodyLimit)
                 let form = FormData(String(buffer: body))
                 ctx.form = form
                 if provided == nil { provided = form["_csrf"] }
@@ -88,12 +130,25 @@ enum Guard {
         }
         return try await handler(req, ctx)
     }
+
+    /// The whole body, or 413 naming the limit.
+    static func collect(_ req: inout Request, limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await req.collectBody(upTo: limit)
+        } catch let e as HTTPError where e.status == .contentTooLarge {
+            throw AppError.tooLarge(limit: limit)
+        } catch is NIOTooManyBytesError {
+            throw AppError.tooLarge(limit: limit)
+        }
+    }
 }
 
 extension Response {
     static func seeOther(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])
     }
+
+    static func seeOther(_ url: SiteURL) -> Response { seeOther(url.path) }
 
     static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
@@ -106,6 +161,13 @@ extension Response {
             headers[.contentDisposition] = "attachment; filename=\"\(filename.replacingOccurrences(of: "\"", with: ""))\""
         }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// An RFC 9457 problem body (`application/problem+json`).
+    static func problem(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+        let data = try APIJSON.encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/problem+json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {

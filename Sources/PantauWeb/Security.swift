@@ -3,6 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
+import NIOPosix
+import PantauStore
 
 /// Tokens, hashes and password rules.
 enum Secrets {
@@ -25,19 +27,35 @@ enum Secrets {
         return String((0..<16).map { _ in alphabet.randomElement(using: &g)! })
     }
 
-    /// bcrypt, cost 12 (about 0.2-0.3 s on this hardware: slow enough for attackers, fine for a login).
-    static func hashPassword(_ pw: String, cost: UInt8 = 12) -> String { Bcrypt.hash(pw, cost: cost) }
+    /// bcrypt (cost 12 in production: about 0.2-0.3 s here, slow enough for attackers). Runs on
+    /// NIO's blocking thread pool, never on the async executor: two logins at once would otherwise
+    /// hold both cores' cooperative threads and stall every other request.
+    static func hashPassword(_ pw: String, cost: UInt8 = 12) async throws -> String {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(pw, cost: cost) }
+    }
 
-    static func verifyPassword(_ pw: String, hash: String) -> Bool { Bcrypt.verify(pw, hash: hash) }
+    /// Checks a password against a bcrypt hash on the blocking thread pool. Passwords over bcrypt's
+    /// 72 bytes never match (bcrypt would ignore the rest, so `P` and `P + "x"` would both pass).
+    static func verifyPassword(_ pw: String, hash: String) async throws -> Bool {
+        guard pw.utf8.count <= maxPasswordBytes else { return false }
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(pw, hash: hash) }
+    }
 
-    /// The password rule, as a message or nil when acceptable.
-    static func passwordProblem(_ pw: String, username: String, language: Language) -> String? {
-        if pw.count < 10 { return language == .id ? "Kata sandi minimal 10 karakter" : "Password must have at least 10 characters" }
-        if pw.count > 128 { return language == .id ? "Kata sandi maksimal 128 karakter" : "Password must have at most 128 characters" }
-        if pw.lowercased().contains(username.lowercased()) && !username.isEmpty {
-            return language == .id ? "Kata sandi tidak boleh memuat nama pengguna" : "Password must not contain the user name"
-        }
+    /// bcrypt uses at most 72 bytes of a password.
+    static let maxPasswordBytes = 72
+
+    /// The password rule: nil when acceptable, otherwise the catalog key of the problem and its
+    /// argument (`password_too_short` with the minimum, ...).
+    static func passwordProblem(_ pw: String, username: String) -> (key: String, argument: Int)? {
+        if pw.count < 10 { return ("password_too_short", 10) }
+        if pw.utf8.count > maxPasswordBytes { return ("password_too_long", maxPasswordBytes) }
+        if !username.isEmpty && pw.lowercased().contains(username.lowercased()) { return ("password_has_username", 0) }
         return nil
+    }
+
+    /// The password rule in words.
+    static func passwordProblem(_ pw: String, username: String, strings t: Strings) -> String? {
+        passwordProblem(pw, username: username).map { t.format($0.key, $0.argument) }
     }
 
     /// Constant-time comparison for tokens.
@@ -62,4 +80,22 @@ enum CookieName {
 
 extension HTTPField.Name {
     static let csrfToken = HTTPField.Name("X-CSRF-Token")!
+}
+
+/// The keys a sign-in attempt is throttled under (see ``LoginThrottlePolicy``).
+enum LoginThrottling {
+    /// The account from this client (cleared by a successful sign-in to it), and the client alone
+    /// with four times the allowance (it slows down guessing across many accounts; a sign-in to
+    /// one's own account does not clear it). Client addresses are stored hashed.
+    static func keys(username: String, client: String, config: AppConfig) -> [LoginThrottleKey] {
+        let pair = LoginThrottlePolicy(freeFailures: config.loginMaxFailures, firstDelay: 30, maxDelay: config.loginWindow)
+        var perClient = pair
+        perClient.freeFailures = pair.freeFailures * 4
+        let name = String(username.lowercased().prefix(200))
+        let rateClient = ClientAddress.rateKey(client)
+        return [
+            LoginThrottleKey(key: "pair:" + Secrets.sha256(name + "\n" + rateClient), clearedBySuccess: true, policy: pair),
+            LoginThrottleKey(key: "client:" + Secrets.sha256(rateClient), clearedBySuccess: false, policy: perClient),
+        ]
+    }
 }

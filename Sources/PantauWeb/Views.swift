@@ -50,11 +50,11 @@ public final class Views: Sendable {
     public func strings(_ lang: Language) -> Strings { catalogs[lang]! }
 
     /// Renders `template` inside the layout with the page's view model under `page`.
-    func render(_ template: String, title: String, page: Any, context: PantauRequestContext, active: NavItem.Section? = nil) -> String {
+    func render(_ template: String, title: String, page: Any, context: some RequestScope, active: NavItem.Section? = nil) -> String {
         let t = strings(context.language)
-        let layout = LayoutModel(t: t, title: title, context: context, active: active)
+        let layout = LayoutModel(t: t, title: title, context: context.base, active: active)
         let root = PageRoot(t: t.table, layout: layout, page: page)
-        guard let html = library.render(root, withTemplate: template) else {
+        guard let html = library.render(MustacheBox(root), withTemplate: template) else {
             return "template \(template) missing"
         }
         return html
@@ -89,8 +89,22 @@ struct NavItem {
     let active: Bool
 }
 
+/// The links every page's frame carries.
+struct LayoutLinks {
+    let home = SiteURL.home.path
+    let login = SiteURL.login.path
+    let logout = SiteURL.logout.path
+    let password = SiteURL.accountPassword.path
+    let stylesheet = SiteURL.stylesheet.path
+    let script = SiteURL.script.path
+    let favicon = SiteURL.favicon.path
+    let transparency = SiteURL.transparency.path
+    let sopDocumentStylesheet = SiteURL.sopDocumentStylesheet.path
+}
+
 /// What the layout needs: language, navigation for the user's role, CSRF token, flash.
 struct LayoutModel {
+    let links = LayoutLinks()
     let lang: String
     let title: String
     let csrf: String
@@ -110,18 +124,18 @@ struct LayoutModel {
         roleLabel = context.user.map { t["role_\($0.role.rawValue)"] }
         var nav: [NavItem] = []
         if let u = context.user {
-            func item(_ s: NavItem.Section, _ key: String, _ href: String) {
-                nav.append(NavItem(label: t[key], href: href, active: s == active))
+            func item(_ s: NavItem.Section, _ key: String, _ url: SiteURL) {
+                nav.append(NavItem(label: t[key], href: url.path, active: s == active))
             }
-            item(.home, "nav_home", "/")
-            item(.sops, "nav_sops", "/sops")
-            item(.surveys, "nav_surveys", "/surveys")
-            item(.units, "nav_units", "/units")
+            item(.home, "nav_home", .home)
+            item(.sops, "nav_sops", .sops)
+            item(.surveys, "nav_surveys", .surveys)
+            item(.units, "nav_units", .units)
             if u.role == .admin {
-                item(.users, "nav_users", "/users")
-                item(.tokens, "nav_tokens", "/tokens")
+                item(.users, "nav_users", .users)
+                item(.tokens, "nav_tokens", .tokens)
             }
-            if u.role == .admin || u.role == .auditor { item(.audit, "nav_audit", "/audit") }
+            if u.role == .admin || u.role == .auditor { item(.audit, "nav_audit", .audit) }
         }
         self.nav = nav
         otherLang = context.language == .id ? "en" : "id"

@@ -12,7 +12,7 @@ struct Pantau: AsyncParsableCommand {
         commandName: "pantau",
         abstract: "Pantau: pemantauan dan evaluasi pelaksanaan SOP (PermenPANRB 35/2012).",
         discussion: "Settings come from PANTAU_* environment variables (see README); options below override them.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, SOPCommand.self, Demo.self, AuditCommand.self, Analyze.self, Conformance.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, TokenCommand.self, SOPCommand.self, Demo.self, AuditCommand.self, Analyze.self, Conformance.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -132,7 +132,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let r = Role(rawValue: role) else { throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))") }
-            if let p = password, p.count < 10 { throw ValidationError("--password must have at least 10 characters") }
+            if let p = password, let problem = PasswordTools.problem(p, username: username) { throw ValidationError("--password: \(problem)") }
             try await withStore(db) { store in
                 var unitID: Int64?
                 if let code = unit {

@@ -29,15 +29,19 @@ struct StoreBasicsTests {
             #expect(tree.contains(pkm.id, inSubtreeOf: root.id))
             #expect(!tree.contains(root.id, inSubtreeOf: pkm.id))
 
-            await #expect(throws: StoreError.conflict(field: "code", message: "Kode 'DINKES' sudah dipakai")) {
+            await #expect(throws: StoreError.rejected([InputProblem("code", "unit_code_taken", ["DINKES"])])) {
                 try await store.createUnit(UnitInput(parentID: nil, code: "DINKES", name: "Lain", level: .instansi), by: admin)
             }
             // A unit cannot be moved under its own descendant.
             await #expect(throws: StoreError.self) {
                 try await store.updateUnit(id: dinkes.id, UnitInput(parentID: pkm.id, code: "DINKES", name: "Dinas Kesehatan", level: .instansi), by: admin)
             }
-            await #expect(throws: StoreError.invalid(field: "head_nip", message: "NIP harus 18 digit angka")) {
+            await #expect(throws: StoreError.rejected([InputProblem("head_nip", "nip_format")])) {
                 try await store.createUnit(UnitInput(parentID: nil, code: "X", name: "X", level: .instansi, headNIP: "123"), by: admin)
+            }
+            // Every problem at once, as codes with arguments.
+            await #expect(throws: StoreError.rejected([InputProblem("code", "unit_code_format", ["40"]), InputProblem("name", "required")])) {
+                try await store.createUnit(UnitInput(parentID: nil, code: "a b", name: " ", level: .instansi), by: admin)
             }
             // Failed writes left nothing behind: 3 units, 3 audit entries.
             #expect(try await store.units().count == 3)
@@ -54,7 +58,7 @@ struct StoreBasicsTests {
             await #expect(throws: StoreError.self) {
                 try await store.createUser(UserInput(username: "budi", displayName: "Dup", role: .officer, unitID: unit.id), passwordHash: "h", by: admin)
             }
-            await #expect(throws: StoreError.invalid(field: "unit_id", message: "Peran ini wajib memiliki unit")) {
+            await #expect(throws: StoreError.rejected([InputProblem("unit_id", "role_needs_unit")])) {
                 try await store.createUser(UserInput(username: "nounit", displayName: "No unit", role: .officer, unitID: nil), passwordHash: "h", by: admin)
             }
             let cred = try #require(try await store.credentials(username: "BUDI"))
@@ -65,11 +69,31 @@ struct StoreBasicsTests {
             clock.advance(3601)
             #expect(try await store.session(tokenHash: "tok") == nil)
 
-            for _ in 0..<3 { try await store.recordLoginAttempt(keys: ["user:budi"], success: false) }
-            #expect(try await store.recentFailures(key: "user:budi", window: 900) == 3)
-            try await store.recordLoginAttempt(keys: ["user:budi"], success: true)
-            clock.advance(1)
-            #expect(try await store.recentFailures(key: "user:budi", window: 900) == 0)
+            // Sign-in throttling: three free failures, then a growing wait; a success clears the
+            // pair key but only takes its own attempt back from the client key.
+            let policy = LoginThrottlePolicy(freeFailures: 3, firstDelay: 30, maxDelay: 120)
+            let pair = LoginThrottleKey(key: "pair:budi", clearedBySuccess: true, policy: policy)
+            let client = LoginThrottleKey(key: "client:x", clearedBySuccess: false, policy: LoginThrottlePolicy(freeFailures: 5, firstDelay: 30))
+            for _ in 0..<3 {
+                guard case let .proceed(keys) = try await store.beginLoginAttempt(keys: [pair, client]) else { Issue.record("throttled too early"); return }
+                try await store.finishLoginAttempt(keys, success: false)
+            }
+            #expect(try await store.beginLoginAttempt(keys: [pair, client]) == .wait(retryAfter: 30))
+            clock.advance(31)
+            guard case let .proceed(keys) = try await store.beginLoginAttempt(keys: [pair, client]) else { Issue.record("no retry after the wait"); return }
+            try await store.finishLoginAttempt(keys, success: false)
+            #expect(try await store.beginLoginAttempt(keys: [pair]) == .wait(retryAfter: 60))
+            clock.advance(61)
+            // The client key has counted 4 failures (5 free): one more is let through and succeeds.
+            guard case let .proceed(ok) = try await store.beginLoginAttempt(keys: [pair, client]) else { Issue.record("throttled"); return }
+            try await store.finishLoginAttempt(ok, success: true)
+            guard case .proceed = try await store.beginLoginAttempt(keys: [pair]) else { Issue.record("pair not cleared by success"); return }
+            // Client key: 4 failures remain after the success; the next failure is the 5th: wait.
+            guard case .proceed = try await store.beginLoginAttempt(keys: [client]) else { Issue.record("client throttled too early"); return }
+            #expect(try await store.beginLoginAttempt(keys: [client]) == .wait(retryAfter: 30))
+            // A day without failures starts afresh.
+            clock.advance(86_401)
+            guard case .proceed = try await store.beginLoginAttempt(keys: [client]) else { Issue.record("not forgotten"); return }
 
             // Deactivating a user ends their sessions.
             _ = try await store.createSession(userID: u.id, tokenHash: "tok2", csrfToken: "c", lifetime: 3600)

@@ -12,10 +12,11 @@ import Testing
 @Suite("Authorisation: every route × every role")
 struct AuthorizationTests {
     enum Who: String, CaseIterable, Sendable {
-        case anon, admin, mgr, mgrOther, eval, officer, auditor, token
+        case anon, admin, mgr, mgrOther, eval, officer, auditor, auditorOther, token
     }
 
-    static let users: Set<Who> = [.admin, .mgr, .mgrOther, .eval, .officer, .auditor]
+    /// `auditorOther` is an auditor (APIP) scoped to DPMPTSP: the Puskesmas' records are outside it.
+    static let users: Set<Who> = [.admin, .mgr, .mgrOther, .eval, .officer, .auditor, .auditorOther]
     static let everyone: Set<Who> = Set(Who.allCases)
     static let people: Set<Who> = users.union([.anon])
     /// Roles that may read an SOP of the Puskesmas (the unit manager of DPMPTSP may not).
@@ -54,7 +55,7 @@ struct AuthorizationTests {
         "GET /tokens": [.admin],
         "POST /tokens": [.admin],
         "POST /tokens/:id/revoke": [.admin],
-        "GET /audit": [.admin, .auditor],
+        "GET /audit": [.admin, .auditor, .auditorOther],
         "GET /sops": users,
         "GET /sops/new": sopCreators,
         "POST /sops": sopCreators,
@@ -110,7 +111,8 @@ struct AuthorizationTests {
         "GET /api/v1/surveys": users.union([.token]),
         "GET /api/v1/surveys/:id": sopReaders.union([.token]),
         "GET /api/v1/surveys/:id/results": sopReaders.union([.token]),
-        "POST /api/v1/surveys/:id/responses": [.admin, .mgr, .officer, .token],
+        // Officers are the staff being rated: they may not submit citizens' answers.
+        "POST /api/v1/surveys/:id/responses": [.admin, .mgr, .token],
     ]
 
     @Test func everyRouteHasARuleAndEveryRoleIsChecked() async throws {

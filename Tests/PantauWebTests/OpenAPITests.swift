@@ -71,7 +71,7 @@ struct OpenAPISchemaTests {
                         let content = try #require(resp["content"] as? [String: [String: [String: String]]], "\(method) \(path) \(status)")
                         let ref = content["application/json"]?["schema"]?["$ref"]
                         if status.hasPrefix("4") {
-                            #expect(ref == "#/components/schemas/Problem", "\(method) \(path) \(status)")
+                            #expect(ref == nil, "\(method) \(path) \(status): problems are application/problem+json only")
                             #expect(content["application/problem+json"]?["schema"]?["$ref"] == "#/components/schemas/Problem")
                         } else {
                             #expect(ref != nil && ref != "#/components/schemas/Problem", "\(method) \(path) \(status)")
@@ -234,7 +234,8 @@ struct OpenAPISchemaTests {
                 let value = try JSONValue.parse(Data(buffer: r.body))
                 let violations = schema.violations(of: value)
                 #expect(violations.isEmpty, "\(method) \(uri) \(code): \(violations)", sourceLocation: sourceLocation)
-                #expect(r.headers[.contentType]?.hasPrefix("application/json") == true, sourceLocation: sourceLocation)
+                let type = code >= 400 ? "application/problem+json" : "application/json"
+                #expect(r.headers[.contentType]?.hasPrefix(type) == true, "\(method) \(uri) \(code): \(r.headers[.contentType] ?? "")", sourceLocation: sourceLocation)
                 checked["\(method) \(pattern)", default: []].insert(code)
                 return value
             }

@@ -87,33 +87,33 @@ enum DTO {
 /// `/api/v1`: units and SOPs for other government systems (SPBE).
 enum APIRoutes {
     static func register(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @Sendable () -> Response) {
-        r.api(.get, "/api/v1/openapi.json", .anyone, "This OpenAPI 3.1 document") { _, _ in openAPI() }
+        r.open(.get, .api(.openAPI), "This OpenAPI 3.1 document", kind: .api) { _, _ in openAPI() }
 
-        r.api(.get, "/api/v1/units", .unitRead, "List units (tokens: their subtree)") { _, ctx in
+        r.api(.get, .api(.units), .unitRead, "List units (tokens: their subtree)") { _, ctx in
             let tree = try await s.store.orgTree()
-            let scope: Set<Int64>? = if case .token = ctx.identity { Scope.units(ctx.identity!, tree: tree) } else { nil }
+            let scope: Set<Int64>? = if case .token = ctx.identity { Scope.units(ctx.identity, tree: tree) } else { nil }
             return try .json(tree.flattened().map(\.unit).filter { scope?.contains($0.id) ?? true }.map(DTO.Unit.init))
         }
-        r.api(.get, "/api/v1/units/:id", .unitRead, "Get a unit") { _, ctx in
+        r.api(.get, .api(.unit(.key)), .unitRead, "Get a unit") { _, ctx in
             let u = try await s.store.unit(id: try ctx.int64("id"))
-            if case .token = ctx.identity, !Scope.covers(ctx.identity!, unit: u.id, tree: try await s.store.orgTree()) { throw AppError.notFound }
+            if case .token = ctx.identity, !Scope.covers(ctx.identity, unit: u.id, tree: try await s.store.orgTree()) { throw AppError.notFound }
             return try .json(DTO.Unit(u))
         }
-        r.api(.post, "/api/v1/units", .admin, "Create a unit") { req, ctx in
+        r.api(.post, .api(.units), .admin, "Create a unit") { req, ctx in
             let body = try await decode(DTO.UnitInput.self, req, ctx)
-            let u = try await s.store.createUnit(try unitInput(body), by: ctx.identity!.auditActor)
+            let u = try await s.store.createUnit(try unitInput(body), by: ctx.actor)
             return try .json(DTO.Unit(u), status: .created)
         }
-        r.api(.put, "/api/v1/units/:id", .admin, "Update a unit") { req, ctx in
+        r.api(.put, .api(.unit(.key)), .admin, "Update a unit") { req, ctx in
             let id = try ctx.int64("id")
             let body = try await decode(DTO.UnitInput.self, req, ctx)
-            let u = try await s.store.updateUnit(id: id, try unitInput(body), by: ctx.identity!.auditActor)
+            let u = try await s.store.updateUnit(id: id, try unitInput(body), by: ctx.actor)
             return try .json(DTO.Unit(u))
         }
 
-        r.api(.get, "/api/v1/sops", .sopRead, "List SOPs (q, unit_id, status, page, per_page)") { req, ctx in
+        r.api(.get, .api(.sops), .sopRead, "List SOPs (q, unit_id, status, page, per_page)") { req, ctx in
             let tree = try await s.store.orgTree()
-            var unitIDs = Scope.units(ctx.identity!, tree: tree)
+            var unitIDs = Scope.units(ctx.identity, tree: tree)
             let qp = req.uri.queryParameters
             if let u = qp.get("unit_id") {
                 guard let id = Int64(u) else { throw AppError.invalid([FieldError(field: "unit_id", message: "must be an integer")]) }
@@ -132,42 +132,42 @@ enum APIRoutes {
             let p = try await s.store.sops(SOPQuery(text: qp.get("q") ?? "", unitIDs: unitIDs, status: status, page: page, perPage: per))
             return try .json(DTO.PageOf(items: p.items.map(DTO.SOPSummary.init), total: p.total, page: p.page, per_page: p.perPage))
         }
-        r.api(.post, "/api/v1/sops", .sopWrite, "Register an SOP (first version is a draft)") { req, ctx in
+        r.api(.post, .api(.sops), .sopWrite, "Register an SOP (first version is a draft)") { req, ctx in
             let body = try await decode(DTO.SOPCreate.self, req, ctx)
             try await SOPPages.requireScope(s, ctx, unit: body.unit_id)
-            let rec = try await s.store.createSOP(unitID: body.unit_id, document: body.document, changeNote: body.change_note ?? "", by: ctx.identity!.auditActor)
+            let rec = try await s.store.createSOP(unitID: body.unit_id, document: body.document, changeNote: body.change_note ?? "", by: ctx.actor)
             return try .json(try await detail(s, rec.id), status: .created)
         }
-        r.api(.get, "/api/v1/sops/:id", .sopRead, "Get an SOP with its latest and effective versions") { _, ctx in
+        r.api(.get, .api(.sop(.key)), .sopRead, "Get an SOP with its latest and effective versions") { _, ctx in
             let (rec, _) = try await SOPPages.loadScoped(s, ctx)
             return try .json(try await detail(s, rec.id))
         }
-        r.api(.put, "/api/v1/sops/:id", .sopWrite, "Update an SOP (a draft in place; an effective SOP gets a new version)") { req, ctx in
+        r.api(.put, .api(.sop(.key)), .sopWrite, "Update an SOP (a draft in place; an effective SOP gets a new version)") { req, ctx in
             let (rec, _) = try await SOPPages.loadScoped(s, ctx)
             let body = try await decode(DTO.SOPUpdate.self, req, ctx)
-            let v = try await s.store.saveSOP(id: rec.id, document: body.document, changeNote: body.change_note ?? "", by: ctx.identity!.auditActor)
+            let v = try await s.store.saveSOP(id: rec.id, document: body.document, changeNote: body.change_note ?? "", by: ctx.actor)
             return try .json(DTO.Version(v), status: v.version == rec.latestVersion ? .ok : .created)
         }
-        r.api(.get, "/api/v1/sops/:id/versions", .sopRead, "List versions, newest first") { _, ctx in
+        r.api(.get, .api(.sopVersions(.key)), .sopRead, "List versions, newest first") { _, ctx in
             let (rec, _) = try await SOPPages.loadScoped(s, ctx)
             return try .json(try await s.store.versions(sopID: rec.id).map(DTO.Version.init))
         }
-        r.api(.post, "/api/v1/sops/:id/versions", .sopWrite, "Start a new version (copy of the latest)") { req, ctx in
+        r.api(.post, .api(.sopVersions(.key)), .sopWrite, "Start a new version (copy of the latest)") { req, ctx in
             let (rec, _) = try await SOPPages.loadScoped(s, ctx)
             let body = try await decodeOptional(DTO.NewVersion.self, req, ctx) ?? DTO.NewVersion(change_note: nil)
-            let v = try await s.store.newVersion(sopID: rec.id, changeNote: body.change_note ?? "", by: ctx.identity!.auditActor)
+            let v = try await s.store.newVersion(sopID: rec.id, changeNote: body.change_note ?? "", by: ctx.actor)
             return try .json(DTO.Version(v), status: .created)
         }
-        r.api(.get, "/api/v1/sops/:id/versions/:version", .sopRead, "Get one version") { _, ctx in
+        r.api(.get, .api(.sopVersion(.key, version: .key)), .sopRead, "Get one version") { _, ctx in
             let (rec, _) = try await SOPPages.loadScoped(s, ctx)
             return try .json(DTO.Version(try await s.store.version(sopID: rec.id, version: try ctx.int("version"))))
         }
-        r.api(.post, "/api/v1/sops/:id/versions/:version/submit", .sopWrite, "Submit a draft for review") { _, ctx in
+        r.api(.post, .api(.sopVersionSubmit(.key, version: .key)), .sopWrite, "Submit a draft for review") { _, ctx in
             let (rec, _) = try await SOPPages.loadScoped(s, ctx)
-            let v = try await s.store.setStatus(sopID: rec.id, version: try ctx.int("version"), to: .review, by: ctx.identity!.auditActor)
+            let v = try await s.store.setStatus(sopID: rec.id, version: try ctx.int("version"), to: .review, by: ctx.actor)
             return try .json(DTO.Version(v))
         }
-        r.api(.post, "/api/v1/sops/:id/versions/:version/approve", .sopApprove, "Approve a version under review") { req, ctx in
+        r.api(.post, .api(.sopVersionApprove(.key, version: .key)), .sopApprove, "Approve a version under review") { req, ctx in
             let (rec, _) = try await SOPPages.loadScoped(s, ctx)
             let body = try await decodeOptional(DTO.Approve.self, req, ctx) ?? DTO.Approve(effective_from: nil)
             let date: CivilDate
@@ -177,7 +177,7 @@ enum APIRoutes {
             } else {
                 date = CivilDate(Date())
             }
-            let v = try await s.store.approve(sopID: rec.id, version: try ctx.int("version"), effectiveFrom: date, by: ctx.identity!.auditActor)
+            let v = try await s.store.approve(sopID: rec.id, version: try ctx.int("version"), effectiveFrom: date, by: ctx.actor)
             return try .json(DTO.Version(v))
         }
     }
@@ -206,14 +206,14 @@ enum APIRoutes {
     }
 
     /// Decodes a JSON body, turning decoding errors into field errors that name the path.
-    static func decode<T: Decodable>(_ type: T.Type, _ req: Request, _ ctx: PantauRequestContext) async throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ req: Request, _ ctx: some RequestScope) async throws -> T {
         guard let v = try await decodeOptional(type, req, ctx) else {
             throw AppError.invalid([FieldError(field: "", message: "a JSON body is required")])
         }
         return v
     }
 
-    static func decodeOptional<T: Decodable>(_ type: T.Type, _ req: Request, _ ctx: PantauRequestContext) async throws -> T? {
+    static func decodeOptional<T: Decodable>(_ type: T.Type, _ req: Request, _ ctx: some RequestScope) async throws -> T? {
         var req = req
         let buf = try await req.collectBody(upTo: ctx.maxUploadSize)
         if buf.readableBytes == 0 { return nil }

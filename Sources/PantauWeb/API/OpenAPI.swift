@@ -205,8 +205,8 @@ enum OpenAPIDocument {
                 roots.append(s.type)
             }
             if let b = op.request { roots.append(b.type) }
-            // Problem bodies (RFC 9457). The server labels them application/json today.
-            let problem = ["application/problem+json": Media(schema: .ref(Problem.self)), "application/json": Media(schema: .ref(Problem.self))]
+            // Problem bodies (RFC 9457), labelled application/problem+json.
+            let problem = ["application/problem+json": Media(schema: .ref(Problem.self))]
             let unsafe = r.method == .post || r.method == .put
             responses["401"] = Resp(r.rule == .anyone ? "The bearer token is unknown, expired or revoked" : "Not signed in, or the bearer token is unknown, expired or revoked",
                                     problem, headers: ["WWW-Authenticate": Header(description: "`Bearer realm=\"pantau\"`", schema: .string)])

@@ -110,17 +110,17 @@ enum SurveyDTO {
 /// `/api/v1/surveys`: survey definitions for kiosks, response submission and results.
 enum SurveyAPI {
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
-        r.api(.get, "/api/v1/surveys", .surveyRead, "List surveys (SKM) in the caller's units") { _, ctx in
+        r.api(.get, .api(.surveys), .surveyRead, "List surveys (SKM) in the caller's units") { _, ctx in
             let tree = try await s.store.orgTree()
-            return try .json(try await s.store.surveys(unitIDs: Scope.units(ctx.identity!, tree: tree)).map { summary(s, $0) })
+            return try .json(try await s.store.surveys(unitIDs: Scope.units(ctx.identity, tree: tree)).map { summary(s, $0) })
         }
 
-        r.api(.get, "/api/v1/surveys/:id", .surveyRead, "Get a survey with its unsur, questions, answer labels and weights") { _, ctx in
+        r.api(.get, .api(.survey(.key)), .surveyRead, "Get a survey with its unsur, questions, answer labels and weights") { _, ctx in
             let (survey, _) = try await SurveyAccess.load(s, ctx)
             return try .json(SurveyDTO.Detail(survey: summary(s, survey), definition: survey.definition))
         }
 
-        r.api(.get, "/api/v1/surveys/:id/results", .surveyRead, "Results of a period (query period=2026-Q3; default the latest with responses): NRR, IKM, grade, sample, profile") { req, ctx in
+        r.api(.get, .api(.surveyResults(.key)), .surveyRead, "Results of a period (query period=2026-Q3; default the latest with responses): NRR, IKM, grade, sample, profile") { req, ctx in
             let (survey, _) = try await SurveyAccess.load(s, ctx)
             let counts = try await s.store.responseCounts(surveyID: survey.id, kind: survey.periodKind)
             let period = try SurveyAnalysis.period(req.uri.queryParameters.get("period"), survey, counts: counts)
@@ -128,12 +128,16 @@ enum SurveyAPI {
             return try .json(results(survey, period, result, published: record?.isPublished ?? false, language: ctx.language))
         }
 
-        r.api(.post, "/api/v1/surveys/:id/responses", .surveySubmit, "Submit a response (kiosks and other applications of the unit)") { req, ctx in
+        r.api(.post, .api(.surveyResponses(.key)), .surveySubmit, "Submit a response (kiosks and other applications of the unit)") { req, ctx in
             let (survey, _) = try await SurveyAccess.load(s, ctx)
+            // Kiosks and apps are limited too (ten times a person's allowance), per token or user.
+            let who: String = switch ctx.identity { case let .token(t): "token:\(t.id)"; case let .user(u): "user:\(u.id)" }
+            let decision = try await s.store.rateLimitHit(key: "skm-api:" + who, limit: s.config.surveyRateLimit * 10, window: s.config.surveyRateWindow)
+            guard decision.allowed else { throw AppError.tooManyRequests(retryAfter: decision.retryAfter) }
             let body = try await APIRoutes.decode(SurveyDTO.ResponseInput.self, req, ctx)
             let (response, channel) = try responseInput(body, survey.definition)
             do {
-                let stored = try await s.store.submitResponse(surveyID: survey.id, response, channel: channel, by: ctx.identity!.auditActor)
+                let stored = try await s.store.submitResponse(surveyID: survey.id, response, channel: channel, by: ctx.actor)
                 return try .json(SurveyDTO.ResponseCreated(
                     id: stored.id, survey_id: survey.id, channel: stored.channel.rawValue, date: stored.date.description,
                     period: SurveyPeriod(containing: stored.date, kind: survey.periodKind).description, submitted_at: stored.submittedAt),

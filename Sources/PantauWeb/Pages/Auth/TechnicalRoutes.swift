@@ -1,0 +1,35 @@
+import Hummingbird
+import PantauStore
+
+/// Health, metrics and the static files.
+enum TechnicalRoutes {
+    static func register(_ r: RouteRegistrar, _ s: AppServices) {
+        r.open(.get, .health, "Liveness and database check", kind: .api) { _, _ in
+            struct Health: Encodable { let status: String; let database: String }
+            do {
+                _ = try await s.store.userCount()
+                return try .json(Health(status: "ok", database: s.store.database.kind.rawValue))
+            } catch {
+                return try .json(Health(status: "error", database: s.store.database.kind.rawValue), status: .serviceUnavailable)
+            }
+        }
+        r.open(.get, .metrics, "Prometheus metrics", kind: .asset) { _, _ in
+            .text(s.registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        r.open(.get, .stylesheet, "Stylesheet", kind: .asset) { _, _ in
+            cached(.text(s.views.css, contentType: "text/css; charset=utf-8"), seconds: 3600)
+        }
+        r.open(.get, .favicon, "Site icon", kind: .asset) { _, _ in
+            cached(.text(s.views.favicon, contentType: "image/svg+xml"), seconds: 86400)
+        }
+        r.open(.get, .script, "Script", kind: .asset) { _, _ in
+            cached(.text(s.views.js, contentType: "text/javascript; charset=utf-8"), seconds: 3600)
+        }
+    }
+
+    static func cached(_ response: Response, seconds: Int) -> Response {
+        var r = response
+        r.headers[.cacheControl] = "public, max-age=\(seconds)"
+        return r
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+
+/// Every route of the site, typed. The same value registers a route (``pattern``, with `:name`
+/// placeholders) and builds each link and redirect to it (``path``), so a renamed or removed
+/// route breaks the build instead of a link. Pass ``Int64/key`` (or ``Int/key``, ``String/key``)
+/// for a parameter when registering: `r.page(.get, .sop(.key), ...)`; pass the real value when
+/// linking: `SiteURL.sop(record.id).path`.
+enum SiteURL: Sendable, Hashable {
+    // Home, sign-in, technical
+    case home
+    case login
+    case logout
+    case accountPassword
+    case health
+    case metrics
+    case stylesheet
+    case script
+    case favicon
+    case sopDocumentStylesheet
+    case sopFormScript
+
+    // Organisation and administration
+    case units
+    case unitNew
+    case unit(Int64)
+    case unitEdit(Int64)
+    case users
+    case userNew
+    case user(Int64)
+    case userEdit(Int64)
+    case userPassword(Int64)
+    case tokens
+    case tokenRevoke(Int64)
+    case audit
+
+    // SOP register
+    case sops
+    case sopNew
+    case sopImport
+    case sop(Int64)
+    case sopPrint(Int64)
+    case sopExport(Int64)
+    case sopEdit(Int64)
+    case sopDiff(Int64)
+    case sopVersionStatus(Int64, version: Int)
+    case sopVersionApprove(Int64, version: Int)
+    case sopNewVersion(Int64)
+
+    // Citizen satisfaction surveys (SKM), staff side
+    case surveys
+    case surveyNew
+    case survey(Int64)
+    case surveyEdit(Int64)
+    case surveyPopulation(Int64)
+    case surveyPublish(Int64)
+    case surveyReport(Int64)
+    case surveyExport(Int64)
+    case surveyResponses(Int64)
+    case surveyResponsesExport(Int64)
+    case surveyImport(Int64)
+    case surveyFollowUps(Int64)
+    case surveyFollowUp(Int64, item: Int64)
+    case surveyFollowUpEdit(Int64, item: Int64)
+    case surveyPoster(Int64)
+
+    // Public side
+    case publicSurvey(code: String)
+    case publicSurveyThanks(code: String)
+    case publicSurveyQRCode(code: String)
+    case transparency
+
+    // JSON API
+    case api(API)
+
+    enum API: Sendable, Hashable {
+        case openAPI
+        case units
+        case unit(Int64)
+        case sops
+        case sop(Int64)
+        case sopVersions(Int64)
+        case sopVersion(Int64, version: Int)
+        case sopVersionSubmit(Int64, version: Int)
+        case sopVersionApprove(Int64, version: Int)
+        case surveys
+        case survey(Int64)
+        case surveyResults(Int64)
+        case surveyResponses(Int64)
+    }
+
+    /// The route pattern, e.g. `/sops/:id/versions/:version/status`.
+    var pattern: String { build(pattern: true) }
+
+    /// The concrete path of a link, e.g. `/sops/12/versions/3/status`.
+    var path: String { build(pattern: false) }
+
+    /// The path with a query string; pairs whose value is nil or empty are left out.
+    func path(query: KeyValuePairs<String, String?>) -> String {
+        let parts = query.compactMap { k, v -> String? in
+            guard let v, !v.isEmpty else { return nil }
+            return Self.encode(k) + "=" + Self.encode(v)
+        }
+        return parts.isEmpty ? path : path + "?" + parts.joined(separator: "&")
+    }
+
+    private static let unreserved: CharacterSet = {
+        var c = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        c.insert(charactersIn: "-._~")
+        return c
+    }()
+
+    static func encode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+
+    private func build(pattern: Bool) -> String {
+        func id(_ v: Int64, _ name: String = "id") -> String { pattern ? ":" + name : String(v) }
+        func version(_ v: Int) -> String { pattern ? ":version" : String(v) }
+        func code(_ v: String) -> String { pattern ? ":code" : Self.encode(v) }
+        switch self {
+        case .home: return "/"
+        case .login: return "/login"
+        case .logout: return "/logout"
+        case .accountPassword: return "/account/password"
+        case .health: return "/health"
+        case .metrics: return "/metrics"
+        case .stylesheet: return "/static/pantau.css"
+        case .script: return "/static/pantau.js"
+        case .favicon: return "/favicon.ico"
+        case .sopDocumentStylesheet: return "/static/sop-document.css"
+        case .sopFormScript: return "/static/sop-form.js"
+
+        case .units: return "/units"
+        case .unitNew: return "/units/new"
+        case let .unit(u): return "/units/" + id(u)
+        case let .unitEdit(u): return "/units/" + id(u) + "/edit"
+        case .users: return "/users"
+        case .userNew: return "/users/new"
+        case let .user(u): return "/users/" + id(u)
+        case let .userEdit(u): return "/users/" + id(u) + "/edit"
+        case let .userPassword(u): return "/users/" + id(u) + "/password"
+        case .tokens: return "/tokens"
+        case let .tokenRevoke(t): return "/tokens/" + id(t) + "/revoke"
+        case .audit: return "/audit"
+
+        case .sops: return "/sops"
+        case .sopNew: return "/sops/new"
+        case .sopImport: return "/sops/import"
+        case let .sop(s): return "/sops/" + id(s)
+        case let .sopPrint(s): return "/sops/" + id(s) + "/print"
+        case let .sopExport(s): return "/sops/" + id(s) + "/export"
+        case let .sopEdit(s): return "/sops/" + id(s) + "/edit"
+        case let .sopDiff(s): return "/sops/" + id(s) + "/diff"
+        case let .sopVersionStatus(s, v): return "/sops/" + id(s) + "/versions/" + version(v) + "/status"
+        case let .sopVersionApprove(s, v): return "/sops/" + id(s) + "/versions/" + version(v) + "/approve"
+        case let .sopNewVersion(s): return "/sops/" + id(s) + "/new-version"
+
+        case .surveys: return "/surveys"
+        case .surveyNew: return "/surveys/new"
+        case let .survey(s): return "/surveys/" + id(s)
+        case let .surveyEdit(s): return "/surveys/" + id(s) + "/edit"
+        case let .surveyPopulation(s): return "/surveys/" + id(s) + "/population"
+        case let .surveyPublish(s): return "/surveys/" + id(s) + "/publish"
+        case let .surveyReport(s): return "/surveys/" + id(s) + "/report"
+        case let .surveyExport(s): return "/surveys/" + id(s) + "/export"
+        case let .surveyResponses(s): return "/surveys/" + id(s) + "/responses"
+        case let .surveyResponsesExport(s): return "/surveys/" + id(s) + "/responses/export"
+        case let .surveyImport(s): return "/surveys/" + id(s) + "/import"
+        case let .surveyFollowUps(s): return "/surveys/" + id(s) + "/followups"
+        case let .surveyFollowUp(s, item): return "/surveys/" + id(s) + "/followups/" + id(item, "item")
+        case let .surveyFollowUpEdit(s, item): return "/surveys/" + id(s) + "/followups/" + id(item, "item") + "/edit"
+        case let .surveyPoster(s): return "/surveys/" + id(s) + "/poster"
+
+        case let .publicSurvey(c): return "/s/" + code(c)
+        case let .publicSurveyThanks(c): return "/s/" + code(c) + "/terima-kasih"
+        case let .publicSurveyQRCode(c): return "/s/" + code(c) + "/qr.svg"
+        case .transparency: return "/transparansi"
+
+        case let .api(a):
+            let base = "/api/v1"
+            switch a {
+            case .openAPI: return base + "/openapi.json"
+            case .units: return base + "/units"
+            case let .unit(u): return base + "/units/" + id(u)
+            case .sops: return base + "/sops"
+            case let .sop(s): return base + "/sops/" + id(s)
+            case let .sopVersions(s): return base + "/sops/" + id(s) + "/versions"
+            case let .sopVersion(s, v): return base + "/sops/" + id(s) + "/versions/" + version(v)
+            case let .sopVersionSubmit(s, v): return base + "/sops/" + id(s) + "/versions/" + version(v) + "/submit"
+            case let .sopVersionApprove(s, v): return base + "/sops/" + id(s) + "/versions/" + version(v) + "/approve"
+            case .surveys: return base + "/surveys"
+            case let .survey(s): return base + "/surveys/" + id(s)
+            case let .surveyResults(s): return base + "/surveys/" + id(s) + "/results"
+            case let .surveyResponses(s): return base + "/surveys/" + id(s) + "/responses"
+            }
+        }
+    }
+}
+
+extension Int64 {
+    /// The placeholder for an id parameter when registering a route (`.sop(.key)`).
+    static var key: Int64 { 0 }
+}
+
+extension Int {
+    /// The placeholder for a version parameter when registering a route.
+    static var key: Int { 0 }
+}
+
+extension String {
+    /// The placeholder for a code parameter when registering a route.
+    static var key: String { "" }
+}
