@@ -13,9 +13,9 @@ Tests/e2e/browser_test.py. Installs schemathesis and openapi-spec-validator with
 Usage: python3 scripts/api-check.py [path/to/pantau] [--max-examples N] [--seed N] [--report-dir DIR]
 Environment: API_CHECK_MAX_EXAMPLES, API_CHECK_SEED (same as the options).
 
-There is no CLI command that creates an API token yet (tokens are made on the admin's "Token API"
-page), so the token is written straight into the temporary database the way the store writes it:
-only its SHA-256 hex digest is stored, in api_tokens.token_hash.
+The API token comes from `pantau token create` (as an operator would make one); the admin
+session for the second run is written into the temporary database the way sign-in stores it (only
+the SHA-256 of the cookie value).
 """
 import argparse, hashlib, json, os, secrets, shutil, socket, sqlite3, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 
@@ -47,20 +47,13 @@ def ensure_tools():
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)
 
 
-def create_token(db_path):
-    """Writes an API token for the top unit (the whole demo agency) and returns the clear token."""
-    token = "pnt_" + secrets.token_urlsafe(32)
-    con = sqlite3.connect(db_path, timeout=30)
-    try:
-        unit = con.execute("SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1").fetchone()
-        if unit is None:
-            raise SystemExit("api-check: the demo database has no units")
-        con.execute("INSERT INTO api_tokens (name, token_prefix, token_hash, unit_id, created_by, created_at) VALUES (?, ?, ?, ?, NULL, ?)",
-                    ("api-check", token[:10], hashlib.sha256(token.encode()).hexdigest(), unit[0], time.time()))
-        con.commit()
-    finally:
-        con.close()
-    return token
+def create_token(binary, env, cwd):
+    """An API token for the top unit (the whole demo agency), made with `pantau token create`."""
+    r = subprocess.run([binary, "token", "create", "--name", "api-check", "--unit", "PEMKOT"], env=env, cwd=cwd,
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        raise SystemExit("api-check: pantau token create failed:\n" + r.stderr)
+    return r.stdout.strip().splitlines()[-1]
 
 
 def create_admin_session(db_path):
@@ -135,7 +128,7 @@ def main():
             server_log.flush()
             raise SystemExit("api-check: server did not start:\n" + open(os.path.join(work, "server.log"), errors="replace").read())
         log(f"server up at {base} (database {db})")
-        token = create_token(db)
+        token = create_token(os.path.abspath(args.binary), env, work)
 
         # 1. The document is a valid OpenAPI 3.1 document.
         from openapi_spec_validator import validate

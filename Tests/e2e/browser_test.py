@@ -3,8 +3,10 @@
 
 Starts `pantau serve --demo` on a fresh SQLite database, then, as the admin: logs in, opens the
 SOP list, opens an SOP and checks its flowchart, edits a step's time standard, saves and checks
-that a new version appears. Fails on any browser console error or page error. Keeps a screenshot
-of every page it visits in SCREENSHOT_DIR (default: ./screenshots).
+that a new version appears. Then it runs axe-core (axe-selenium-python) on a page of every family
+(public, sign-in, SOPs, surveys, admin, audit) and fails on any serious or critical accessibility
+violation, and opens the public pages and an SOP at phone width. Fails on any browser console error
+or page error. Keeps a screenshot of every page it visits in SCREENSHOT_DIR (default: ./screenshots).
 
 Usage: python3 Tests/e2e/browser_test.py [path/to/pantau]
 Prints "N passed, N failed" and exits non-zero on failure.
@@ -17,9 +19,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+try:
+    from axe_selenium_python import Axe
+except ImportError:  # pragma: no cover - .ci/run installs it
+    Axe = None
+
 BINARY = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/pantau"
 SHOTS = os.environ.get("SCREENSHOT_DIR", "screenshots")
-PASSWORD = "e2e-admin-password-2026"
+PASSWORD = "e2e-kata-sandi-2026"
 
 
 def free_port():
@@ -148,9 +155,61 @@ def main():
             wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.diff")))
             assert "mutu_baku.waktu" in driver.page_source
 
-        for name, fn in [("log in", login), ("open the SOP list", sop_list), ("open an SOP and see its flowchart", open_sop),
-                         ("edit a step's time standard and save", edit_time), ("see the new version", new_version)]:
+        def accessible(path):
+            """axe-core on one page: no serious or critical violation."""
+            def check():
+                if Axe is None:
+                    raise AssertionError("axe-selenium-python is not installed (pip install axe-selenium-python)")
+                driver.get(base + path)
+                axe = Axe(driver)
+                axe.inject()
+                results = axe.run()
+                bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+                if bad:
+                    lines = [f"{v['impact']}: {v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in bad]
+                    raise AssertionError(f"{path}: " + "; ".join(lines))
+            return check
+
+        def survey_code():
+            driver.get(base + "/surveys")
+            link = driver.find_element(By.CSS_SELECTOR, "table a[href^='/surveys/']")
+            driver.get(link.get_attribute("href"))
+            code_link = driver.find_element(By.CSS_SELECTOR, "a[href^='/s/']")
+            state["code"] = code_link.get_attribute("href").split("/s/")[1].split("/")[0].split("?")[0]
+            state["survey"] = link.get_attribute("href").split("/surveys/")[1].split("/")[0].split("?")[0]
+            assert state["code"]
+
+        def phone(path, must_contain):
+            def check():
+                driver.set_window_size(390, 844)
+                try:
+                    driver.get(base + path)
+                    assert must_contain in driver.page_source, f"{path}: '{must_contain}' missing"
+                    width = driver.execute_script("return document.documentElement.scrollWidth")
+                    assert width <= 400, f"{path} scrolls sideways on a phone: {width}px wide"
+                    run.shot("phone" + path.replace("/", "-").replace("?", "-"))
+                finally:
+                    driver.set_window_size(1366, 900)
+            return check
+
+        steps = [("log in", login), ("open the SOP list", sop_list), ("open an SOP and see its flowchart", open_sop),
+                 ("edit a step's time standard and save", edit_time), ("see the new version", new_version),
+                 ("find the demo survey", survey_code)]
+        for name, fn in steps:
             run.step(name, fn)
+        sop = state.get("url", base + "/sops").replace(base, "")
+        survey = state.get("survey", "1")
+        for path in ["/", "/sops", sop, sop + "/edit", "/sops/import", "/surveys", f"/surveys/{survey}", f"/surveys/{survey}/followups",
+                     "/units", "/users", "/tokens", "/audit", "/account/password", "/transparansi", "/?lang=en"]:
+            run.step(f"accessible {path}", accessible(path))
+        run.step("phone: SOP document", phone(sop, "Penerbitan Izin Usaha"))
+        # Signed out: the public pages.
+        driver.delete_all_cookies()
+        code = state.get("code", "")
+        for path in ["/", "/login", f"/s/{code}", "/transparansi"]:
+            run.step(f"accessible signed out {path}", accessible(path))
+        run.step("phone: public survey form", phone(f"/s/{code}", "name=\"_t\""))
+        run.step("phone: transparency page", phone("/transparansi", "IKM"))
         driver.quit()
         print(f"screenshots in {os.path.abspath(SHOTS)}")
         print(f"{run.passed} passed, {run.failed} failed")
