@@ -156,6 +156,16 @@ extension PantauStore {
     }
 
     /// Every published result, by unit, service and newest period first.
+    /// A value that changes whenever what `publishedResults()` returns may have changed (a period
+    /// published, unpublished or re-published, a survey renamed): a cache key for the public page.
+    public func publicationVersion() async throws -> String {
+        try await read { sql in
+            let p = try await sql.raw("SELECT COUNT(*) AS n, MAX(updated_at) AS m FROM survey_periods WHERE published_at IS NOT NULL").first()
+            let v = try await sql.raw("SELECT MAX(updated_at) AS m FROM surveys").first()
+            return "\(try p?.int("n") ?? 0)|\(try p?.optDouble("m") ?? 0)|\(try v?.optDouble("m") ?? 0)"
+        }
+    }
+
     public func publishedResults() async throws -> [PublishedSurveyResult] {
         try await read { sql in
             let records = try await sql.raw("SELECT * FROM survey_periods WHERE published_at IS NOT NULL").all().compactMap(Self.periodRecord(from:))

@@ -24,7 +24,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalidTransition(a, b): return "status tidak dapat diubah dari \(a) ke \(b)"
         case let .notEditable(s): return "versi berstatus \(s) tidak dapat diubah; buat versi baru"
         case let .invalid(f, m): return "\(f): \(m)"
-        case let .validation(issues): return issues.map { $0.message(.id) }.joined(separator: "; ")
+        case let .validation(issues): return issues.map(\.description).joined(separator: "; ")
         case let .corrupt(m): return "data rusak: \(m)"
         case let .rejected(problems): return problems.map(\.description).joined(separator: "; ")
         }

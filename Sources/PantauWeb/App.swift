@@ -18,9 +18,23 @@ public struct AppServices: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let routes: [RouteSpec]
     public let logger: Logger
+    /// Rendered public pages (see ``PageCache``).
+    let pageCache = PageCache()
+    /// Server secrets already read (they never change once created).
+    let secretMemo = NIOLockedValueBox<[String: String]>([:])
     /// A bcrypt hash of a random string at the configured cost: checked for unknown user names so
     /// that timing does not reveal which names exist.
     let dummyHash: String
+}
+
+extension AppServices {
+    /// A server secret by name, read from the database once per process.
+    func secret(named name: String) async throws -> String {
+        if let v = secretMemo.withLockedValue({ $0[name] }) { return v }
+        let v = try await store.appSecret(named: name)
+        secretMemo.withLockedValue { $0[name] = v }
+        return v
+    }
 }
 
 /// Closes the database when the application stops.

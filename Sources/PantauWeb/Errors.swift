@@ -37,6 +37,8 @@ public enum AppError: Error, Sendable {
     case passwordChangeRequired
     /// Input problems as codes (worded from the catalogs as `store_<code>`).
     case rejected([InputProblem])
+    /// SOP validation issues (worded from the catalogs, fields by their paths in the document).
+    case sopIssues([SOPValidationIssue])
 }
 
 /// An RFC 9457 problem body.
@@ -55,7 +57,7 @@ extension AppError {
         case .forbidden, .csrf, .passwordChangeRequired: return .forbidden
         case .notFound: return .notFound
         case .tooManyRequests: return .tooManyRequests
-        case .badRequest, .invalid: return .badRequest
+        case .badRequest, .invalid, .sopIssues: return .badRequest
         // A taken unique value is a conflict with what is stored (409); anything else is bad input.
         case let .rejected(p): return p.allSatisfy(\.isConflict) ? .conflict : .badRequest
         case .tooLarge: return .contentTooLarge
@@ -74,6 +76,8 @@ extension AppError {
         case let .badRequest(d): return Problem(title: t["err_bad_request"], status: 400, detail: d)
         case let .tooLarge(limit): return Problem(title: t["err_too_large"], status: 413, detail: t.format("err_too_large_detail", limit / 1024))
         case let .invalid(e): return Problem(title: t["err_invalid"], status: 400, errors: e)
+        case let .sopIssues(issues):
+            return Problem(title: t["err_invalid"], status: 400, errors: issues.map { FieldError(field: $0.field, message: SOPMessages.message($0, t: t)) })
         case let .rejected(p):
             let conflict = p.allSatisfy(\.isConflict)
             return Problem(title: t[conflict ? "err_conflict" : "err_invalid"], status: conflict ? 409 : 400, errors: p.map { $0.fieldError(t) })
@@ -91,7 +95,7 @@ extension StoreError {
         case let .invalid(f, m): return .invalid([FieldError(field: f, message: m)])
         case let .invalidTransition(a, b): return .conflict([FieldError(field: "status", message: "Status tidak dapat diubah dari \(a) ke \(b)")])
         case let .notEditable(s): return .conflict([FieldError(field: "status", message: "Versi berstatus \(s) tidak dapat diubah")])
-        case let .validation(issues): return .invalid(issues.map { FieldError(field: $0.field, message: $0.message(.id)) })
+        case let .validation(issues): return .sopIssues(issues)
         case .corrupt: return .badRequest("data rusak")
         case let .rejected(p): return .rejected(p)
         }

@@ -34,22 +34,15 @@ final class RouteRegistrar: @unchecked Sendable {
 
     init(router: Router<PantauRequestContext>) { self.router = router }
 
-    func add(_ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, _ kind: RouteSpec.Kind, _ summary: String,
-             _ handler: @escaping Handler) {
+    /// Registers one route; the typed `open`, `page` and `api` below are the only callers.
+    private func add(_ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, _ kind: RouteSpec.Kind, _ summary: String,
+                     _ handler: @escaping Handler) {
         let spec = RouteSpec(method: method, path: path, rule: rule, kind: kind, summary: summary)
         precondition(!specs.contains(spec), "duplicate route \(method) \(path)")
         specs.append(spec)
         router.on(RouterPath(path), method: method) { req, ctx in
             try await Guard.run(spec, req, ctx, handler)
         }
-    }
-
-    func page(_ m: HTTPRequest.Method, _ path: String, _ rule: AccessRule, _ summary: String, _ h: @escaping Handler) {
-        add(m, path, rule, .page, summary, h)
-    }
-
-    func api(_ m: HTTPRequest.Method, _ path: String, _ rule: AccessRule, _ summary: String, _ h: @escaping Handler) {
-        add(m, path, rule, .api, summary, h)
     }
 
     /// A route anyone may call (signed in or not): the handler sees an optional identity.

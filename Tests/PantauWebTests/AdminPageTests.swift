@@ -35,6 +35,18 @@ struct AdminPageTests {
         }
     }
 
+    @Test func unitFormProblemsAreWordedInTheUILanguage() async throws {
+        try await withTestApp { fx, client in
+            let (h, csrf) = try await signedIn(fx, "admin", form: true)
+            let r = try await client.post("/units", h, Req.form([("_csrf", csrf), ("parent_id", ""), ("level", "instansi"), ("code", "DINKES"),
+                                                                ("name", "Dinas Kesehatan Lain"), ("head_name", ""), ("head_nip", "123")]))
+            #expect(r.status == .badRequest)
+            #expect(r.text.contains("<a href=\"#code\">Kode</a>: kode &#39;DINKES&#39; sudah dipakai unit lain") || r.text.contains("kode 'DINKES' sudah dipakai unit lain"))
+            #expect(r.text.contains("NIP harus 18 digit angka"))
+            #expect(!r.text.contains("unit code taken"), "no English in the Indonesian page")
+        }
+    }
+
     @Test func aNewUsersPasswordIsShownOnceAfterARedirect() async throws {
         try await withTestApp { fx, client in
             let (h, csrf) = try await signedIn(fx, "admin", form: true)

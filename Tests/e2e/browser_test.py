@@ -72,7 +72,7 @@ class Run:
             traceback.print_exc()
         finally:
             try:
-                self.shot(name.replace(" ", "-"))
+                self.shot("".join(c if c.isalnum() else "-" for c in name))
             except Exception:
                 pass
 
@@ -153,7 +153,7 @@ def main():
             assert "45 menit" in driver.find_element(By.CSS_SELECTOR, "svg.sop-flowchart").get_attribute("innerHTML")
             driver.find_element(By.LINK_TEXT, "Bandingkan dengan versi sebelumnya").click()
             wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.diff")))
-            assert "mutu_baku.waktu" in driver.page_source
+            assert "› Waktu" in driver.page_source, "the diff names the changed field by its label"
 
         def accessible(path):
             """axe-core on one page: no serious or critical violation."""
@@ -172,11 +172,11 @@ def main():
 
         def survey_code():
             driver.get(base + "/surveys")
-            link = driver.find_element(By.CSS_SELECTOR, "table a[href^='/surveys/']")
-            driver.get(link.get_attribute("href"))
-            code_link = driver.find_element(By.CSS_SELECTOR, "a[href^='/s/']")
+            href = driver.find_element(By.CSS_SELECTOR, "table a[href^='/surveys/']").get_attribute("href")
+            state["survey"] = href.split("/surveys/")[1].split("/")[0].split("?")[0]
+            driver.get(href)
+            code_link = driver.find_element(By.CSS_SELECTOR, "a[href*='/s/']")
             state["code"] = code_link.get_attribute("href").split("/s/")[1].split("/")[0].split("?")[0]
-            state["survey"] = link.get_attribute("href").split("/surveys/")[1].split("/")[0].split("?")[0]
             assert state["code"]
 
         def phone(path, must_contain):

@@ -177,7 +177,8 @@ enum APIRoutes {
             } else {
                 date = CivilDate(Date())
             }
-            let v = try await s.store.approve(sopID: rec.id, version: try ctx.int("version"), effectiveFrom: date, by: ctx.actor)
+            let v = try await s.store.approve(sopID: rec.id, version: try ctx.int("version"), effectiveFrom: date, by: ctx.actor,
+                                              twoPersonRule: s.config.sopTwoPersonRule)
             return try .json(DTO.Version(v))
         }
     }

@@ -77,7 +77,7 @@ enum UnitFormPage {
                 _ = try await s.store.createUnit(input, by: ctx.actor)
                 return .seeOther(.units, flash: s.views.strings(ctx.language)["saved"], secure: s.config.secureCookies)
             } catch let e as StoreError {
-                return try await render(s, ctx, id: nil, input: input, errors: fieldErrors(e), status: .badRequest)
+                return try await render(s, ctx, id: nil, input: input, errors: fieldErrors(e, s.views.strings(ctx.language)), status: .badRequest)
             }
         }
         r.page(.get, .unitEdit(.key), .admin, "Edit unit form") { _, ctx in
@@ -94,7 +94,7 @@ enum UnitFormPage {
                 _ = try await s.store.updateUnit(id: id, input, by: ctx.actor)
                 return .seeOther(.units, flash: s.views.strings(ctx.language)["saved"], secure: s.config.secureCookies)
             } catch let e as StoreError {
-                return try await render(s, ctx, id: id, input: input, errors: fieldErrors(e), status: .badRequest)
+                return try await render(s, ctx, id: id, input: input, errors: fieldErrors(e, s.views.strings(ctx.language)), status: .badRequest)
             }
         }
     }

@@ -17,7 +17,15 @@ enum LoginPage {
         r.open(.get, .login, "Login form") { req, ctx in
             let next = safeNext(req.uri.queryParameters.get("next"))
             if ctx.user != nil { return .seeOther(next) }
-            return render(s, ctx, Model(username: "", next: next, error: nil))
+            guard next == SiteURL.home.path, ctx.flash == nil else { return render(s, ctx, Model(username: "", next: next, error: nil)) }
+            // The plain sign-in page is the same for everyone but its CSRF token.
+            let html = await s.pageCache.page("login|\(ctx.language.rawValue)") {
+                var marked = ctx
+                marked.csrfToken = PageCache.csrfMark
+                return s.views.render("login", title: s.views.strings(ctx.language)["login_title"],
+                                      page: Model(username: "", next: next, error: nil), context: marked)
+            }
+            return .html(PageCache.fill(html, csrf: ctx.csrfToken))
         }
 
         r.open(.post, .login, "Sign in") { req, ctx in

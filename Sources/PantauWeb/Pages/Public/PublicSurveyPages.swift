@@ -101,16 +101,25 @@ enum PublicSurveyPages {
             let survey = try await load(s, ctx)
             let t = s.views.strings(ctx.language)
             guard survey.active else { return try await closedPage(s, ctx, survey) }
-            let token = SurveyFormToken.make(secret: try await s.store.appSecret(named: secretName), surveyID: survey.id, issuedAt: Date())
-            return .html(s.views.render("public_form", title: survey.definition.title?.text(ctx.language.survey) ?? t["public_form_title"],
-                                        page: try await formModel(s, ctx, survey, token: token, form: nil, errors: [], notice: nil), context: ctx))
+            let token = SurveyFormToken.make(secret: try await s.secret(named: secretName), surveyID: survey.id, issuedAt: Date())
+            // The blank form is the same for everyone but its two tokens: rendered once per survey
+            // version and language, the tokens filled in per request.
+            let key = "form|\(survey.id)|\(survey.updatedAt.timeIntervalSince1970)|\(ctx.language.rawValue)"
+            let html = try await s.pageCache.page(key) {
+                var marked = ctx
+                marked.csrfToken = PageCache.csrfMark
+                return s.views.render("public_form", title: survey.definition.title?.text(ctx.language.survey) ?? t["public_form_title"],
+                                      page: try await formModel(s, marked, survey, token: PageCache.formTokenMark, form: nil, errors: [], notice: nil),
+                                      context: marked)
+            }
+            return .html(PageCache.fill(html, csrf: ctx.csrfToken, formToken: token))
         }
 
         r.open(.post, .publicSurvey(code: .key), "Submit the public survey form (rate-limited per client; honeypot and minimum fill time)") { req, ctx in
             let survey = try await load(s, ctx)
             let t = s.views.strings(ctx.language)
             guard survey.active else { return try await closedPage(s, ctx, survey) }
-            let secret = try await s.store.appSecret(named: secretName)
+            let secret = try await s.secret(named: secretName)
             let client = ClientAddress.rateKey(ClientAddress.of(req, ctx, trustForwardedFor: s.config.trustForwardedFor))
             let key = "skm:" + Secrets.sha256(secret + "|" + client)
             let decision = try await s.store.rateLimitHit(key: key, limit: s.config.surveyRateLimit, window: s.config.surveyRateWindow)

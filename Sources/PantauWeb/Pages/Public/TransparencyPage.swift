@@ -45,8 +45,15 @@ enum TransparencyPage {
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
         r.open(.get, .transparency, "Public transparency page: published SKM results (IKM and grade per service and period)") { _, ctx in
             let t = s.views.strings(ctx.language)
-            let m = model(published: try await s.store.publishedResults(), tree: try await s.store.orgTree(), language: ctx.language, t: t)
-            return .html(s.views.render("public_transparency", title: t["transparency_title"], page: m, context: ctx))
+            // The same page for everyone until a result is published, withdrawn or renamed.
+            let key = "transparency|\(ctx.language.rawValue)|" + (try await s.store.publicationVersion())
+            let html = try await s.pageCache.page(key) {
+                var marked = ctx
+                marked.csrfToken = PageCache.csrfMark
+                let m = model(published: try await s.store.publishedResults(), tree: try await s.store.orgTree(), language: ctx.language, t: t)
+                return s.views.render("public_transparency", title: t["transparency_title"], page: m, context: marked)
+            }
+            return .html(PageCache.fill(html, csrf: ctx.csrfToken))
         }
     }
 }

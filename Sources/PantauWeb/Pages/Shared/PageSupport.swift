@@ -33,14 +33,7 @@ func fieldErrors(_ e: StoreError, _ t: Strings) -> [FieldError] {
     switch e.appError {
     case let .invalid(f), let .conflict(f): return f
     case let .rejected(p): return p.map { $0.fieldError(t) }
-    default: return [FieldError(field: "", message: e.description)]
-    }
-}
-
-/// Field errors for a form from a store error whose messages are already words.
-func fieldErrors(_ e: StoreError) -> [FieldError] {
-    switch e.appError {
-    case let .invalid(f), let .conflict(f): return f
+    case let .sopIssues(issues): return SOPMessages.fieldErrors(issues, document: nil, t: t)
     default: return [FieldError(field: "", message: e.description)]
     }
 }
