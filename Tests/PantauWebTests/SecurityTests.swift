@@ -269,3 +269,35 @@ struct SurveySecurityTests {
         }
     }
 }
+
+@Suite("Public pages served from the page cache")
+struct PageCacheTests {
+    // The blank form is rendered once per survey version and language; each visitor must still
+    // get their own CSRF pair and their own single-use form token.
+    @Test func cachedFormsCarryEachVisitorsOwnTokens() async throws {
+        try await withTestApp { fx, client in
+            let code = fx.surveyCodes["imunisasi"]!
+            var a = SurveyCitizen(), b = SurveyCitizen()
+            let (pa, csrfA, tokenA) = try await a.open(client, code)
+            let (pb, csrfB, tokenB) = try await b.open(client, code)
+            #expect(pa.status == .ok && pb.status == .ok)
+            #expect(csrfA != csrfB && tokenA != tokenB)
+            #expect(!pa.text.contains("MARK-5c1e9a") && !pb.text.contains("MARK-5c1e9a"))
+            #expect(a.cookie?.contains(csrfA) == true && b.cookie?.contains(csrfB) == true)
+            // Both forms work, each once.
+            #expect(try await a.submit(client, code, csrf: csrfA, token: tokenA, surveyAnswers(4)).status == .seeOther)
+            #expect(try await b.submit(client, code, csrf: csrfB, token: tokenB, surveyAnswers(3)).status == .seeOther)
+            // A change to the survey shows at once (the cache key carries its last change).
+            let id = fx.surveys["imunisasi"]!
+            var survey = try await fx.store.survey(id: id)
+            #expect(!pa.text.contains("Judul baru untuk uji"))
+            var def = survey.definition
+            def.title = SurveyText(id: "Judul baru untuk uji", en: "A new title for the test")
+            survey = try await fx.store.updateSurvey(id: id, SurveyInput(unitID: survey.unitID, sopID: survey.sopID, name: survey.name,
+                                                                          periodKind: survey.periodKind, definition: def, active: true), by: .system)
+            var c = SurveyCitizen()
+            let (pc, _, _) = try await c.open(client, code)
+            #expect(pc.text.contains("Judul baru untuk uji"))
+        }
+    }
+}
