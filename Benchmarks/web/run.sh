@@ -35,7 +35,7 @@ done
 echo "== sign-in: 20 concurrent (bcrypt cost 12) while /health is polled"
 wrk -t1 -c1 -d"${DUR}s" --latency "$BASE/health" > "$WORK/health.txt" &
 HEALTH=$!
-wrk -t2 -c20 -d"${DUR}s" --latency -s Benchmarks/web/login.lua "$BASE" > "$WORK/login.txt"
+wrk -t2 -c20 -d"${DUR}s" --timeout 30s --latency -s Benchmarks/web/login.lua "$BASE" > "$WORK/login.txt"
 wait $HEALTH
 awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "POST /login            %10s req/s  p50 %8s  p99 %8s  non-2xx (303 expected) %s\n", rps, p50, p99, bad}' "$WORK/login.txt"
 awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "GET /health meanwhile  %10s req/s  p50 %8s  p99 %8s\n", rps, p50, p99}' "$WORK/health.txt"

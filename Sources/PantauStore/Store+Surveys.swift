@@ -4,6 +4,13 @@ import SQLKit
 
 // MARK: - Survey records
 
+/// A survey's id, last change and whether it is open (see ``PantauStore/surveyStamp(code:)``).
+public struct SurveyStamp: Sendable, Equatable {
+    public var id: Int64
+    public var updatedAt: Date
+    public var active: Bool
+}
+
 /// A citizen satisfaction survey (SKM) of one service: a unit and optionally one SOP.
 public struct SurveyRecord: Sendable, Hashable {
     public var id: Int64
@@ -114,6 +121,17 @@ extension PantauStore {
         guard !c.isEmpty, c.count <= 40 else { return nil }
         return try await read { sql in
             try await sql.raw("SELECT * FROM surveys WHERE code = \(bind: c)").first().map(Self.survey(from:))
+        }
+    }
+
+    /// Which survey a public code names, when it last changed and whether it takes answers, without
+    /// decoding its definition (what the public form needs to find its cached page).
+    public func surveyStamp(code: String) async throws -> SurveyStamp? {
+        let c = code.lowercased()
+        guard !c.isEmpty, c.count <= 40 else { return nil }
+        return try await read { sql in
+            guard let r = try await sql.raw("SELECT id, updated_at, active FROM surveys WHERE code = \(bind: c)").first() else { return nil }
+            return SurveyStamp(id: try r.int64("id"), updatedAt: Date(timeIntervalSince1970: try r.double("updated_at")), active: try r.bool("active"))
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
+import NIOCore
 import NIOPosix
 import PantauStore
 
@@ -31,14 +32,22 @@ enum Secrets {
     /// NIO's blocking thread pool, never on the async executor: two logins at once would otherwise
     /// hold both cores' cooperative threads and stall every other request.
     static func hashPassword(_ pw: String, cost: UInt8 = 12) async throws -> String {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(pw, cost: cost) }
+        try await passwordPool.runIfActive { Bcrypt.hash(pw, cost: cost) }
     }
+
+    /// The threads that run bcrypt: one fewer than the cores (at least one), so that however many
+    /// people sign in at once, one core always serves everything else.
+    static let passwordPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: max(1, System.coreCount - 1))
+        pool.start()
+        return pool
+    }()
 
     /// Checks a password against a bcrypt hash on the blocking thread pool. Passwords over bcrypt's
     /// 72 bytes never match (bcrypt would ignore the rest, so `P` and `P + "x"` would both pass).
     static func verifyPassword(_ pw: String, hash: String) async throws -> Bool {
         guard pw.utf8.count <= maxPasswordBytes else { return false }
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(pw, hash: hash) }
+        return try await passwordPool.runIfActive { Bcrypt.verify(pw, hash: hash) }
     }
 
     /// bcrypt uses at most 72 bytes of a password.

@@ -98,14 +98,15 @@ enum PublicSurveyPages {
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
         r.open(.get, .publicSurvey(code: .key), "Public survey form (anonymous, works without JavaScript)") { _, ctx in
-            let survey = try await load(s, ctx)
-            let t = s.views.strings(ctx.language)
-            guard survey.active else { return try await closedPage(s, ctx, survey) }
-            let token = SurveyFormToken.make(secret: try await s.secret(named: secretName), surveyID: survey.id, issuedAt: Date())
             // The blank form is the same for everyone but its two tokens: rendered once per survey
-            // version and language, the tokens filled in per request.
-            let key = "form|\(survey.id)|\(survey.updatedAt.timeIntervalSince1970)|\(ctx.language.rawValue)"
+            // version and language (found without decoding the survey), the tokens filled in per request.
+            guard let code = ctx.parameters.get("code"), let stamp = try await s.store.surveyStamp(code: code) else { throw AppError.notFound }
+            guard stamp.active else { return try await closedPage(s, ctx, try await load(s, ctx)) }
+            let token = SurveyFormToken.make(secret: try await s.secret(named: secretName), surveyID: stamp.id, issuedAt: Date())
+            let key = "form|\(stamp.id)|\(stamp.updatedAt.timeIntervalSince1970)|\(ctx.language.rawValue)"
             let html = try await s.pageCache.page(key) {
+                let survey = try await load(s, ctx)
+                let t = s.views.strings(ctx.language)
                 var marked = ctx
                 marked.csrfToken = PageCache.csrfMark
                 return s.views.render("public_form", title: survey.definition.title?.text(ctx.language.survey) ?? t["public_form_title"],
