@@ -301,3 +301,49 @@ struct PageCacheTests {
         }
     }
 }
+
+@Suite("Security: writing into another unit")
+struct CrossUnitWriteTests {
+    /// A unit manager of DPMPTSP creating records *in the Puskesmas* through every door (SOP form,
+    /// SOP import, SOP API, survey set-up): each is refused and nothing is stored.
+    @Test func aUnitManagerCannotWriteIntoAnotherUnit() async throws {
+        try await withTestApp { fx, client in
+            let puskesmas = fx.units["DINKES-PKM-KTB"]!
+            let s = try await fx.session("mgrOther")
+            var form = Req.headers(cookie: s.cookie, csrf: s.csrf, form: true)
+            form[HTTPField.Name("X-CSRF-Token")!] = nil
+            let sopsBefore = try await fx.store.sops(SOPQuery()).total
+            let surveysBefore = try await fx.store.surveys().count
+            let sop = try await client.post("/sops", form, Req.form(SOPWebTests().stepForm(s.csrf, unit: puskesmas, title: "Menyusup")))
+            #expect([400, 403, 404].contains(Int(sop.status.code)), "SOP form: \(sop.status)")
+            let yaml = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("docs/examples/sop-penerbitan-izin-usaha.yaml").path, encoding: .utf8)
+            let imported = try await client.post("/sops/import", form, Req.form([("_csrf", s.csrf), ("unit_id", "\(puskesmas)"), ("format", "yaml"),
+                                                                                ("document", yaml)]))
+            #expect([400, 403, 404].contains(Int(imported.status.code)), "SOP import: \(imported.status)")
+            var json = Req.headers(cookie: s.cookie, csrf: s.csrf, json: true)
+            json[.contentType] = "application/json"
+            let doc = try await fx.store.version(sopID: fx.sops["izin"]!, version: 1).document
+            let body = String(decoding: try JSONEncoder().encode(["unit_id": AnyCodableUnit.int(puskesmas), "document": .doc(doc)]), as: UTF8.self)
+            let api = try await client.post("/api/v1/sops", json, ByteBuffer(string: body))
+            #expect([403, 404].contains(Int(api.status.code)), "SOP API: \(api.status) \(api.text)")
+            let survey = try await client.post("/surveys", form, surveySetUpForm(fx, csrf: s.csrf, name: "Survei menyusup"))
+            #expect([400, 403, 404].contains(Int(survey.status.code)), "survey set-up: \(survey.status)")
+            #expect(try await fx.store.sops(SOPQuery()).total == sopsBefore)
+            #expect(try await fx.store.surveys().count == surveysBefore)
+        }
+    }
+}
+
+/// A JSON value for the body above: a unit id or an SOP document.
+enum AnyCodableUnit: Encodable {
+    case int(Int64)
+    case doc(SOPDocument)
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case let .int(v): try c.encode(v)
+        case let .doc(d): try c.encode(d)
+        }
+    }
+}
