@@ -231,7 +231,7 @@ extension PantauStore {
         try Self.checkDocument(document)
         return try await write { w in
             guard try await w.sql.raw("SELECT id FROM units WHERE id = \(bind: unitID)").first() != nil else {
-                throw StoreError.conflict(field: "unit_id", message: "Unit tidak ada")
+                throw StoreError.rejected([InputProblem("unit_id", "unit_missing")])
             }
             try await Self.checkNumberFree(w.sql, unitID: unitID, number: document.identity.number, except: nil)
             guard let r = try await w.sql.raw("""
@@ -308,7 +308,7 @@ extension PantauStore {
             let s = try await Self.lockedSOP(w, id: sopID)
             let latest = try await Self.lockedVersion(w, sopID: sopID, version: s.latest)
             guard !latest.status.isEditable else {
-                throw StoreError.conflict(field: "version", message: "Versi \(s.latest) masih \(latest.status.rawValue); ubah versi itu")
+                throw StoreError.rejected([InputProblem("version", "version_still_open", [String(s.latest), latest.status.rawValue])])
             }
             let n = s.latest + 1
             try await Self.insertVersion(w, sopID: sopID, version: n, document: latest.document, note: changeNote, by: actor)

@@ -97,7 +97,7 @@ extension PantauStore {
     @discardableResult
     public func setPopulation(surveyID: Int64, period: SurveyPeriod, population: Int?, by actor: AuditActor) async throws -> SurveyPeriodRecord {
         if let p = population, !(1...100_000_000).contains(p) {
-            throw StoreError.invalid(field: "population", message: "Populasi harus bilangan bulat 1–100.000.000")
+            throw StoreError.rejected([InputProblem("population", "population_range", ["1", "100.000.000"])])
         }
         return try await write { w in
             _ = try await Self.lockedSurvey(w, id: surveyID)
@@ -119,7 +119,7 @@ extension PantauStore {
     @discardableResult
     public func publish(surveyID: Int64, period: SurveyPeriod, result: SKMResult, links: [String], by actor: AuditActor) async throws -> SurveyPeriodRecord {
         if result.respondentCount == 0 || result.ikm == nil {
-            throw StoreError.invalid(field: "period", message: "Belum ada hasil pada periode ini (no result to publish)")
+            throw StoreError.rejected([InputProblem("period", "no_result_to_publish")])
         }
         if let m = SurveyLinks.problem(links) { throw StoreError.invalid(field: "links", message: m) }
         return try await write { w in
@@ -144,7 +144,7 @@ extension PantauStore {
     public func unpublish(surveyID: Int64, period: SurveyPeriod, by actor: AuditActor) async throws {
         try await write { w in
             guard let old = try await Self.lockedPeriod(w, surveyID: surveyID, period: period), old.isPublished else {
-                throw StoreError.conflict(field: "period", message: "Hasil periode ini belum dipublikasikan")
+                throw StoreError.rejected([InputProblem("period", "not_published")])
             }
             try await w.sql.raw("""
                 UPDATE survey_periods SET published_at = NULL, published_by = NULL, published_result = NULL, updated_at = \(bind: w.t)

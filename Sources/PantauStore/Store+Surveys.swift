@@ -138,7 +138,7 @@ extension PantauStore {
     private static func checkSurvey(_ input: SurveyInput, _ sql: any SQLDatabase) async throws {
         if let p = input.problems().first { throw StoreError.invalid(field: p.field, message: p.message) }
         guard try await sql.raw("SELECT id FROM units WHERE id = \(bind: input.unitID)").first() != nil else {
-            throw StoreError.conflict(field: "unit_id", message: "Unit tidak ada")
+            throw StoreError.rejected([InputProblem("unit_id", "unit_missing")])
         }
         if let sop = input.sopID {
             guard let r = try await sql.raw("SELECT unit_id FROM sops WHERE id = \(bind: sop)").first() else {

@@ -91,6 +91,9 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
         let dummy = try await Secrets.hashPassword(Secrets.randomToken(), cost: config.passwordCost)
         var services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: [], logger: logger, dummyHash: dummy)
         router.add(middleware: IdentityMiddleware(services: services))
+        // Errors of handlers are answered here, with the caller known, so an error page keeps the
+        // signed-in layout and language; the outer ErrorMiddleware answers the identity check's own.
+        router.add(middleware: ErrorMiddleware(views: views))
         let openAPI = NIOLockedValueBox<[UInt8]>([])
         registerRoutes(registrar, services) {
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],

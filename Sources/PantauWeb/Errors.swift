@@ -93,8 +93,8 @@ extension StoreError {
         case .notFound: return .notFound
         case let .conflict(f, m): return .conflict([FieldError(field: f, message: m)])
         case let .invalid(f, m): return .invalid([FieldError(field: f, message: m)])
-        case let .invalidTransition(a, b): return .conflict([FieldError(field: "status", message: "Status tidak dapat diubah dari \(a) ke \(b)")])
-        case let .notEditable(s): return .conflict([FieldError(field: "status", message: "Versi berstatus \(s) tidak dapat diubah")])
+        case let .invalidTransition(a, b): return .rejected([InputProblem("status", "status_transition", [a, b])])
+        case let .notEditable(s): return .rejected([InputProblem("status", "version_not_editable", [s])])
         case let .validation(issues): return .sopIssues(issues)
         case .corrupt: return .badRequest("data rusak")
         case let .rejected(p): return .rejected(p)
@@ -112,8 +112,10 @@ extension InputProblem {
 
     func fieldError(_ t: Strings) -> FieldError { FieldError(field: field, message: message(t)) }
 
-    /// A unique value that is already taken (`..._taken`): a conflict rather than bad input.
-    var isConflict: Bool { code.hasSuffix("_taken") }
+    /// A clash with what is stored (a value taken, a version in the wrong state): 409, not 400.
+    var isConflict: Bool { code.hasSuffix("_taken") || Self.conflictCodes.contains(code) }
+
+    static let conflictCodes: Set<String> = ["status_transition", "version_not_editable", "version_still_open", "not_published"]
 }
 
 /// Maps errors to answers: JSON problem bodies under `/api`, an HTML page elsewhere. Unknown

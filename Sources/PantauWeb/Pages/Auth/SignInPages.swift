@@ -25,7 +25,7 @@ enum LoginPage {
                 return s.views.render("login", title: s.views.strings(ctx.language)["login_title"],
                                       page: Model(username: "", next: next, error: nil), context: marked)
             }
-            return .html(PageCache.fill(html, csrf: ctx.csrfToken))
+            return .html(html.filled(csrf: ctx.csrfToken))
         }
 
         r.open(.post, .login, "Sign in") { req, ctx in

@@ -113,7 +113,7 @@ enum PublicSurveyPages {
                                       page: try await formModel(s, marked, survey, token: PageCache.formTokenMark, form: nil, errors: [], notice: nil),
                                       context: marked)
             }
-            return .html(PageCache.fill(html, csrf: ctx.csrfToken, formToken: token))
+            return .html(html.filled(csrf: ctx.csrfToken, formToken: token))
         }
 
         r.open(.post, .publicSurvey(code: .key), "Submit the public survey form (rate-limited per client; honeypot and minimum fill time)") { req, ctx in

@@ -53,7 +53,7 @@ enum TransparencyPage {
                 let m = model(published: try await s.store.publishedResults(), tree: try await s.store.orgTree(), language: ctx.language, t: t)
                 return s.views.render("public_transparency", title: t["transparency_title"], page: m, context: marked)
             }
-            return .html(PageCache.fill(html, csrf: ctx.csrfToken))
+            return .html(html.filled(csrf: ctx.csrfToken))
         }
     }
 }
