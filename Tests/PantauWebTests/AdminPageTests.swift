@@ -189,10 +189,15 @@ struct TranslationTests {
     /// template carries a hand-written link: links come from the typed route list.
     @Test func everyStoreProblemCodeIsWordedAndTemplatesBuildNoLinks() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let store = root.appendingPathComponent("Sources/PantauStore")
         var codes = Set<String>()
-        for f in try FileManager.default.contentsOfDirectory(atPath: store.path) where f.hasSuffix(".swift") {
-            let text = try String(contentsOf: store.appendingPathComponent(f), encoding: .utf8)
+        var files: [URL] = []
+        for dir in ["Sources/PantauStore", "Sources/PantauWeb"] {
+            let base = root.appendingPathComponent(dir)
+            guard let e = FileManager.default.enumerator(atPath: base.path) else { continue }
+            for case let f as String in e where f.hasSuffix(".swift") { files.append(base.appendingPathComponent(f)) }
+        }
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
             var rest = Substring(text)
             while let r = rest.range(of: "InputProblem(\"") {
                 let after = rest[r.upperBound...]

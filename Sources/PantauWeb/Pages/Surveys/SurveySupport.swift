@@ -82,7 +82,7 @@ enum SurveyAnalysis {
     static func period(_ text: String?, _ survey: SurveyRecord, counts: [SurveyPeriod: Int]) throws -> SurveyPeriod {
         if let text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let p = SurveyPeriod(text) else {
-                throw AppError.invalid([FieldError(field: "period", message: "Periode tidak dikenal: gunakan 2026, 2026-07, 2026-Q3 atau 2026-S1")])
+                throw AppError.rejected([InputProblem("period", "period_format", ["2026, 2026-07, 2026-Q3, 2026-S1"])])
             }
             return p
         }
