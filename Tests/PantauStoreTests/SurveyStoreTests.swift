@@ -180,7 +180,7 @@ struct SurveyStoreTests {
         try await withTestStore(engine) { store async throws in
             let (_, survey) = try await surveyFixture(store)
             let q1 = SurveyPeriod("2026-Q1")!
-            await #expect(throws: StoreError.invalid(field: "population", message: "Populasi harus bilangan bulat 1–100.000.000")) {
+            await #expect(throws: StoreError.rejected([InputProblem("population", "population_range", ["1", "100.000.000"])])) {
                 try await store.setPopulation(surveyID: survey.id, period: q1, population: 0, by: admin)
             }
             let rec = try await store.setPopulation(surveyID: survey.id, period: q1, population: 120, by: admin)
@@ -208,7 +208,7 @@ struct SurveyStoreTests {
             try await store.unpublish(surveyID: survey.id, period: q1, by: admin)
             #expect(try await store.publishedResults().isEmpty)
             #expect(try await store.periodRecord(surveyID: survey.id, period: q1)?.population == 120)
-            await #expect(throws: StoreError.conflict(field: "period", message: "Hasil periode ini belum dipublikasikan")) {
+            await #expect(throws: StoreError.rejected([InputProblem("period", "not_published")])) {
                 try await store.unpublish(surveyID: survey.id, period: q1, by: admin)
             }
             let audit = try await store.auditEntries(entity: "survey_period").items.map(\.action)
