@@ -95,7 +95,7 @@ enum Guard {
         }
         guard spec.rule.allows(ctx.identity) else { throw AppError.forbidden }
         // A temporary password must be replaced before anything else is done with the account.
-        if let user = ctx.user, user.mustChangePassword, spec.rule != .anyone || spec.path == "/",
+        if let user = ctx.user, user.mustChangePassword, spec.rule != .anyone || spec.path == SiteURL.home.pattern,
            !Self.allowedBeforePasswordChange.contains(spec.path) {
             if spec.kind == .page { return .seeOther(SiteURL.accountPassword.path) }
             throw AppError.passwordChangeRequired
