@@ -173,6 +173,9 @@ struct AdminPageTests {
         #expect(changes.first { $0.field == "b" }.map { [$0.old, $0.new] } == ["x", "y"])
         #expect(changes.first { $0.field == "c" }?.new == "–")
         #expect(AuditPage.changes(old: nil, new: nil).isEmpty)
+        // Stored moments (seconds since 2001) read as dates.
+        let created = AuditPage.changes(old: nil, new: #"{"createdAt": 817781231.71}"#)
+        #expect(created.first?.new.hasSuffix(" WIB") == true && created.first?.new.contains("2026") == true)
         #expect(AuditPage.actorLabel("public", users: [:], byID: [:], t: t) == "Masyarakat (formulir publik)")
         #expect(AuditPage.actorLabel("token:sik", users: [:], byID: [:], t: t) == "Token sik")
         let home = HomePage.model(counts: .init(byStatus: [.effective: 2]), t: t)

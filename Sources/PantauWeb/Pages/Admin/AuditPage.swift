@@ -69,14 +69,18 @@ enum AuditPage {
 
     /// The changed fields of an entry: keys whose values differ between old and new (all keys of
     /// the new value when there is no old one), values shortened for the page.
-    static func changes(old: String?, new: String?) -> [Model.Change] {
+    static func changes(old: String?, new: String?, language: Language = .id) -> [Model.Change] {
         func object(_ s: String?) -> [String: Any]? {
             guard let s, let d = s.data(using: .utf8) else { return nil }
             return (try? JSONSerialization.jsonObject(with: d)) as? [String: Any]
         }
-        func text(_ v: Any?) -> String {
+        func text(_ v: Any?, key: String) -> String {
             guard let v, !(v is NSNull) else { return "–" }
             if let s = v as? String { return short(s) }
+            // Moments are stored as Swift encodes dates (seconds since 2001): shown as dates.
+            if let n = v as? NSNumber, key.hasSuffix("At") || key.hasSuffix("_at") {
+                return formatTime(Date(timeIntervalSinceReferenceDate: n.doubleValue), language)
+            }
             if let n = v as? NSNumber { return n.stringValue }
             if let d = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .withoutEscapingSlashes]) {
                 return short(String(decoding: d, as: UTF8.self))
@@ -91,7 +95,7 @@ enum AuditPage {
         }
         let keys = Set((o ?? [:]).keys).union((n ?? [:]).keys).sorted()
         return keys.compactMap { k in
-            let a = text(o?[k]), b = text(n?[k])
+            let a = text(o?[k], key: k), b = text(n?[k], key: k)
             if o != nil && n != nil && a == b { return nil }
             return Model.Change(field: k, old: o == nil ? "" : a, new: n == nil ? "" : b)
         }
@@ -117,7 +121,7 @@ enum AuditPage {
             return v ?? raw
         }
         let rows = entries.items.map { e in
-            let ch = changes(old: e.oldValue, new: e.newValue)
+            let ch = changes(old: e.oldValue, new: e.newValue, language: t.language)
             return Model.Row(seq: e.seq, at: formatTime(Date(timeIntervalSince1970: e.at), t.language),
                              actor: actorLabel(e.actor, users: byName, byID: byID, t: t), action: label("audit_action_", e.action),
                              object: label("audit_entity_", e.entity) + " " + e.entityID, objectHref: objectHref(entity: e.entity, id: e.entityID),
