@@ -106,3 +106,12 @@ final class LockedBox<T: Sendable>: @unchecked Sendable {
     func get() -> T { lock.lock(); defer { lock.unlock() }; return v }
     func mutate(_ f: (inout T) -> Void) { lock.lock(); defer { lock.unlock() }; f(&v) }
 }
+
+extension PantauStore {
+    /// Marks a migration as not applied (tests of the readiness probe only; the schema is left as it is).
+    public func forgetMigrationForTests(_ number: Int) async throws {
+        try await database.transaction { sql in
+            try await sql.raw("DELETE FROM schema_migrations WHERE version = \(bind: number)").run()
+        }
+    }
+}

@@ -12,8 +12,14 @@ struct Pantau: AsyncParsableCommand {
         commandName: "pantau",
         abstract: "Pantau: pemantauan dan evaluasi pelaksanaan SOP (PermenPANRB 35/2012).",
         discussion: "Settings come from PANTAU_* environment variables (see README); options below override them.",
+        version: PantauVersion.string,
         subcommands: [Serve.self, Migrate.self, UserCommand.self, TokenCommand.self, SOPCommand.self, Demo.self, AuditCommand.self, Analyze.self, Conformance.self],
         defaultSubcommand: Serve.self)
+}
+
+/// This build's version, printed by `pantau --version`.
+enum PantauVersion {
+    static let string = "0.5.0"
 }
 
 /// Options shared by commands that open the database.

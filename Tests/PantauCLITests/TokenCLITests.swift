@@ -25,3 +25,14 @@ struct TokenCLITests {
         #expect(bad.code != 0 && bad.err.contains("unknown unit code 'NOPE'"))
     }
 }
+
+@Suite("CLI: version")
+struct VersionCLITests {
+    @Test func versionIsPrinted() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        let r = try cli.run(["--version"])
+        #expect(r.code == 0)
+        #expect(r.out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3, "\(r.out)")
+    }
+}

@@ -228,3 +228,21 @@ struct TranslationTests {
         #expect(handWritten.isEmpty, "templates with hand-written links: \(handWritten.sorted())")
     }
 }
+
+@Suite("Readiness")
+struct ReadinessTests {
+    @Test(arguments: TestEngine.all)
+    func readyWhenTheDatabaseAnswersAndEveryMigrationIsApplied(_ engine: TestEngine) async throws {
+        try await withTestApp(engine) { fx, client in
+            let ok = try await client.get("/ready")
+            #expect(ok.status == .ok && ok.text.contains("\"status\":\"ready\"") && ok.text.contains("\"pending_migrations\":[]"))
+            // A schema one migration behind (as after an upgrade of the program) is not ready.
+            try await fx.store.forgetMigrationForTests(9)
+            let behind = try await client.get("/ready")
+            #expect(behind.status == .serviceUnavailable)
+            #expect(behind.text.contains("\"pending_migrations\":[9]"))
+            // Liveness is unaffected.
+            #expect(try await client.get("/health").status == .ok)
+        }
+    }
+}

@@ -35,6 +35,7 @@ struct AuthorizationTests {
         "GET /account/password": users,
         "POST /account/password": users,
         "GET /health": everyone,
+        "GET /ready": everyone,
         "GET /metrics": people,
         "GET /static/pantau.css": people,
         "GET /static/pantau.js": people,

@@ -12,6 +12,7 @@ enum SiteURL: Sendable, Hashable {
     case logout
     case accountPassword
     case health
+    case ready
     case metrics
     case stylesheet
     case script
@@ -121,6 +122,7 @@ enum SiteURL: Sendable, Hashable {
         case .logout: return "/logout"
         case .accountPassword: return "/account/password"
         case .health: return "/health"
+        case .ready: return "/ready"
         case .metrics: return "/metrics"
         case .stylesheet: return "/static/pantau.css"
         case .script: return "/static/pantau.js"

@@ -13,6 +13,20 @@ enum TechnicalRoutes {
                 return try .json(Health(status: "error", database: s.store.database.kind.rawValue), status: .serviceUnavailable)
             }
         }
+        r.open(.get, .ready, "Readiness: the database answers and every migration is applied", kind: .api) { _, _ in
+            struct Ready: Encodable { let status: String; let database: String; let pending_migrations: [Int]; let error: String? }
+            let kind = s.store.database.kind.rawValue
+            do {
+                let pending = try await s.store.pendingMigrationNumbers()
+                if pending.isEmpty { return try .json(Ready(status: "ready", database: kind, pending_migrations: [], error: nil)) }
+                return try .json(Ready(status: "migrations pending", database: kind, pending_migrations: pending,
+                                       error: "run `pantau migrate`"), status: .serviceUnavailable)
+            } catch {
+                s.logger.warning("readiness check failed: \(error)")
+                return try .json(Ready(status: "database unreachable", database: kind, pending_migrations: [], error: "database unreachable"),
+                                 status: .serviceUnavailable)
+            }
+        }
         r.open(.get, .metrics, "Prometheus metrics", kind: .asset) { _, _ in
             .text(s.registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
