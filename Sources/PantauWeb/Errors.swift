@@ -141,7 +141,7 @@ struct ErrorMiddleware: RouterMiddleware {
             default: app = nil
             }
             let t = views.strings(context.language)
-            let isAPI = request.uri.path.hasPrefix("/api/")
+            let isAPI = request.uri.path.hasPrefix(SiteURL.apiBase + "/")
             guard let app else {
                 context.logger.error("unhandled error: \(String(reflecting: error))")
                 let p = Problem(title: t["err_internal"], status: 500)

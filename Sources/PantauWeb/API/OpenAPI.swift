@@ -44,13 +44,15 @@ enum OpenAPIDocument {
     /// The typed description of each API route (Hummingbird path pattern). No default.
     static func operation(_ method: HTTPRequest.Method, _ path: String) -> APIOperation? {
         typealias O = APIOperation
+        // Patterns from the typed route list, so a renamed route is a renamed case here too.
+        func api(_ route: SiteURL.API) -> String { SiteURL.api(route).pattern }
         switch (method, path) {
-        case (.get, "/api/v1/openapi.json"): return O([.ok(OpenAPIDocumentBody.self)])
-        case (.get, "/api/v1/units"): return O([.ok([DTO.Unit].self)])
-        case (.get, "/api/v1/units/:id"): return O([.ok(DTO.Unit.self)])
-        case (.post, "/api/v1/units"): return O([.created(DTO.Unit.self)], request: .init(type: DTO.UnitInput.self, example: Examples.unit))
-        case (.put, "/api/v1/units/:id"): return O([.ok(DTO.Unit.self)], request: .init(type: DTO.UnitInput.self, example: Examples.unit))
-        case (.get, "/api/v1/sops"):
+        case (.get, api(.openAPI)): return O([.ok(OpenAPIDocumentBody.self)])
+        case (.get, api(.units)): return O([.ok([DTO.Unit].self)])
+        case (.get, api(.unit(.key))): return O([.ok(DTO.Unit.self)])
+        case (.post, api(.units)): return O([.created(DTO.Unit.self)], request: .init(type: DTO.UnitInput.self, example: Examples.unit))
+        case (.put, api(.unit(.key))): return O([.ok(DTO.Unit.self)], request: .init(type: DTO.UnitInput.self, example: Examples.unit))
+        case (.get, api(.sops)):
             return O([.ok(DTO.PageOf<DTO.SOPSummary>.self)], query: [
                 .init(name: "q", schema: .string("Search in number and title")),
                 .init(name: "unit_id", schema: .integer("Only this unit and its sub-units")),
@@ -58,27 +60,27 @@ enum OpenAPIDocument {
                 .init(name: "page", schema: .integer("Default 1", minimum: 1, maximum: 1_000_000, int64: false)),
                 .init(name: "per_page", schema: .integer("Default 25", minimum: 1, maximum: 200, int64: false)),
             ])
-        case (.post, "/api/v1/sops"):
+        case (.post, api(.sops)):
             return O([.created(DTO.SOPDetail.self)], request: .init(type: DTO.SOPCreate.self, example: Examples.sopCreate))
-        case (.get, "/api/v1/sops/:id"): return O([.ok(DTO.SOPDetail.self)])
-        case (.put, "/api/v1/sops/:id"):
+        case (.get, api(.sop(.key))): return O([.ok(DTO.SOPDetail.self)])
+        case (.put, api(.sop(.key))):
             return O([.ok(DTO.Version.self, "The draft, edited in place"), .created(DTO.Version.self, "A new draft version of an SOP in force")],
                      request: .init(type: DTO.SOPUpdate.self, example: Examples.sopUpdate))
-        case (.get, "/api/v1/sops/:id/versions"): return O([.ok([DTO.Version].self, "Versions, newest first")])
-        case (.post, "/api/v1/sops/:id/versions"):
+        case (.get, api(.sopVersions(.key))): return O([.ok([DTO.Version].self, "Versions, newest first")])
+        case (.post, api(.sopVersions(.key))):
             return O([.created(DTO.Version.self)], request: .init(type: DTO.NewVersion.self, required: false, example: DTO.NewVersion(change_note: "Revisi tahunan")))
-        case (.get, "/api/v1/sops/:id/versions/:version"): return O([.ok(DTO.Version.self)])
-        case (.post, "/api/v1/sops/:id/versions/:version/submit"): return O([.ok(DTO.Version.self, "The version, now under review")])
-        case (.post, "/api/v1/sops/:id/versions/:version/approve"):
+        case (.get, api(.sopVersion(.key, version: .key))): return O([.ok(DTO.Version.self)])
+        case (.post, api(.sopVersionSubmit(.key, version: .key))): return O([.ok(DTO.Version.self, "The version, now under review")])
+        case (.post, api(.sopVersionApprove(.key, version: .key))):
             return O([.ok(DTO.Version.self, "The version, now in force")], request: .init(type: DTO.Approve.self, required: false, example: DTO.Approve(effective_from: "2026-07-01")))
-        case (.get, "/api/v1/surveys"): return O([.ok([SurveyDTO.Summary].self)])
-        case (.get, "/api/v1/surveys/:id"): return O([.ok(SurveyDTO.Detail.self)])
-        case (.get, "/api/v1/surveys/:id/results"):
+        case (.get, api(.surveys)): return O([.ok([SurveyDTO.Summary].self)])
+        case (.get, api(.survey(.key))): return O([.ok(SurveyDTO.Detail.self)])
+        case (.get, api(.surveyResults(.key))):
             return O([.ok(SurveyDTO.Results.self)], query: [
                 .init(name: "period", schema: .string("2026, 2026-S1, 2026-Q3 or 2026-07 (default: the latest period with responses)",
                                                       pattern: "^[1-9][0-9]{3}(-(0[1-9]|1[0-2]|[QqTt][1-4]|[SsHh][12]))?$")),
             ])
-        case (.post, "/api/v1/surveys/:id/responses"):
+        case (.post, api(.surveyResponses(.key))):
             return O([.created(SurveyDTO.ResponseCreated.self)], request: .init(type: SurveyDTO.ResponseInput.self, example: Examples.surveyResponse), rateLimited: true)
         default: return nil
         }
@@ -112,7 +114,7 @@ enum OpenAPIDocument {
     }
 
     static func apiRoutes(_ routes: [RouteSpec]) -> [RouteSpec] {
-        routes.filter { $0.kind == .api && $0.path.hasPrefix("/api/v1/") }
+        routes.filter { $0.kind == .api && $0.path.hasPrefix(SiteURL.apiBase + "/") }
     }
 
     /// Whether API tokens may call a route of this rule (mirrors `AccessRule.allows` for `.token`;
@@ -261,7 +263,7 @@ enum OpenAPIDocument {
     }
 
     static func operationID(_ method: String, _ path: String) -> String {
-        let parts = path.replacingOccurrences(of: "/api/v1/", with: "").split(separator: "/").map { $0.hasPrefix(":") ? "by_" + $0.dropFirst() : String($0) }
+        let parts = path.replacingOccurrences(of: SiteURL.apiBase + "/", with: "").split(separator: "/").map { $0.hasPrefix(":") ? "by_" + $0.dropFirst() : String($0) }
         return method.lowercased() + "_" + parts.joined(separator: "_").replacingOccurrences(of: ".", with: "_")
     }
 }

@@ -89,6 +89,9 @@ enum SiteURL: Sendable, Hashable {
         case surveyResponses(Int64)
     }
 
+    /// Where the JSON API lives: errors under it are answered as problem documents.
+    static let apiBase = "/api/v1"
+
     /// The route pattern, e.g. `/sops/:id/versions/:version/status`.
     var pattern: String { build(pattern: true) }
 
@@ -177,7 +180,7 @@ enum SiteURL: Sendable, Hashable {
         case .transparency: return "/transparansi"
 
         case let .api(a):
-            let base = "/api/v1"
+            let base = Self.apiBase
             switch a {
             case .openAPI: return base + "/openapi.json"
             case .units: return base + "/units"
