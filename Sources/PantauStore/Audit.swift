@@ -256,7 +256,7 @@ public enum AuditChain {
     static func append(
         _ sql: any SQLDatabase, kind: DatabaseKind, key: AuditKey?, at: Date, actor: AuditActor, action: String,
         entity: String, entityID: String, old: String?, new: String?
-    ) async throws {
+    ) async throws -> Int64 {
         guard let key else { throw AuditKeyError.missingForWrite }
         let lock = kind == .postgres ? " FOR UPDATE" : ""
         guard let head = try await sql.raw("SELECT seq, hash FROM audit_head WHERE id = 1\(unsafeRaw: lock)").first() else {
@@ -275,6 +275,7 @@ public enum AuditChain {
                     \(bind: old), \(bind: new), \(bind: prevHash), \(bind: hash), \(bind: mac))
             """).run()
         try await sql.raw("UPDATE audit_head SET seq = \(bind: seq), hash = \(bind: hash), mac = \(bind: mac) WHERE id = 1").run()
+        return seq
     }
 }
 

@@ -37,67 +37,56 @@ public struct AuditQuery: Sendable, Equatable {
 /// content (the entry itself is), and entries of no unit (server secrets, organisation-wide
 /// accounts) are visible only to unscoped auditors and admins.
 enum AuditScope {
-    /// SQL that yields the unit of an entry's object from `:entity_id` text, per object kind.
-    /// The same expressions back-fill entries written before the scope existed (migration 7).
-    static func unitQuery(entity: String, entityID: String) -> SQLQueryString? {
-        switch entity {
-        case "unit":
-            return "SELECT id AS unit_id FROM units WHERE CAST(id AS TEXT) = \(bind: entityID)"
-        case "sop":
-            return "SELECT unit_id FROM sops WHERE CAST(id AS TEXT) = \(bind: entityID)"
-        case "sop_version":
-            return "SELECT unit_id FROM sops WHERE CAST(id AS TEXT) = \(bind: prefix(entityID))"
-        case "survey":
-            return "SELECT unit_id FROM surveys WHERE CAST(id AS TEXT) = \(bind: entityID)"
-        case "survey_period":
-            return "SELECT unit_id FROM surveys WHERE CAST(id AS TEXT) = \(bind: prefix(entityID))"
-        case "survey_response":
-            return """
-                SELECT s.unit_id FROM survey_responses r JOIN surveys s ON s.id = r.survey_id WHERE CAST(r.id AS TEXT) = \(bind: entityID)
-                """
-        case "survey_followup":
-            return """
-                SELECT s.unit_id FROM survey_followups f JOIN surveys s ON s.id = f.survey_id WHERE CAST(f.id AS TEXT) = \(bind: entityID)
-                """
-        case "survey_import":
-            return """
-                SELECT s.unit_id FROM survey_imports i JOIN surveys s ON s.id = i.survey_id WHERE CAST(i.id AS TEXT) = \(bind: entityID)
-                """
-        case "user":
-            return "SELECT unit_id FROM users WHERE CAST(id AS TEXT) = \(bind: entityID) AND unit_id IS NOT NULL"
-        case "api_token":
-            return "SELECT unit_id FROM api_tokens WHERE CAST(id AS TEXT) = \(bind: entityID)"
-        default:
-            return nil
-        }
+    /// Where the unit of each kind of object is found: the tables (`from`), the unit column, the id
+    /// column, and whether the entry's id starts with the object's id (`12/v3`, `12/2026-Q1`).
+    /// One list serves the entries written now and the back-fill of older ones.
+    struct Source {
+        let entity: String
+        let from: String
+        let unit: String
+        let id: String
+        var prefixed = false
+        var condition: String? = nil
     }
 
-    /// `12` of `12/v3` or `12/2026-Q1`.
-    static func prefix(_ id: String) -> String { String(id.prefix { $0 != "/" }) }
+    static let sources: [Source] = [
+        Source(entity: "unit", from: "units u", unit: "u.id", id: "u.id"),
+        Source(entity: "sop", from: "sops s", unit: "s.unit_id", id: "s.id"),
+        Source(entity: "sop_version", from: "sops s", unit: "s.unit_id", id: "s.id", prefixed: true),
+        Source(entity: "survey", from: "surveys s", unit: "s.unit_id", id: "s.id"),
+        Source(entity: "survey_period", from: "surveys s", unit: "s.unit_id", id: "s.id", prefixed: true),
+        Source(entity: "survey_response", from: "survey_responses r JOIN surveys s ON s.id = r.survey_id", unit: "s.unit_id", id: "r.id"),
+        Source(entity: "survey_followup", from: "survey_followups f JOIN surveys s ON s.id = f.survey_id", unit: "s.unit_id", id: "f.id"),
+        Source(entity: "survey_import", from: "survey_imports i JOIN surveys s ON s.id = i.survey_id", unit: "s.unit_id", id: "i.id"),
+        Source(entity: "user", from: "users u", unit: "u.unit_id", id: "u.id", condition: "u.unit_id IS NOT NULL"),
+        Source(entity: "api_token", from: "api_tokens t", unit: "t.unit_id", id: "t.id"),
+    ]
 
-    /// Records the unit of the entry just appended (the head's sequence number).
-    static func record(_ sql: any SQLDatabase, entity: String, entityID: String) async throws {
+    /// SQL that yields the unit of one entry's object, or nil for kinds that belong to no unit.
+    static func unitQuery(entity: String, entityID: String) -> SQLQueryString? {
+        guard let src = sources.first(where: { $0.entity == entity }) else { return nil }
+        let key = src.prefixed ? String(entityID.prefix { $0 != "/" }) : entityID
+        var q: SQLQueryString = "SELECT \(unsafeRaw: src.unit) AS unit_id FROM \(unsafeRaw: src.from) WHERE CAST(\(unsafeRaw: src.id) AS TEXT) = \(bind: key)"
+        if let c = src.condition { q = q + " AND \(unsafeRaw: c)" }
+        return q
+    }
+
+    /// Records the unit of the entry just appended as `seq`.
+    static func record(_ sql: any SQLDatabase, seq: Int64, entity: String, entityID: String) async throws {
         guard let q = unitQuery(entity: entity, entityID: entityID),
-              let unit = try await sql.raw(q).first()?.optInt64("unit_id"),
-              let seq = try await sql.raw("SELECT seq FROM audit_head WHERE id = 1").first()?.int64("seq")
+              let unit = try await sql.raw(q).first()?.optInt64("unit_id")
         else { return }
         try await sql.raw("INSERT INTO audit_scope (seq, unit_id) VALUES (\(bind: seq), \(bind: unit))").run()
     }
 
-    /// Back-fill statements for entries written before migration 7 (the same mapping as
-    /// ``unitQuery(entity:entityID:)``, in SQL both engines accept).
-    static let backfill: [String] = [
-        "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, u.id FROM audit_log a JOIN units u ON CAST(u.id AS TEXT) = a.entity_id WHERE a.entity = 'unit'",
-        "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, s.unit_id FROM audit_log a JOIN sops s ON CAST(s.id AS TEXT) = a.entity_id WHERE a.entity = 'sop'",
-        "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, s.unit_id FROM audit_log a JOIN sops s ON a.entity_id LIKE CAST(s.id AS TEXT) || '/%' WHERE a.entity = 'sop_version'",
-        "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, s.unit_id FROM audit_log a JOIN surveys s ON CAST(s.id AS TEXT) = a.entity_id WHERE a.entity = 'survey'",
-        "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, s.unit_id FROM audit_log a JOIN surveys s ON a.entity_id LIKE CAST(s.id AS TEXT) || '/%' WHERE a.entity = 'survey_period'",
-        "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, s.unit_id FROM audit_log a JOIN survey_responses r ON CAST(r.id AS TEXT) = a.entity_id JOIN surveys s ON s.id = r.survey_id WHERE a.entity = 'survey_response'",
-        "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, s.unit_id FROM audit_log a JOIN survey_followups f ON CAST(f.id AS TEXT) = a.entity_id JOIN surveys s ON s.id = f.survey_id WHERE a.entity = 'survey_followup'",
-        "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, s.unit_id FROM audit_log a JOIN survey_imports i ON CAST(i.id AS TEXT) = a.entity_id JOIN surveys s ON s.id = i.survey_id WHERE a.entity = 'survey_import'",
-        "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, u.unit_id FROM audit_log a JOIN users u ON CAST(u.id AS TEXT) = a.entity_id WHERE a.entity = 'user' AND u.unit_id IS NOT NULL",
-        "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, t.unit_id FROM audit_log a JOIN api_tokens t ON CAST(t.id AS TEXT) = a.entity_id WHERE a.entity = 'api_token'",
-    ]
+    /// Back-fill statements for entries written before migration 7, from the same list.
+    static var backfill: [String] {
+        sources.map { src in
+            let match = src.prefixed ? "a.entity_id LIKE CAST(\(src.id) AS TEXT) || '/%'" : "CAST(\(src.id) AS TEXT) = a.entity_id"
+            return "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, \(src.unit) FROM audit_log a, \(src.from) WHERE \(match) AND a.entity = '\(src.entity)'"
+                + (src.condition.map { " AND \($0)" } ?? "")
+        }
+    }
 }
 
 extension PantauStore {

@@ -133,10 +133,10 @@ struct WriteContext: Sendable {
 
     func audit(_ actor: AuditActor, _ action: String, _ entity: String, _ id: some CustomStringConvertible,
                old: (some Encodable)? = String?.none, new: (some Encodable)? = String?.none) async throws {
-        try await AuditChain.append(sql, kind: kind, key: auditKey, at: at, actor: actor, action: action, entity: entity,
-                                    entityID: id.description, old: old.map(jsonText), new: new.map(jsonText))
+        let seq = try await AuditChain.append(sql, kind: kind, key: auditKey, at: at, actor: actor, action: action, entity: entity,
+                                              entityID: id.description, old: old.map(jsonText), new: new.map(jsonText))
         // The unit the entry concerns, for auditors scoped to a unit subtree (same transaction).
-        try await AuditScope.record(sql, entity: entity, entityID: id.description)
+        try await AuditScope.record(sql, seq: seq, entity: entity, entityID: id.description)
     }
 }
 

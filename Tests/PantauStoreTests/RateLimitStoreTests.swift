@@ -55,3 +55,44 @@ struct RateLimitStoreTests {
         }
     }
 }
+
+@Suite("Store: audit scope of entries written before it existed")
+struct AuditScopeBackfillTests {
+    /// Migration 7 back-fills the unit of older entries from the same list that scopes new ones:
+    /// a unit, an SOP version (`id/vN`) and a user without a unit (no scope: only unscoped readers).
+    @Test(arguments: TestEngine.all)
+    func olderEntriesGetTheirUnit(_ engine: TestEngine) async throws {
+        try await withTestDatabase(engine) { location in
+            let db = try await Database.open(location)
+            do {
+                try await Migrator(database: db).migrate(through: 6)
+                try await db.transaction { sql in
+                    try await sql.raw("INSERT INTO units (id, code, name, level, created_at, updated_at) VALUES (41, 'A', 'A', 'instansi', 0, 0)").run()
+                    try await sql.raw("INSERT INTO units (id, code, name, level, created_at, updated_at) VALUES (42, 'B', 'B', 'instansi', 0, 0)").run()
+                    try await sql.raw("""
+                        INSERT INTO sops (id, unit_id, number, title, latest_version, created_at, updated_at) VALUES (7, 42, 'N', 'T', 1, 0, 0)
+                        """).run()
+                    try await sql.raw("""
+                        INSERT INTO users (id, username, display_name, password_hash, role, created_at) VALUES (5, 'root', 'Root', 'h', 'admin', 0)
+                        """).run()
+                    for (seq, entity, id) in [(1, "unit", "41"), (2, "sop_version", "7/v1"), (3, "user", "5")] {
+                        try await sql.raw("""
+                            INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, prev_hash, hash)
+                            VALUES (\(bind: seq), 0, 'cli', 'create', \(bind: entity), \(bind: id), 'p', 'h')
+                            """).run()
+                    }
+                }
+                _ = try await Migrator(database: db).migrate()
+                let store = PantauStore(database: db, auditKey: testAuditKey)
+                #expect(try await store.auditEntries(AuditQuery(unitIDs: [41])).items.map(\.seq) == [1])
+                #expect(try await store.auditEntries(AuditQuery(unitIDs: [42])).items.map(\.seq) == [2])
+                #expect(try await store.auditEntries(AuditQuery(unitIDs: [41, 42])).total == 2)
+                #expect(try await store.auditEntries(AuditQuery()).total == 3)
+                await db.shutdown()
+            } catch {
+                await db.shutdown()
+                throw error
+            }
+        }
+    }
+}
