@@ -57,6 +57,13 @@ public struct SOPConformance: Sendable {
     ///   ``ConformanceError`` from the alignments.
     public func check(_ cases: [SOPCaseTrace], against doc: SOPDocument,
                       progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SOPConformanceReport {
+        try check(cases, against: doc, net: SOPNet(compiling: doc), progress: progress)
+    }
+
+    /// As ``check(_:against:progress:)`` with the SOP's net compiled once by the caller (for
+    /// checking one case at a time, see ``SOPCaseAnalyzer``).
+    public func check(_ cases: [SOPCaseTrace], against doc: SOPDocument, net sopNet: SOPNet,
+                      progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SOPConformanceReport {
         let byLogName = doc.stepIndexByLogName()
         var names: [String] = []
         var nameIndex: [String: Int32] = [:]
@@ -85,7 +92,8 @@ public struct SOPConformance: Sendable {
             }
         }
         return try assemble(TraceVariants(activities: names, variants: variants), caseVariant: caseVariant,
-                            caseIDs: cases.map(\.caseID), units: cases.map(\.unit), doc: doc, progress: progress)
+                            caseIDs: cases.map(\.caseID), units: cases.map(\.unit), doc: doc, sopNet: sopNet,
+                            progress: progress)
     }
 
     /// Checks every case of an event log against the SOP. A case's unit is the unit of its first
@@ -110,12 +118,13 @@ public struct SOPConformance: Sendable {
             units.append(log.events(ofCase: c).lazy.compactMap { log.unit(ofEvent: $0) }.first)
         }
         return try assemble(TraceVariants(activities: names, variants: variants), caseVariant: caseVariant,
-                            caseIDs: log.caseIDs, units: units, doc: doc, progress: progress)
+                            caseIDs: log.caseIDs, units: units, doc: doc, sopNet: SOPNet(compiling: doc),
+                            progress: progress)
     }
 
     private func assemble(_ log: TraceVariants, caseVariant: [Int32], caseIDs: [String], units: [String?],
-                          doc: SOPDocument, progress: (@Sendable (Int, Int) -> Void)?) throws -> SOPConformanceReport {
-        let sopNet = try SOPNet(compiling: doc)
+                          doc: SOPDocument, sopNet: SOPNet,
+                          progress: (@Sendable (Int, Int) -> Void)?) throws -> SOPConformanceReport {
         var alignOptions = options.alignment
         alignOptions.keepMoves = true
         let report = try Alignments(options: alignOptions).align(log, to: sopNet.net, progress: progress)

@@ -23,7 +23,10 @@ public struct SOPNet: Sendable, Hashable, Codable {
     ///   no other predecessor, the silent transition is removed and the target consumes from
     ///   the choice place directly (so a silent move remains only where a target is shared,
     ///   e.g. a loop back);
-    /// - loops back to earlier steps are allowed (they are just arcs into an earlier entry place).
+    /// - loops back to earlier steps are allowed (they are just arcs into an earlier entry place);
+    /// - a step that is not recorded (``SOPStep/recorded`` false) also gets a silent bypass
+    ///   `skip_<id>` with the same input and output as its visible transition, so a case may or
+    ///   may not have an event of it.
     ///
     /// - Throws: ``ProcessModelError/invalidSOP(reason:)`` when there is no start step, a
     ///   successor id is unknown, or a non-end step has no successor.
@@ -46,20 +49,24 @@ public struct SOPNet: Sendable, Hashable, Codable {
             }
             let tname = "step_" + s.id
             transitionName[s.id] = tname
+            func visible(_ output: Int) {
+                b.transition(tname, s.activity, [inPlace], [output])
+                if !s.recorded { b.transition("skip_" + s.id, nil, [inPlace], [output]) }
+            }
             switch s.kind {
             case .end:
-                b.transition(tname, s.activity, [inPlace], [sink])
+                visible(sink)
             case .start, .process:
                 guard let (target, _) = succ.first, let out = entry[target] else {
                     throw ProcessModelError.invalidSOP(reason: "step '\(s.id)' has no next step and is not an end step")
                 }
-                b.transition(tname, s.activity, [inPlace], [out])
+                visible(out)
             case .decision:
                 guard !succ.isEmpty else {
                     throw ProcessModelError.invalidSOP(reason: "decision '\(s.id)' has neither a Ya nor a Tidak target")
                 }
                 let choice = b.place("choice_" + s.id)
-                b.transition(tname, s.activity, [inPlace], [choice])
+                visible(choice)
                 for (target, branch) in succ {
                     guard let out = entry[target] else { continue }
                     b.transition("\(s.id)_\(branch.rawValue)", nil, [choice], [out])

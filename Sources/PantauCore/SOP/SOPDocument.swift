@@ -268,12 +268,16 @@ public struct SOPStep: Hashable, Sendable, Codable {
     public var question: String
     /// Names this step has in event logs, when they differ from ``activity``.
     public var logNames: [String]
+    /// False when the step usually leaves no event (a decision taken in the head, the hand-over at
+    /// the end): the analysis then treats it as optional, so its absence is not a skip, and an
+    /// event of it, when one is logged, still counts as the step (YAML `tercatat: false`).
+    public var recorded: Bool
 
     public init(
         id: String, kind: StepKind = .process, activity: String, actor: String,
         standard: QualityStandard = QualityStandard(), notes: String = "",
         next: String? = nil, yes: String? = nil, no: String? = nil, question: String = "",
-        logNames: [String] = []
+        logNames: [String] = [], recorded: Bool = true
     ) {
         self.id = id
         self.kind = kind
@@ -286,6 +290,7 @@ public struct SOPStep: Hashable, Sendable, Codable {
         self.no = no
         self.question = question
         self.logNames = logNames
+        self.recorded = recorded
     }
 
     enum CodingKeys: String, CodingKey {
@@ -300,6 +305,7 @@ public struct SOPStep: Hashable, Sendable, Codable {
         case no = "tidak"
         case question = "pertanyaan"
         case logNames = "nama_di_log"
+        case recorded = "tercatat"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -315,6 +321,7 @@ public struct SOPStep: Hashable, Sendable, Codable {
         no = try c.decodeIfPresent(String.self, forKey: .no)
         question = try c.decodeIfPresent(String.self, forKey: .question) ?? ""
         logNames = try c.decodeIfPresent([String].self, forKey: .logNames) ?? []
+        recorded = try c.decodeIfPresent(Bool.self, forKey: .recorded) ?? true
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -330,6 +337,7 @@ public struct SOPStep: Hashable, Sendable, Codable {
         try c.encodeIfPresent(no, forKey: .no)
         if !question.isEmpty { try c.encode(question, forKey: .question) }
         if !logNames.isEmpty { try c.encode(logNames, forKey: .logNames) }
+        if !recorded { try c.encode(false, forKey: .recorded) }
     }
 
     /// All names under which this step may appear in an event log (activity first).
