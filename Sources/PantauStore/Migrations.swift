@@ -322,6 +322,117 @@ public let allMigrations: [Migration] = [
         // The report's latest suggestions without sorting every response of the period.
         "CREATE INDEX survey_responses_saran ON survey_responses(survey_id, submitted_at, id) WHERE saran IS NOT NULL AND saran <> ''",
     ] + PantauStore.answerCountsFillSQL()),
+    // Monitoring: service cases (one execution of an SOP) and their events, with each case's
+    // analysis stored beside it (summary columns on the case; per step and per arc rows carry the
+    // case's SOP, unit and opening time so the monitoring page aggregates without joins).
+    Migration(10, "create_service_cases_and_events", [
+        """
+        CREATE TABLE service_cases (
+            id {{id}},
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            unit_id BIGINT NOT NULL REFERENCES units(id),
+            reference TEXT NOT NULL,
+            version INTEGER,
+            status TEXT NOT NULL,
+            opened_at {{double}},
+            closed_at {{double}},
+            last_event_at {{double}},
+            events INTEGER NOT NULL DEFAULT 0,
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL,
+            analysed_at {{double}},
+            compliant INTEGER,
+            fitness {{double}},
+            lead_seconds {{double}},
+            standard_seconds {{double}},
+            skipped INTEGER NOT NULL DEFAULT 0,
+            unexpected INTEGER NOT NULL DEFAULT 0,
+            repeated INTEGER NOT NULL DEFAULT 0,
+            out_of_order INTEGER NOT NULL DEFAULT 0,
+            rework_seconds {{double}} NOT NULL DEFAULT 0,
+            variant TEXT,
+            result TEXT,
+            UNIQUE (sop_id, reference)
+        )
+        """,
+        "CREATE INDEX service_cases_sop_opened ON service_cases(sop_id, opened_at)",
+        "CREATE INDEX service_cases_unit ON service_cases(unit_id, sop_id)",
+        """
+        CREATE TABLE service_events (
+            id {{id}},
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            case_id BIGINT NOT NULL REFERENCES service_cases(id),
+            client_id TEXT NOT NULL,
+            activity TEXT NOT NULL,
+            lifecycle TEXT NOT NULL,
+            started_at {{double}},
+            at {{double}} NOT NULL,
+            utc_offset INTEGER,
+            resource TEXT,
+            source TEXT NOT NULL,
+            note TEXT,
+            attributes TEXT,
+            received_at {{double}} NOT NULL,
+            received_by TEXT NOT NULL,
+            UNIQUE (sop_id, client_id)
+        )
+        """,
+        "CREATE INDEX service_events_case ON service_events(case_id, at, id)",
+        """
+        CREATE TABLE case_steps (
+            case_id BIGINT NOT NULL REFERENCES service_cases(id),
+            sop_id BIGINT NOT NULL,
+            unit_id BIGINT NOT NULL,
+            opened_at {{double}},
+            step TEXT NOT NULL,
+            occurrences INTEGER NOT NULL,
+            measured INTEGER NOT NULL,
+            within_standard INTEGER NOT NULL,
+            seconds {{double}} NOT NULL,
+            excess_seconds {{double}} NOT NULL,
+            waited INTEGER NOT NULL,
+            waiting_seconds {{double}} NOT NULL,
+            rework_seconds {{double}} NOT NULL,
+            skipped INTEGER NOT NULL,
+            unexpected INTEGER NOT NULL,
+            repeated INTEGER NOT NULL,
+            out_of_order INTEGER NOT NULL,
+            PRIMARY KEY (case_id, step)
+        )
+        """,
+        "CREATE INDEX case_steps_sop ON case_steps(sop_id, opened_at)",
+        """
+        CREATE TABLE case_arcs (
+            case_id BIGINT NOT NULL REFERENCES service_cases(id),
+            sop_id BIGINT NOT NULL,
+            unit_id BIGINT NOT NULL,
+            opened_at {{double}},
+            source TEXT NOT NULL,
+            target TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            seconds {{double}} NOT NULL,
+            PRIMARY KEY (case_id, source, target)
+        )
+        """,
+        "CREATE INDEX case_arcs_sop ON case_arcs(sop_id, opened_at)",
+        """
+        CREATE TABLE sop_activity_aliases (
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            activity TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            created_at {{double}} NOT NULL,
+            PRIMARY KEY (sop_id, activity)
+        )
+        """,
+        """
+        CREATE TABLE sop_unrecorded_steps (
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            step_id TEXT NOT NULL,
+            created_at {{double}} NOT NULL,
+            PRIMARY KEY (sop_id, step_id)
+        )
+        """,
+    ]),
 ]
 
 /// The schema is older than this program.

@@ -1,0 +1,601 @@
+import Foundation
+import NIOConcurrencyHelpers
+import PantauCore
+import SQLKit
+
+/// Start or completion of an activity (XES `lifecycle:transition`).
+public enum EventLifecycle: String, Sendable, Hashable, Codable, CaseIterable {
+    case start
+    case complete
+}
+
+/// Where events come from.
+public enum EventSource: String, Sendable, Hashable, Codable, CaseIterable {
+    case api, `import`, observation, demo
+}
+
+/// One event as a client sends it: a step of a service case.
+public struct EventInput: Sendable, Hashable, Codable {
+    /// The client's id of the event: a repeated id is acknowledged, never stored twice (per SOP).
+    public var clientID: String
+    public var sopID: Int64
+    /// The case's external reference (receipt, queue or registration number).
+    public var caseReference: String
+    public var activity: String
+    public var lifecycle: EventLifecycle
+    public var at: Date
+    /// The offset from UTC the timestamp was written in (seconds), kept for display.
+    public var utcOffset: Int?
+    /// Start of the activity when the source records start and completion in one row.
+    public var startedAt: Date?
+    public var resource: String?
+    /// The code of the unit that served the case (default: the sender's unit, else the SOP's).
+    public var unitCode: String?
+    public var note: String?
+    public var attributes: [String: String]
+    /// The sender says the case is finished with this event.
+    public var closesCase: Bool
+
+    public init(clientID: String, sopID: Int64, caseReference: String, activity: String, lifecycle: EventLifecycle = .complete,
+                at: Date, utcOffset: Int? = nil, startedAt: Date? = nil, resource: String? = nil, unitCode: String? = nil,
+                note: String? = nil, attributes: [String: String] = [:], closesCase: Bool = false) {
+        self.clientID = clientID
+        self.sopID = sopID
+        self.caseReference = caseReference
+        self.activity = activity
+        self.lifecycle = lifecycle
+        self.at = at
+        self.utcOffset = utcOffset
+        self.startedAt = startedAt
+        self.resource = resource
+        self.unitCode = unitCode
+        self.note = note
+        self.attributes = attributes
+        self.closesCase = closesCase
+    }
+}
+
+/// What happened to one event of a batch.
+public enum EventOutcome: Sendable, Equatable {
+    case stored(eventID: Int64, caseID: Int64)
+    /// The client id was seen before (in this batch or earlier): acknowledged, not stored again.
+    case duplicate(caseID: Int64?)
+    case rejected([InputProblem])
+
+    public var isAcknowledged: Bool {
+        if case .rejected = self { return false }
+        return true
+    }
+}
+
+/// Who sends a batch and what they may touch.
+public struct IngestScope: Sendable, Hashable {
+    /// Units whose cases the sender may write (nil: all).
+    public var allowedUnits: Set<Int64>?
+    /// The unit a case gets when its events name none and it is new (nil: the SOP's unit).
+    public var defaultUnit: Int64?
+    public var source: EventSource
+    /// Who sent it, as the audit trail names them (`user:…`, `token:…`).
+    public var receivedBy: String
+
+    public init(allowedUnits: Set<Int64>?, defaultUnit: Int64? = nil, source: EventSource, receivedBy: String) {
+        self.allowedUnits = allowedUnits
+        self.defaultUnit = defaultUnit
+        self.source = source
+        self.receivedBy = receivedBy
+    }
+}
+
+/// Limits of one event's fields.
+public enum EventLimits {
+    public static let maxIDLength = 200
+    public static let maxActivityLength = 300
+    public static let maxTextLength = 2_000
+    public static let maxAttributes = 50
+    /// Events later than now by more than this are refused (clock skew allowance).
+    public static let futureTolerance: TimeInterval = 300
+    /// Events per request or per transaction of an import.
+    public static let maxBatch = 5_000
+}
+
+extension EventInput {
+    /// Problems of the event's own fields (no database needed), fields named as the API names them.
+    public func problems(now: Date) -> [InputProblem] {
+        var p: [InputProblem] = []
+        func text(_ v: String, _ field: String, max: Int, required: Bool = true) {
+            let t = v.trimmingCharacters(in: .whitespacesAndNewlines)
+            if required && t.isEmpty { p.append(InputProblem(field, "required")) }
+            else if v.count > max { p.append(InputProblem(field, "too_long", ["\(max)"])) }
+        }
+        text(clientID, "event_id", max: EventLimits.maxIDLength)
+        text(caseReference, "case", max: EventLimits.maxIDLength)
+        text(activity, "activity", max: EventLimits.maxActivityLength)
+        text(resource ?? "", "resource", max: EventLimits.maxIDLength, required: false)
+        text(note ?? "", "note", max: EventLimits.maxTextLength, required: false)
+        if !at.timeIntervalSince1970.isFinite { p.append(InputProblem("timestamp", "invalid")) }
+        else if at.timeIntervalSince(now) > EventLimits.futureTolerance { p.append(InputProblem("timestamp", "in_future")) }
+        if let s = startedAt {
+            if s > at { p.append(InputProblem("start", "after_timestamp")) }
+            if lifecycle == .start { p.append(InputProblem("start", "not_with_lifecycle_start")) }
+        }
+        if attributes.count > EventLimits.maxAttributes { p.append(InputProblem("attributes", "too_many", ["\(EventLimits.maxAttributes)"])) }
+        for (k, v) in attributes where k.count > EventLimits.maxIDLength || v.count > EventLimits.maxTextLength {
+            p.append(InputProblem("attributes", "too_long", ["\(EventLimits.maxTextLength)"]))
+            break
+        }
+        return p
+    }
+}
+
+/// Compiled analyzers per SOP version and monitoring settings, shared by all requests.
+final class CaseAnalyzerCache: Sendable {
+    struct Key: Hashable { let sopID: Int64; let version: Int; let settings: Int }
+    private let lock = NIOLockedValueBox<[Key: SOPCaseAnalyzer]>([:])
+    static let shared = CaseAnalyzerCache()
+
+    func take(_ k: Key) -> SOPCaseAnalyzer? { lock.withLockedValue { $0.removeValue(forKey: k) } }
+    func put(_ k: Key, _ a: SOPCaseAnalyzer) {
+        lock.withLockedValue { d in
+            if d.count > 256 { d.removeAll() }
+            d[k] = a
+        }
+    }
+}
+
+/// An SOP's monitoring settings: activity aliases and steps that leave no event.
+public struct SOPMonitoringSettings: Sendable, Hashable, Codable {
+    /// Normalised activity name → step id.
+    public var aliases: [String: String]
+    public var notRecorded: Set<String>
+
+    public init(aliases: [String: String] = [:], notRecorded: Set<String> = []) {
+        self.aliases = aliases
+        self.notRecorded = notRecorded
+    }
+
+    var aliasesByStep: [String: [String]] {
+        var m: [String: [String]] = [:]
+        for (a, s) in aliases.sorted(by: { $0.key < $1.key }) { m[s, default: []].append(a) }
+        return m
+    }
+
+    var stamp: Int {
+        var h = Hasher()
+        for (a, s) in aliases.sorted(by: { $0.key < $1.key }) { h.combine(a); h.combine(s) }
+        for s in notRecorded.sorted() { h.combine(s) }
+        return h.finalize()
+    }
+}
+
+extension PantauStore {
+    // MARK: Settings
+
+    static func monitoringSettings(_ sql: any SQLDatabase, sopID: Int64) async throws -> SOPMonitoringSettings {
+        var s = SOPMonitoringSettings()
+        for r in try await sql.raw("SELECT activity, step_id FROM sop_activity_aliases WHERE sop_id = \(bind: sopID)").all() {
+            s.aliases[try r.string("activity")] = try r.string("step_id")
+        }
+        for r in try await sql.raw("SELECT step_id FROM sop_unrecorded_steps WHERE sop_id = \(bind: sopID)").all() {
+            s.notRecorded.insert(try r.string("step_id"))
+        }
+        return s
+    }
+
+    public func monitoringSettings(sopID: Int64) async throws -> SOPMonitoringSettings {
+        try await read { sql in try await Self.monitoringSettings(sql, sopID: sopID) }
+    }
+
+    /// Maps an activity name (as events carry it) to a step, or removes the mapping (`stepID` nil),
+    /// and re-checks every case of the SOP.
+    public func setActivityAlias(sopID: Int64, activity: String, stepID: String?, by actor: AuditActor) async throws {
+        let name = SOPDocument.normalizeLogName(activity)
+        guard !name.isEmpty, name.count <= EventLimits.maxActivityLength else {
+            throw StoreError.rejected([InputProblem("activity", name.isEmpty ? "required" : "too_long", name.isEmpty ? [] : ["\(EventLimits.maxActivityLength)"])])
+        }
+        _ = try await sop(id: sopID)
+        try await write { w in
+            try await w.sql.raw("DELETE FROM sop_activity_aliases WHERE sop_id = \(bind: sopID) AND activity = \(bind: name)").run()
+            if let stepID {
+                try await Self.checkStepExists(w.sql, sopID: sopID, stepID: stepID)
+                try await w.sql.raw("""
+                    INSERT INTO sop_activity_aliases (sop_id, activity, step_id, created_at)
+                    VALUES (\(bind: sopID), \(bind: name), \(bind: stepID), \(bind: w.t))
+                    """).run()
+            }
+            try await w.audit(actor, "monitoring.alias", "sop", sopID, new: ["activity": name, "step": stepID ?? ""])
+            try await Self.reanalyseAll(w, sopID: sopID)
+        }
+    }
+
+    /// Marks a step as leaving no event (or as recorded again) and re-checks every case of the SOP.
+    public func setStepRecorded(sopID: Int64, stepID: String, recorded: Bool, by actor: AuditActor) async throws {
+        _ = try await sop(id: sopID)
+        try await write { w in
+            try await Self.checkStepExists(w.sql, sopID: sopID, stepID: stepID)
+            try await w.sql.raw("DELETE FROM sop_unrecorded_steps WHERE sop_id = \(bind: sopID) AND step_id = \(bind: stepID)").run()
+            if !recorded {
+                try await w.sql.raw("INSERT INTO sop_unrecorded_steps (sop_id, step_id, created_at) VALUES (\(bind: sopID), \(bind: stepID), \(bind: w.t))").run()
+            }
+            try await w.audit(actor, recorded ? "monitoring.step_recorded" : "monitoring.step_not_recorded", "sop", sopID, new: ["step": stepID])
+            try await Self.reanalyseAll(w, sopID: sopID)
+        }
+    }
+
+    private static func checkStepExists(_ sql: any SQLDatabase, sopID: Int64, stepID: String) async throws {
+        let docs = try await sql.raw("SELECT document FROM sop_versions WHERE sop_id = \(bind: sopID)").all()
+        for r in docs {
+            if let d = try? JSONDecoder().decode(SOPDocument.self, from: Data(try r.string("document").utf8)), d.step(id: stepID) != nil { return }
+        }
+        throw StoreError.rejected([InputProblem("step", "unknown_step", [stepID])])
+    }
+
+    // MARK: Ingestion
+
+    /// Stores a batch of events and re-checks the cases they touch, in one transaction: every
+    /// acknowledged event (stored or duplicate) is committed when this returns. Rejected events
+    /// are reported and leave the rest of the batch untouched.
+    ///
+    /// With `allOrNothing`, any rejected event aborts the whole batch with
+    /// ``StoreError/rejected(_:)`` whose fields are `"<index+1>.<field>"`.
+    public func ingestEvents(_ items: [EventInput], scope: IngestScope, by actor: AuditActor,
+                             allOrNothing: Bool = false) async throws -> [EventOutcome] {
+        if items.count > EventLimits.maxBatch {
+            throw StoreError.rejected([InputProblem("events", "too_many", ["\(EventLimits.maxBatch)"])])
+        }
+        var outcomes = [EventOutcome?](repeating: nil, count: items.count)
+        let now = self.now()
+        for (i, e) in items.enumerated() {
+            let p = e.problems(now: now)
+            if !p.isEmpty { outcomes[i] = .rejected(p) }
+        }
+        let units = try await self.units()
+        let unitByCode = Dictionary(units.map { ($0.code.lowercased(), $0.id) }, uniquingKeysWith: { a, _ in a })
+        let pending = outcomes
+        let result = try await write { w -> [EventOutcome?] in
+            var outcomes = pending
+            // SOPs of the batch.
+            let sopIDs = Set(items.indices.filter { outcomes[$0] == nil }.map { items[$0].sopID })
+            var sopUnit: [Int64: Int64] = [:]
+            if !sopIDs.isEmpty {
+                let list = sopIDs.sorted().map(String.init).joined(separator: ",")
+                for r in try await w.sql.raw("SELECT id, unit_id FROM sops WHERE id IN (\(unsafeRaw: list))").all() {
+                    sopUnit[try r.int64("id")] = try r.int64("unit_id")
+                }
+            }
+            // Duplicates within the batch, then against the store.
+            var firstIndex: [String: Int] = [:]
+            var bySOP: [Int64: [Int]] = [:]
+            for (i, e) in items.enumerated() where outcomes[i] == nil {
+                guard sopUnit[e.sopID] != nil else { outcomes[i] = .rejected([InputProblem("sop", "unknown_sop", ["\(e.sopID)"])]); continue }
+                let k = "\(e.sopID)\u{1F}\(e.clientID)"
+                if firstIndex[k] != nil { outcomes[i] = .duplicate(caseID: nil); continue }
+                firstIndex[k] = i
+                bySOP[e.sopID, default: []].append(i)
+            }
+            var touched = Set<Int64>()
+            var stored: [Int64: Int] = [:]
+            for (sopID, idx) in bySOP.sorted(by: { $0.key < $1.key }) {
+                var existing: [String: Int64] = [:]
+                for chunk in idx.chunked(500) {
+                    var q: SQLQueryString = "SELECT client_id, case_id FROM service_events WHERE sop_id = \(bind: sopID) AND client_id IN ("
+                    for (j, i) in chunk.enumerated() { q = q + (j > 0 ? ", " : "") + "\(bind: items[i].clientID)" }
+                    for r in try await w.sql.raw(q + ")").all() { existing[try r.string("client_id")] = try r.int64("case_id") }
+                }
+                var fresh: [Int] = []
+                for i in idx {
+                    if let c = existing[items[i].clientID] { outcomes[i] = .duplicate(caseID: c) } else { fresh.append(i) }
+                }
+                // Cases: find or open.
+                var cases: [String: (id: Int64, unit: Int64)] = [:]
+                let refs = Array(Set(fresh.map { items[$0].caseReference }))
+                func loadCases() async throws {
+                    for chunk in refs.chunked(500) {
+                        var q: SQLQueryString = "SELECT id, unit_id, reference FROM service_cases WHERE sop_id = \(bind: sopID) AND reference IN ("
+                        for (j, r) in chunk.enumerated() { q = q + (j > 0 ? ", " : "") + "\(bind: r)" }
+                        for r in try await w.sql.raw(q + ")").all() { cases[try r.string("reference")] = (try r.int64("id"), try r.int64("unit_id")) }
+                    }
+                }
+                try await loadCases()
+                // Unit of each event: named, else the case's, else the sender's default, else the SOP's.
+                var eventUnit: [Int: Int64] = [:]
+                var newCases: [String: Int64] = [:]
+                for i in fresh {
+                    let e = items[i]
+                    var unit: Int64
+                    if let code = e.unitCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
+                        guard let u = unitByCode[code.lowercased()] else {
+                            outcomes[i] = .rejected([InputProblem("unit", "unknown_unit", [code])]); continue
+                        }
+                        unit = u
+                    } else {
+                        unit = cases[e.caseReference]?.unit ?? newCases[e.caseReference] ?? scope.defaultUnit ?? sopUnit[sopID]!
+                    }
+                    if let c = cases[e.caseReference], c.unit != unit {
+                        outcomes[i] = .rejected([InputProblem("unit", "case_other_unit", [e.caseReference])]); continue
+                    }
+                    if let allowed = scope.allowedUnits, !allowed.contains(unit) {
+                        outcomes[i] = .rejected([InputProblem("unit", "out_of_scope")]); continue
+                    }
+                    if cases[e.caseReference] == nil {
+                        if let u = newCases[e.caseReference], u != unit {
+                            outcomes[i] = .rejected([InputProblem("unit", "case_other_unit", [e.caseReference])]); continue
+                        }
+                        newCases[e.caseReference] = unit
+                    }
+                    eventUnit[i] = unit
+                }
+                for chunk in newCases.sorted(by: { $0.key < $1.key }).chunked(200) {
+                    var q: SQLQueryString = "INSERT INTO service_cases (sop_id, unit_id, reference, status, created_at, updated_at) VALUES "
+                    for (j, (ref, unit)) in chunk.enumerated() {
+                        q = q + (j > 0 ? ", " : "") + "(\(bind: sopID), \(bind: unit), \(bind: ref), 'open', \(bind: w.t), \(bind: w.t))"
+                    }
+                    try await w.sql.raw(q + " ON CONFLICT (sop_id, reference) DO NOTHING").run()
+                }
+                if !newCases.isEmpty { try await loadCases() }
+                // A concurrent sender may have opened a case for another unit first.
+                for i in fresh where outcomes[i] == nil {
+                    if let c = cases[items[i].caseReference], c.unit != eventUnit[i] {
+                        outcomes[i] = .rejected([InputProblem("unit", "case_other_unit", [items[i].caseReference])])
+                    }
+                }
+                // Events.
+                let insertable = fresh.filter { outcomes[$0] == nil }
+                for chunk in insertable.chunked(300) {
+                    var q: SQLQueryString = """
+                        INSERT INTO service_events (sop_id, case_id, client_id, activity, lifecycle, started_at, at, utc_offset,
+                            resource, source, note, attributes, received_at, received_by) VALUES
+                        """
+                    for (j, i) in chunk.enumerated() {
+                        let e = items[i]
+                        guard let c = cases[e.caseReference] else { throw StoreError.corrupt("case \(e.caseReference) vanished") }
+                        let attrs: String? = e.attributes.isEmpty ? nil : jsonText(e.attributes)
+                        q = q + (j > 0 ? ", " : "") + """
+                            (\(bind: sopID), \(bind: c.id), \(bind: e.clientID), \(bind: e.activity.trimmingCharacters(in: .whitespacesAndNewlines)),
+                             \(bind: e.lifecycle.rawValue), \(bind: e.startedAt?.timeIntervalSince1970), \(bind: e.at.timeIntervalSince1970),
+                             \(bind: e.utcOffset), \(bind: Self.clean(e.resource)), \(bind: scope.source.rawValue), \(bind: Self.clean(e.note)),
+                             \(bind: attrs), \(bind: w.t), \(bind: scope.receivedBy))
+                            """
+                    }
+                    q = q + " ON CONFLICT (sop_id, client_id) DO NOTHING RETURNING id, client_id, case_id"
+                    var inserted: [String: (Int64, Int64)] = [:]
+                    for r in try await w.sql.raw(q).all() { inserted[try r.string("client_id")] = (try r.int64("id"), try r.int64("case_id")) }
+                    for i in chunk where outcomes[i] == nil {
+                        if let (id, c) = inserted[items[i].clientID] {
+                            outcomes[i] = .stored(eventID: id, caseID: c)
+                            touched.insert(c)
+                            stored[sopID, default: 0] += 1
+                        } else {
+                            outcomes[i] = .duplicate(caseID: cases[items[i].caseReference]?.id)
+                        }
+                    }
+                }
+                // Cases the sender closed.
+                let closing = Set(insertable.filter { items[$0].closesCase }.compactMap { cases[items[$0].caseReference]?.id })
+                for c in closing.sorted() {
+                    try await w.sql.raw("UPDATE service_cases SET status = 'closed' WHERE id = \(bind: c)").run()
+                }
+            }
+            if allOrNothing, outcomes.contains(where: { if case .rejected = $0 { return true } else { return false } }) {
+                var problems: [InputProblem] = []
+                for (i, o) in outcomes.enumerated() {
+                    if case let .rejected(ps)? = o {
+                        problems += ps.map { InputProblem("\(i + 1).\($0.field)", $0.code, $0.arguments) }
+                    }
+                }
+                throw StoreError.rejected(problems)
+            }
+            try await Self.reanalyse(w, caseIDs: touched)
+            for (sopID, n) in stored.sorted(by: { $0.key < $1.key }) {
+                try await w.audit(actor, "events.ingest", "sop", sopID,
+                                  new: ["stored": "\(n)", "source": scope.source.rawValue])
+            }
+            return outcomes
+        }
+        return result.map { $0 ?? .rejected([InputProblem("event", "invalid")]) }
+    }
+
+    // MARK: Analysis
+
+    struct StoredEvent: Sendable {
+        var id: Int64
+        var caseID: Int64
+        var activity: String
+        var lifecycle: EventLifecycle
+        var startedAt: Double?
+        var at: Double
+        var resource: String?
+    }
+
+    /// Pairs start events with the next completion of the same activity (first in, first out) and
+    /// returns the completed activities in order of completion; a start without its completion
+    /// (a step in progress) is left out.
+    static func caseEvents(_ events: [StoredEvent]) -> [CaseEvent] {
+        var pendingStarts: [String: [Double]] = [:]
+        var out: [CaseEvent] = []
+        out.reserveCapacity(events.count)
+        for e in events {
+            switch e.lifecycle {
+            case .start:
+                pendingStarts[e.activity, default: []].append(e.at)
+            case .complete:
+                var start = e.startedAt
+                if var q = pendingStarts[e.activity], !q.isEmpty {
+                    let s = q.removeFirst()
+                    pendingStarts[e.activity] = q
+                    if start == nil { start = s }
+                }
+                out.append(CaseEvent(activity: e.activity, start: start, complete: e.at, resource: e.resource))
+            }
+        }
+        return out
+    }
+
+    /// Re-checks every case of an SOP (after its monitoring settings changed).
+    static func reanalyseAll(_ w: WriteContext, sopID: Int64) async throws {
+        let ids = try await w.sql.raw("SELECT id FROM service_cases WHERE sop_id = \(bind: sopID)").all().map { try $0.int64("id") }
+        for chunk in ids.chunked(2_000) { try await reanalyse(w, caseIDs: Set(chunk)) }
+    }
+
+    /// Re-checks these cases against the SOP version in force when each began, and stores the results.
+    static func reanalyse(_ w: WriteContext, caseIDs: Set<Int64>) async throws {
+        guard !caseIDs.isEmpty else { return }
+        let list = caseIDs.sorted()
+        struct CaseRow { var sopID: Int64; var unitID: Int64; var status: String }
+        var caseRows: [Int64: CaseRow] = [:]
+        var events: [Int64: [StoredEvent]] = [:]
+        for chunk in list.chunked(500) {
+            let ids = chunk.map(String.init).joined(separator: ",")
+            for r in try await w.sql.raw("SELECT id, sop_id, unit_id, status FROM service_cases WHERE id IN (\(unsafeRaw: ids))").all() {
+                caseRows[try r.int64("id")] = CaseRow(sopID: try r.int64("sop_id"), unitID: try r.int64("unit_id"), status: try r.string("status"))
+            }
+            for r in try await w.sql.raw("""
+                SELECT id, case_id, activity, lifecycle, started_at, at, resource FROM service_events
+                WHERE case_id IN (\(unsafeRaw: ids)) ORDER BY case_id, at, id
+                """).all() {
+                let c = try r.int64("case_id")
+                events[c, default: []].append(StoredEvent(
+                    id: try r.int64("id"), caseID: c, activity: try r.string("activity"),
+                    lifecycle: EventLifecycle(rawValue: try r.string("lifecycle")) ?? .complete,
+                    startedAt: try r.optDouble("started_at"), at: try r.double("at"), resource: try r.optString("resource")))
+            }
+        }
+        // Per SOP: versions, settings, analyzers.
+        var periods: [Int64: (periods: [SOPVersionPeriod], effective: Int?, latest: Int)] = [:]
+        var settings: [Int64: SOPMonitoringSettings] = [:]
+        var analyzers: [CaseAnalyzerCache.Key: SOPCaseAnalyzer] = [:]
+        var totals: [CaseAnalyzerCache.Key: Double?] = [:]
+        for sopID in Set(caseRows.values.map(\.sopID)).sorted() {
+            var ps: [SOPVersionPeriod] = []
+            var latest = 1
+            for r in try await w.sql.raw("SELECT version, status, effective_from, approved_at FROM sop_versions WHERE sop_id = \(bind: sopID)").all() {
+                let v = try r.int("version")
+                latest = max(latest, v)
+                let st = try r.string("status")
+                let approved = try r.optDouble("approved_at") != nil
+                if st == SOPStatus.effective.rawValue || (st == SOPStatus.archived.rawValue && approved),
+                   let f = try r.optString("effective_from").flatMap(CivilDate.init) {
+                    ps.append(SOPVersionPeriod(version: v, effectiveFrom: f))
+                }
+            }
+            let eff = try await w.sql.raw("SELECT effective_version FROM sops WHERE id = \(bind: sopID)").first()?.decode(column: "effective_version", as: Int?.self)
+            periods[sopID] = (ps, eff, latest)
+            settings[sopID] = try await monitoringSettings(w.sql, sopID: sopID)
+        }
+        func analyzer(_ sopID: Int64, _ version: Int) async throws -> (CaseAnalyzerCache.Key, SOPCaseAnalyzer) {
+            let s = settings[sopID] ?? SOPMonitoringSettings()
+            let key = CaseAnalyzerCache.Key(sopID: sopID, version: version, settings: s.stamp)
+            if let a = analyzers[key] { return (key, a) }
+            if let a = CaseAnalyzerCache.shared.take(key) { analyzers[key] = a; return (key, a) }
+            guard let r = try await w.sql.raw("SELECT * FROM sop_versions WHERE sop_id = \(bind: sopID) AND version = \(bind: version)").first() else {
+                throw StoreError.notFound(entity: "sop_version", id: "\(sopID) v\(version)")
+            }
+            let doc = try PantauStore.version(from: r).document
+            let a = try SOPCaseAnalyzer(document: doc, aliases: s.aliasesByStep, notRecorded: s.notRecorded)
+            analyzers[key] = a
+            totals[key] = a.document.totalTimeStandard
+            return (key, a)
+        }
+        var stepRows: [SQLQueryString] = []
+        var arcRows: [SQLQueryString] = []
+        for id in list {
+            guard let row = caseRows[id] else { continue }
+            let evs = events[id] ?? []
+            let ces = caseEvents(evs)
+            let opened = evs.map { min($0.at, $0.startedAt ?? $0.at) }.min()
+            let p = periods[row.sopID]!
+            let version = opened.flatMap { SOPVersionPeriod.versionInForce(on: CivilDate(Date(timeIntervalSince1970: $0)), among: p.periods) }
+                ?? p.effective ?? p.latest
+            let (key, base) = try await analyzer(row.sopID, version)
+            var a = base
+            let result = try a.analyze(ces)
+            analyzers[key] = a
+            if totals[key] == nil { totals[key] = a.document.totalTimeStandard }
+            // Closed when the sender said so, or the last event is an end step, or it leads only to end steps that leave no event.
+            let lastStep = result.path.last.flatMap { a.document.step(id: $0) }
+            let reachedEnd: Bool = {
+                guard let s = lastStep else { return false }
+                if s.kind == .end { return true }
+                let next = a.document.successors(of: s).compactMap { a.document.step(id: $0.target) }
+                return !next.isEmpty && next.allSatisfy { $0.kind == .end && !$0.recorded }
+            }()
+            let status = row.status == "closed" || reachedEnd ? "closed" : "open"
+            let d = result.deviationCounts
+            let lastAt = evs.map(\.at).max()
+            try await w.sql.raw("""
+                UPDATE service_cases SET version = \(bind: version), status = \(bind: status), opened_at = \(bind: opened),
+                    closed_at = \(bind: status == "closed" ? lastAt : nil), last_event_at = \(bind: lastAt), events = \(bind: evs.count),
+                    updated_at = \(bind: w.t), analysed_at = \(bind: w.t), compliant = \(bind: result.compliant ? 1 : 0),
+                    fitness = \(bind: result.fitness), lead_seconds = \(bind: result.leadSeconds),
+                    standard_seconds = \(bind: totals[key] ?? nil), skipped = \(bind: d.skipped), unexpected = \(bind: d.unexpected),
+                    repeated = \(bind: d.repeated), out_of_order = \(bind: d.outOfOrder), rework_seconds = \(bind: result.reworkSeconds),
+                    variant = \(bind: result.path.joined(separator: "\u{1F}")), result = \(bind: jsonText(result))
+                WHERE id = \(bind: id)
+                """).run()
+            for f in result.steps {
+                let dv = f.deviations
+                stepRows.append("""
+                    (\(bind: id), \(bind: row.sopID), \(bind: row.unitID), \(bind: opened), \(bind: f.stepID), \(bind: f.occurrences),
+                     \(bind: f.measured), \(bind: f.withinStandard), \(bind: f.seconds), \(bind: f.excessSeconds), \(bind: f.waited),
+                     \(bind: f.waitingSeconds), \(bind: f.reworkSeconds), \(bind: dv.skipped), \(bind: dv.unexpected), \(bind: dv.repeated),
+                     \(bind: dv.outOfOrder))
+                    """)
+            }
+            var outsideDev: [String: Int] = [:]
+            for dv in result.deviations where dv.stepID == nil { outsideDev[dv.activity, default: 0] += 1 }
+            for (act, n) in result.outsideSOP.sorted(by: { $0.key < $1.key }) {
+                stepRows.append("""
+                    (\(bind: id), \(bind: row.sopID), \(bind: row.unitID), \(bind: opened), \(bind: "?" + act), \(bind: n),
+                     0, 0, 0, 0, 0, 0, 0, 0, \(bind: outsideDev[act] ?? n), 0, 0)
+                    """)
+            }
+            // Arcs between consecutive events (and from the case's start, to its end when closed):
+            // time from the previous completion to the next start (or completion).
+            var arcs: [String: (n: Int, s: Double)] = [:]
+            var prev = "^"
+            var prevAt: Double? = nil
+            for (k, e) in ces.enumerated() {
+                let cur = result.path[k]
+                var a = arcs[prev + "\u{1F}" + cur] ?? (0, 0)
+                a.n += 1
+                if let p = prevAt { a.s += max(0, (e.start ?? e.complete) - p) }
+                arcs[prev + "\u{1F}" + cur] = a
+                prev = cur
+                prevAt = e.complete
+            }
+            if status == "closed", !ces.isEmpty { arcs[prev + "\u{1F}$", default: (0, 0)].n += 1 }
+            for (k, v) in arcs.sorted(by: { $0.key < $1.key }) {
+                let parts = k.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+                arcRows.append("(\(bind: id), \(bind: row.sopID), \(bind: row.unitID), \(bind: opened), \(bind: String(parts[0])), \(bind: String(parts[1])), \(bind: v.n), \(bind: v.s))")
+            }
+        }
+        for (key, a) in analyzers { CaseAnalyzerCache.shared.put(key, a) }
+        for chunk in list.chunked(500) {
+            let ids = chunk.map(String.init).joined(separator: ",")
+            try await w.sql.raw("DELETE FROM case_steps WHERE case_id IN (\(unsafeRaw: ids))").run()
+            try await w.sql.raw("DELETE FROM case_arcs WHERE case_id IN (\(unsafeRaw: ids))").run()
+        }
+        for chunk in stepRows.chunked(200) {
+            var q: SQLQueryString = """
+                INSERT INTO case_steps (case_id, sop_id, unit_id, opened_at, step, occurrences, measured, within_standard, seconds,
+                    excess_seconds, waited, waiting_seconds, rework_seconds, skipped, unexpected, repeated, out_of_order) VALUES
+                """
+            for (j, r) in chunk.enumerated() { q = q + (j > 0 ? ", " : "") + r }
+            try await w.sql.raw(q).run()
+        }
+        for chunk in arcRows.chunked(400) {
+            var q: SQLQueryString = "INSERT INTO case_arcs (case_id, sop_id, unit_id, opened_at, source, target, n, seconds) VALUES "
+            for (j, r) in chunk.enumerated() { q = q + (j > 0 ? ", " : "") + r }
+            try await w.sql.raw(q).run()
+        }
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+extension Dictionary {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] { Array(self).chunked(size) }
+}

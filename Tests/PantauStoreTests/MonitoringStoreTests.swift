@@ -1,0 +1,86 @@
+import Foundation
+import PantauCore
+import PantauStore
+import PantauTestSupport
+import Testing
+
+/// The shared synthetic permit log (`sop_izin_1k.csv`) beside this checkout.
+private let izinLog: URL? = {
+    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    if let d = ProcessInfo.processInfo.environment["PANTAU_SHARED_DIR"] {
+        let u = URL(fileURLWithPath: d).appendingPathComponent("data/eventlogs/sop_izin_1k.csv")
+        if FileManager.default.fileExists(atPath: u.path) { return u }
+    }
+    for _ in 0..<6 {
+        dir = dir.deletingLastPathComponent()
+        let u = dir.appendingPathComponent("shared/data/eventlogs/sop_izin_1k.csv")
+        if FileManager.default.fileExists(atPath: u.path) { return u }
+    }
+    return nil
+}()
+
+private func exampleSOP() throws -> SOPDocument {
+    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    dir = dir.deletingLastPathComponent().deletingLastPathComponent()
+    let text = try String(contentsOf: dir.appendingPathComponent("docs/examples/sop-penerbitan-izin-usaha.yaml"), encoding: .utf8)
+    return try SOPFile.decode(text, format: .yaml)
+}
+
+/// Events of a log as the ingestion API receives them (start and completion in one event).
+func eventInputs(_ log: EventLog, sopID: Int64) -> [EventInput] {
+    var out: [EventInput] = []
+    for c in 0..<log.caseCount {
+        for e in log.events(ofCase: c) {
+            let ev = log.event(e)
+            out.append(EventInput(clientID: "\(ev.caseID)#\(e)", sopID: sopID, caseReference: ev.caseID, activity: ev.activity,
+                                  at: Date(timeIntervalSince1970: ev.complete ?? 0), startedAt: ev.start.map { Date(timeIntervalSince1970: $0) },
+                                  resource: ev.resource))
+        }
+    }
+    return out
+}
+
+@Suite("Monitoring store: cases, events, incremental analysis")
+struct MonitoringStoreTests {
+    static func seedSOP(_ store: PantauStore, _ doc: SOPDocument) async throws -> (sop: Int64, unit: Int64) {
+        let unit = try await store.createUnit(UnitInput(parentID: nil, code: "DPMPTSP", name: "Dinas Penanaman Modal dan PTSP", level: .instansi), by: .cli)
+        let sop = try await store.createSOP(unitID: unit.id, document: doc, by: .cli)
+        return (sop.id, unit.id)
+    }
+
+    @Test("Stored per-case results sum to what pantau analyze reports on the same log", arguments: TestEngine.all)
+    func figuresAgreeWithTheWholeLogAnalysis(_ engine: TestEngine) async throws {
+        guard let url = izinLog else { Issue.record("shared/data/eventlogs missing"); return }
+        let doc = try exampleSOP()
+        let log = try CSVReader().read(contentsOf: url)
+        let conformance = try SOPConformance(options: .init(includeCases: false)).check(log, against: doc)
+        let performance = SOPPerformance().analyze(log, against: doc)
+        try await withTestStore(engine) { store in
+            let (sopID, _) = try await Self.seedSOP(store, doc)
+            let inputs = eventInputs(log, sopID: sopID)
+            let scope = IngestScope(allowedUnits: nil, source: .import, receivedBy: "test")
+            for chunk in stride(from: 0, to: inputs.count, by: 2_000) {
+                let out = try await store.ingestEvents(Array(inputs[chunk..<min(chunk + 2_000, inputs.count)]), scope: scope, by: .cli)
+                #expect(out.allSatisfy { if case .stored = $0 { return true } else { return false } })
+            }
+            let m = try await store.monitoring(sopID: sopID, filter: MonitoringFilter())
+            #expect(m.cases == log.caseCount)
+            #expect(m.compliantCases == conformance.compliantCases)
+            for s in conformance.steps {
+                let t = m.steps.first { $0.key == s.stepID }
+                #expect((t?.deviations ?? DeviationCounts()) == s.deviations, "step \(s.stepID)")
+                #expect((t?.cases ?? 0) >= s.compliantCases)
+            }
+            for s in performance.steps {
+                let t = m.steps.first { $0.key == s.stepID }
+                #expect((t?.occurrences ?? 0) == s.occurrences, "step \(s.stepID)")
+                #expect((t?.withinStandard ?? 0) == (s.withinStandard ?? 0), "step \(s.stepID)")
+            }
+            // Re-sending the whole log stores nothing twice.
+            let again = try await store.ingestEvents(Array(inputs.prefix(500)), scope: scope, by: .cli)
+            #expect(again.allSatisfy { if case .duplicate = $0 { return true } else { return false } })
+            let m2 = try await store.monitoring(sopID: sopID, filter: MonitoringFilter())
+            #expect(m2 == m)
+        }
+    }
+}
