@@ -84,6 +84,9 @@ extension SOPDocument {
             cmp("\(f).tidak", o.no ?? "", s.no ?? "")
             cmp("\(f).pertanyaan", o.question, s.question)
             cmp("\(f).nama_di_log", o.logNames.joined(separator: ", "), s.logNames.joined(separator: ", "))
+            if o.recorded != s.recorded {
+                out.append(.init(kind: .changed, field: "\(f).tercatat", old: o.recorded ? "ya" : "tidak", new: s.recorded ? "ya" : "tidak"))
+            }
         }
         return out
     }

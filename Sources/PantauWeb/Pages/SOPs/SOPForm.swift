@@ -27,6 +27,8 @@ struct SOPForm {
         var no: String
         var question: String
         var logNames: String
+        /// The step usually leaves no event in the log (`tercatat: false`): a checkbox.
+        var notRecorded: Bool = false
         var kinds: [Option]
         var hasError: Bool
         /// The SOP's actors to choose from (and the saved value when it is not one of them).
@@ -70,7 +72,8 @@ struct SOPForm {
             StepRow(index: n, number: n + 1, id: s.id, kind: s.kind.rawValue, activity: s.activity, actor: s.actor,
                     requirements: s.standard.requirements, time: s.standard.time?.description ?? "", output: s.standard.output,
                     notes: s.notes, next: s.next ?? "", yes: s.yes ?? "", no: s.no ?? "", question: s.question,
-                    logNames: s.logNames.joined(separator: "; "), kinds: SOPForm.kindOptions(s.kind.rawValue, t), hasError: false)
+                    logNames: s.logNames.joined(separator: "; "), notRecorded: !s.recorded,
+                    kinds: SOPForm.kindOptions(s.kind.rawValue, t), hasError: false)
         }
         changeNote = ""
     }
@@ -129,7 +132,9 @@ struct SOPForm {
                     actor: (r["actor"] ?? "").trimmed, requirements: (r["requirements"] ?? "").trimmed, time: (r["time"] ?? "").trimmed,
                     output: (r["output"] ?? "").trimmed, notes: (r["notes"] ?? "").trimmed, next: (r["next"] ?? "").trimmed,
                     yes: (r["yes"] ?? "").trimmed, no: (r["no"] ?? "").trimmed, question: (r["question"] ?? "").trimmed,
-                    logNames: (r["log_names"] ?? "").trimmed, kinds: [], hasError: false)
+                    logNames: (r["log_names"] ?? "").trimmed,
+                    // A checked box sends its field (the row script may have emptied its value).
+                    notRecorded: r["not_recorded"] != nil, kinds: [], hasError: false)
         }.filter { !$0.activity.isEmpty || !$0.id.isEmpty || !$0.actor.isEmpty }
         for i in actors.indices { actors[i].index = i }
         for i in steps.indices {
@@ -207,7 +212,8 @@ struct SOPForm {
                 next: kind == .decision || kind == .end || r.next.isEmpty ? nil : r.next,
                 yes: kind == .decision && !r.yes.isEmpty ? r.yes : nil, no: kind == .decision && !r.no.isEmpty ? r.no : nil,
                 question: kind == .decision ? r.question : "",
-                logNames: r.logNames.split(separator: ";").map { String($0).trimmed }.filter { !$0.isEmpty }))
+                logNames: r.logNames.split(separator: ";").map { String($0).trimmed }.filter { !$0.isEmpty },
+                recorded: !r.notRecorded))
         }
         let doc = SOPDocument(identity: identityValue, actors: actorValues, steps: stepValues)
         for b in badTimes {
@@ -222,7 +228,7 @@ struct SOPForm {
     static let identityOrder = ["unit_id", "unit_name", "nomor", "judul", "jenis", "kelas", "tanggal_pembuatan", "tanggal_revisi",
                                 "tanggal_efektif", "jabatan", "nama_pengesah", "nip", "dasar_hukum", "keterkaitan", "kualifikasi",
                                 "peralatan", "peringatan", "pencatatan"]
-    static let stepOrder = ["kind", "id", "activity", "actor", "requirements", "time", "output", "notes", "next", "question", "yes", "no", "log_names"]
+    static let stepOrder = ["kind", "id", "activity", "actor", "requirements", "time", "output", "notes", "next", "question", "yes", "no", "log_names", "not_recorded"]
 
     /// Errors in the order their inputs appear on the page (identity, actors, steps, then the
     /// problems of the SOP as a whole); the same input keeps the order it was found in.

@@ -14,6 +14,7 @@ enum SOPMessages {
         "mutu_baku.waktu": ("sop_time", "time"), "mutu_baku.output": ("sop_output", "output"), "keterangan": ("sop_notes", "notes"),
         "berikutnya": ("sop_next", "next"), "ya": ("sop_yes", "yes"), "tidak": ("sop_no", "no"),
         "pertanyaan": ("sop_question", "question"), "nama_di_log": ("sop_log_names", "log_names"), "no": ("sop_field_position", "id"),
+        "tercatat": ("sop_recorded", "not_recorded"),
     ]
 
     /// The identity block (SOP-file name → label key, editor input id).
