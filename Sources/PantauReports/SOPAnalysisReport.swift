@@ -14,20 +14,111 @@ public struct SOPAnalysisReport: Sendable, Codable {
     public var performance: SOPPerformanceReport
     /// Actor names by id, for readable tables.
     public var actorNames: [String: String]
+    /// Steps treated as not recorded in this analysis (``SOPStep/recorded`` false): a case
+    /// without them does not skip them. Listed so the reader knows why they are not counted.
+    public var notRecordedSteps: [NotRecordedStep]
+    /// Steps the SOP says are recorded that appear in no event of the log at all: likely steps
+    /// the log does not record (a decision, the end step), which every case then "skips".
+    public var stepsInNoEvent: [StepRef]
 
-    public init(document: SOPDocument, logName: String, conformance: SOPConformanceReport, performance: SOPPerformanceReport) {
+    /// A step of the SOP named in the report: its number in the SOP's table, id and activity.
+    public struct StepRef: Sendable, Codable, Hashable {
+        public var number: Int
+        public var stepID: String
+        public var activity: String
+        public init(number: Int, stepID: String, activity: String) {
+            self.number = number
+            self.stepID = stepID
+            self.activity = activity
+        }
+    }
+
+    /// A step treated as not recorded, and who said so.
+    public struct NotRecordedStep: Sendable, Codable, Hashable {
+        public enum Source: String, Sendable, Codable, Hashable {
+            /// `tercatat: false` in the SOP.
+            case sop
+            /// Marked for this analysis only (`pantau analyze --not-recorded`).
+            case run
+        }
+        public var step: StepRef
+        public var source: Source
+        public init(step: StepRef, source: Source) {
+            self.step = step
+            self.source = source
+        }
+    }
+
+    /// - Parameters:
+    ///   - document: the SOP as analysed (with any step marked not recorded for this run).
+    ///   - notRecordedForRun: ids of the steps marked not recorded for this run only (not in the
+    ///     SOP's file), so the report can say where the mark comes from.
+    public init(document: SOPDocument, logName: String, conformance: SOPConformanceReport, performance: SOPPerformanceReport,
+                notRecordedForRun: Set<String> = []) {
         sopNumber = document.identity.number
         sopTitle = document.identity.title
         self.logName = logName
         self.conformance = conformance
         self.performance = performance
         actorNames = Dictionary(document.actors.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let refs = document.steps.enumerated().map { StepRef(number: $0 + 1, stepID: $1.id, activity: $1.activity) }
+        notRecordedSteps = zip(document.steps, refs).filter { !$0.0.recorded }.map {
+            NotRecordedStep(step: $0.1, source: notRecordedForRun.contains($0.0.id) ? .run : .sop)
+        }
+        let occurrences = Dictionary(performance.steps.map { ($0.stepID, $0.occurrences) }, uniquingKeysWith: { a, b in a + b })
+        stepsInNoEvent = zip(document.steps, refs).filter { $0.0.recorded && (occurrences[$0.0.id] ?? 0) == 0 }.map(\.1)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sopNumber, sopTitle, logName, conformance, performance, actorNames, notRecordedSteps, stepsInNoEvent
+    }
+
+    /// Reads a report; one written before steps could be marked not recorded has neither list.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sopNumber = try c.decode(String.self, forKey: .sopNumber)
+        sopTitle = try c.decode(String.self, forKey: .sopTitle)
+        logName = try c.decode(String.self, forKey: .logName)
+        conformance = try c.decode(SOPConformanceReport.self, forKey: .conformance)
+        performance = try c.decode(SOPPerformanceReport.self, forKey: .performance)
+        actorNames = try c.decode([String: String].self, forKey: .actorNames)
+        notRecordedSteps = try c.decodeIfPresent([NotRecordedStep].self, forKey: .notRecordedSteps) ?? []
+        stepsInNoEvent = try c.decodeIfPresent([StepRef].self, forKey: .stepsInNoEvent) ?? []
+    }
+
+    /// The lines about recording: the steps in no event ("not recorded?", with the fix) and the
+    /// steps treated as not recorded. `plain` renders words (escaping for HTML), `code` a file key
+    /// or an option (backticks in text, `<code>` in HTML).
+    func recordingLines(_ language: Language, plain p: (String) -> String, code: (String) -> String)
+        -> (inNoEvent: [String], notRecorded: [String]) {
+        let en = language == .en
+        var missing = stepsInNoEvent.map { r in
+            en ? p("Step \(r.number) \(r.activity) appears in no event at all: perhaps not recorded? Mark it ") + code("tercatat: false")
+                + p(" in the SOP or run with ") + code("--not-recorded \(r.stepID)")
+               : p("Langkah \(r.number) \(r.activity) tidak muncul di satu kejadian pun: mungkin tidak tercatat? Tandai ") + code("tercatat: false")
+                + p(" di SOP atau jalankan dengan ") + code("--not-recorded \(r.stepID)")
+        }
+        if stepsInNoEvent.count > 1 {
+            let all = code("--not-recorded " + stepsInNoEvent.map(\.stepID).joined(separator: ","))
+            missing.append(p(en ? "All of them at once: " : "Semuanya sekaligus: ") + all)
+        }
+        let marked = notRecordedSteps.map { n in
+            let why = switch (n.source, en) {
+            case (.sop, false): code("tercatat: false") + p(" di SOP")
+            case (.sop, true): code("tercatat: false") + p(" in the SOP")
+            case (.run, false): code("--not-recorded") + p(" pada analisis ini")
+            case (.run, true): code("--not-recorded") + p(" for this analysis")
+            }
+            return p((en ? "Step" : "Langkah") + " \(n.step.number) \(n.step.activity) (") + why + p(")")
+        }
+        return (missing, marked)
     }
 
     struct Labels {
         let title, sop, log, cases, events, measure, compliance, fitness, deviationsPerStep, no, step, actor, skipped, unexpected,
             repeated, outOfOrder, compliant, outside, timesPerStep, standard, mean, within, rework, reworkLine, bottlenecks,
-            perActor, perUnit, none, serviceTime, sinceePrevious, waiting, unaligned, unmapped, totalExcess, totalWaiting, meanTime, casesWord: String
+            perActor, perUnit, none, serviceTime, sinceePrevious, waiting, unaligned, unmapped, totalExcess, totalWaiting, meanTime, casesWord,
+            inNoEvent, inNoEventNote, notRecorded, notRecordedNote: String
         init(_ l: Language) {
             switch l {
             case .id:
@@ -42,6 +133,10 @@ public struct SOPAnalysisReport: Sendable, Codable {
                 serviceTime = "waktu layanan (mulai–selesai)"; sinceePrevious = "waktu sejak kejadian sebelumnya"; waiting = "Tunggu"
                 unaligned = "kasus terlalu rumit untuk diselaraskan (tidak dinilai)"; unmapped = "tidak ada langkah SOP yang cocok"
                 totalExcess = "total kelebihan di atas baku"; totalWaiting = "total waktu tunggu"; meanTime = "rata-rata waktu"; casesWord = "kasus"
+                inNoEvent = "Langkah yang tidak muncul di log (tidak tercatat?)"
+                inNoEventNote = "Selama langkah ini dianggap tercatat, setiap kasus dihitung melewatinya."
+                notRecorded = "Langkah yang tidak tercatat di log"
+                notRecordedNote = "Kasus tanpa kejadian langkah ini tidak dihitung melewatinya; kejadiannya, bila ada, tetap dihitung."
             case .en:
                 title = "SOP EXECUTION ANALYSIS"; sop = "SOP"; log = "Event data"; cases = "cases"; events = "events"
                 measure = "time measure"; compliance = "Compliance"; fitness = "alignment fitness"
@@ -54,6 +149,10 @@ public struct SOPAnalysisReport: Sendable, Codable {
                 serviceTime = "service time (start–complete)"; sinceePrevious = "time since the previous event"; waiting = "Waiting"
                 unaligned = "cases too complex to align (not judged)"; unmapped = "no SOP step matches"
                 totalExcess = "total excess over the standard"; totalWaiting = "total waiting time"; meanTime = "mean time"; casesWord = "cases"
+                inNoEvent = "Steps that appear in no event (not recorded?)"
+                inNoEventNote = "As long as these steps count as recorded, every case counts as skipping them."
+                notRecorded = "Steps not recorded in the event log"
+                notRecordedNote = "A case without an event of these steps does not count as skipping them; their events, when logged, still count."
             }
         }
     }
@@ -92,6 +191,13 @@ public struct SOPAnalysisReport: Sendable, Codable {
         out += "\(l.log.padding(toLength: 14, withPad: " ", startingAt: 0)): \(logName) — \(Self.num(p.cases, language)) \(l.cases), \(Self.num(p.events, language)) \(l.events) (\(l.measure): \(measureLabel(l)))\n"
         out += "\(l.compliance.padding(toLength: 14, withPad: " ", startingAt: 0)): \(Self.num(c.compliantCases, language)) / \(Self.num(c.cases, language)) \(l.cases) (\(Self.pct(c.caseComplianceRate, language))); \(l.fitness) \(String(format: "%.4f", c.alignmentLogFitness))\n"
         if c.unalignedCases > 0 { out += "  ! \(c.unalignedCases) \(l.unaligned)\n" }
+        let recording = recordingLines(language, plain: { $0 }, code: { "`\($0)`" })
+        if !recording.inNoEvent.isEmpty {
+            out += "\n\(l.inNoEvent)\n" + recording.inNoEvent.map { "  ! \($0)\n" }.joined() + "  \(l.inNoEventNote)\n"
+        }
+        if !recording.notRecorded.isEmpty {
+            out += "\n\(l.notRecorded)\n" + recording.notRecorded.map { "  - \($0)\n" }.joined() + "  \(l.notRecordedNote)\n"
+        }
 
         func table(_ header: [String], _ rows: [[String]], right: Set<Int> = []) -> String {
             var w = header.map(\.count)
@@ -181,6 +287,15 @@ public struct SOPAnalysisReport: Sendable, Codable {
         h += "<h1>\(e(l.title))</h1>\n<p class=\"summary\"><strong>\(e(sopNumber))</strong> — \(e(sopTitle))<br>"
         h += "\(e(l.log)): \(e(logName)) — \(Self.num(p.cases, language)) \(e(l.cases)), \(Self.num(p.events, language)) \(e(l.events)) (\(e(l.measure)): \(e(measureLabel(l))))<br>"
         h += "\(e(l.compliance)): <strong>\(Self.num(c.compliantCases, language)) / \(Self.num(c.cases, language))</strong> (\(Self.pct(c.caseComplianceRate, language))); \(e(l.fitness)) \(String(format: "%.4f", c.alignmentLogFitness))</p>\n"
+        let recording = recordingLines(language, plain: e, code: { "<code>" + e($0) + "</code>" })
+        if !recording.inNoEvent.isEmpty {
+            h += "<section class=\"not-recorded-suspects\"><h2>\(e(l.inNoEvent))</h2>\n<ul>"
+            h += recording.inNoEvent.map { "<li class=\"bad\">\($0)</li>" }.joined() + "</ul>\n<p>\(e(l.inNoEventNote))</p></section>\n"
+        }
+        if !recording.notRecorded.isEmpty {
+            h += "<section class=\"not-recorded\"><h2>\(e(l.notRecorded))</h2>\n<ul>"
+            h += recording.notRecorded.map { "<li>\($0)</li>" }.joined() + "</ul>\n<p>\(e(l.notRecordedNote))</p></section>\n"
+        }
         h += "<h2>\(e(l.deviationsPerStep))</h2>\n<table><thead><tr><th>\(e(l.no))</th><th>\(e(l.step))</th><th>\(e(l.actor))</th><th>\(e(l.skipped))</th><th>\(e(l.unexpected))</th><th>\(e(l.repeated))</th><th>\(e(l.outOfOrder))</th><th>\(e(l.compliant))</th></tr></thead><tbody>\n"
         for (i, s) in c.steps.enumerated() {
             let low = (s.complianceRate ?? 1) < 0.9

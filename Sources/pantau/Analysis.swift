@@ -68,17 +68,35 @@ struct Analyze: AsyncParsableCommand {
     @Option(help: "text, json or html.") var format = "text"
     @Option(help: "Language of the text and HTML report: id or en.") var language = "id"
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.") var output: String?
+    @Option(help: ArgumentHelp("Step ids that leave no event in the log (a decision, the end step), for this run: as `tercatat: false` in the SOP, their absence is no skip.",
+                               valueName: "id[,id...]"))
+    var notRecorded: [String] = []
+
+    /// Marks the steps named by `--not-recorded` as not recorded; an id the SOP does not have is an error.
+    static func markNotRecorded(_ ids: [String], in doc: inout SOPDocument) throws -> Set<String> {
+        let wanted = ids.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let known = Set(doc.steps.map(\.id))
+        if let bad = wanted.first(where: { !known.contains($0) }) {
+            throw ValidationError("--not-recorded: the SOP has no step '\(bad)' (its steps: \(doc.steps.map(\.id).joined(separator: ", ")))")
+        }
+        let set = Set(wanted)
+        for i in doc.steps.indices where set.contains(doc.steps[i].id) { doc.steps[i].recorded = false }
+        return set
+    }
 
     func run() async throws {
         guard ["text", "json", "html"].contains(format) else { throw ValidationError("--format must be text, json or html") }
         guard let lang = Language(rawValue: language) else { throw ValidationError("--language must be id or en") }
-        let doc = try readSOP(sop)
+        var doc = try readSOP(sop)
+        // Only steps the file still calls recorded are marked "for this run".
+        let already = Set(doc.steps.filter { !$0.recorded }.map(\.id))
+        let marked = try Self.markNotRecorded(notRecorded, in: &doc).subtracting(already)
         let log = try logOptions.read()
         let conformance = try SOPConformance(options: .init(includeCases: format == "json"))
             .check(log, against: doc, progress: Progress("alignments").callback)
         let performance = SOPPerformance().analyze(log, against: doc)
         let report = SOPAnalysisReport(document: doc, logName: URL(fileURLWithPath: logOptions.log).lastPathComponent,
-                                       conformance: conformance, performance: performance)
+                                       conformance: conformance, performance: performance, notRecordedForRun: marked)
         let text: String
         switch format {
         case "json":
