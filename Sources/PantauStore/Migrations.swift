@@ -433,6 +433,86 @@ public let allMigrations: [Migration] = [
         )
         """,
     ]),
+    // Alerts (Store+Alerts.swift): rules per SOP, alerts raised once per rule and condition,
+    // notifications per person, webhooks per unit and their delivery log (retried with back-off).
+    Migration(11, "create_alerts_and_webhooks", [
+        """
+        CREATE TABLE alert_rules (
+            id {{id}},
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            kind TEXT NOT NULL,
+            factor {{double}},
+            threshold {{double}},
+            period TEXT,
+            min_cases INTEGER NOT NULL DEFAULT 1,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_by TEXT NOT NULL,
+            created_at {{double}} NOT NULL,
+            deactivated_at {{double}}
+        )
+        """,
+        "CREATE INDEX alert_rules_sop ON alert_rules(sop_id, active)",
+        """
+        CREATE TABLE alerts (
+            id {{id}},
+            rule_id BIGINT NOT NULL REFERENCES alert_rules(id),
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            unit_id BIGINT NOT NULL REFERENCES units(id),
+            case_id BIGINT REFERENCES service_cases(id),
+            kind TEXT NOT NULL,
+            condition_key TEXT NOT NULL,
+            raised_at {{double}} NOT NULL,
+            args TEXT NOT NULL,
+            UNIQUE (rule_id, condition_key)
+        )
+        """,
+        "CREATE INDEX alerts_sop ON alerts(sop_id, raised_at)",
+        """
+        CREATE TABLE notifications (
+            id {{id}},
+            user_id BIGINT NOT NULL REFERENCES users(id),
+            alert_id BIGINT NOT NULL REFERENCES alerts(id),
+            created_at {{double}} NOT NULL,
+            read_at {{double}},
+            UNIQUE (user_id, alert_id)
+        )
+        """,
+        "CREATE INDEX notifications_user ON notifications(user_id, read_at)",
+        """
+        CREATE TABLE webhooks (
+            id {{id}},
+            unit_id BIGINT NOT NULL REFERENCES units(id),
+            name TEXT NOT NULL,
+            url TEXT NOT NULL,
+            secret TEXT NOT NULL,
+            kinds TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_by TEXT NOT NULL,
+            created_at {{double}} NOT NULL,
+            deactivated_at {{double}}
+        )
+        """,
+        """
+        CREATE TABLE webhook_deliveries (
+            id {{id}},
+            webhook_id BIGINT NOT NULL REFERENCES webhooks(id),
+            alert_id BIGINT NOT NULL REFERENCES alerts(id),
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at {{double}} NOT NULL,
+            claim TEXT,
+            last_attempt_at {{double}},
+            last_status_code INTEGER,
+            last_error TEXT,
+            sent_at {{double}},
+            created_at {{double}} NOT NULL,
+            resent_from BIGINT
+        )
+        """,
+        "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at)",
+        "CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, id)",
+    ]),
 ]
 
 /// The schema is older than this program.
