@@ -240,8 +240,14 @@ private final class SQLiteBackend: Sendable {
             return v
         }
         guard !already else { return }
+        // Wait for the reads and the write in flight (a background job may be mid-query): closing
+        // a connection while a statement runs on it fails and leaves it open.
         await writeLock.lock()
-        for r in readers { try? await r.close() }
+        for (i, r) in readers.enumerated() {
+            await readLocks[i].lock()
+            try? await r.close()
+            await readLocks[i].unlock()
+        }
         try? await writer.close()
         await writeLock.unlock()
     }

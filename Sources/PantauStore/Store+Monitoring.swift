@@ -270,3 +270,15 @@ extension PantauStore {
         }
     }
 }
+
+extension PantauStore {
+    /// What changes when an SOP's figures change (for live pages): number of cases, latest event,
+    /// latest analysis, within the filter.
+    public func monitoringStamp(sopID: Int64, filter: MonitoringFilter) async throws -> (cases: Int, lastEventAt: Date?, analysedAt: Date?) {
+        try await read { sql in
+            let r = try await sql.raw("SELECT COUNT(*) AS n, MAX(t.last_event_at) AS last_at, MAX(t.analysed_at) AS analysed FROM service_cases t WHERE "
+                                      + filter.conditions(sopID: sopID)).first()
+            return (try r?.int("n") ?? 0, try r?.optDouble("last_at").date, try r?.optDouble("analysed").date)
+        }
+    }
+}

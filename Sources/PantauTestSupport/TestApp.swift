@@ -27,6 +27,8 @@ public struct TestFixture: Sendable {
     public var surveyCodes: [String: String] = [:]
     /// A follow-up action (RTL) of the demo survey.
     public var followUpID: Int64 = 0
+    /// A service case of the immunisation SOP at Puskesmas Ketabang (three events), by name.
+    public var cases: [String: Int64] = [:]
 
     /// A fresh session for a user: (cookie value, CSRF token).
     public func session(_ user: String) async throws -> (cookie: String, csrf: String) {
@@ -52,6 +54,7 @@ public func withTestApp(_ engine: TestEngine = .sqlite, configure: @Sendable (in
         config.auditKey = testAuditKeySecret
         config.loginMaxFailures = 3
         config.surveyMinFillSeconds = 0
+        config.liveStreamSeconds = 1
         configure(&config)
         let built = try await buildApplication(config: config)
         do {
@@ -99,6 +102,15 @@ func seedFixture(_ store: PantauStore) async throws -> TestFixture {
     let rec = try await store.createAPIToken(name: "sik-dinkes", prefix: String(token.prefix(10)), tokenHash: SessionTokens.hash(token),
                                              unitID: units["DINKES"]!, by: .system)
     var fixture = TestFixture(store: store, users: users, units: units, sops: sops, token: token, tokenID: rec.id)
+    let imunisasi = try await store.version(sopID: sops["imunisasi"]!, version: 1).document
+    let start = Date().addingTimeInterval(-7200)
+    let events = imunisasi.steps.prefix(3).enumerated().map { i, step in
+        EventInput(clientID: "fixture-\(i)", sopID: sops["imunisasi"]!, caseReference: "IMN-UJI-001", activity: step.activity,
+                   at: start.addingTimeInterval(Double(i + 1) * 600), startedAt: start.addingTimeInterval(Double(i) * 600 + 60),
+                   resource: "Bidan Uji", unitCode: "DINKES-PKM-KTB")
+    }
+    let outcomes = try await store.ingestEvents(Array(events), scope: IngestScope(allowedUnits: nil, source: .api, receivedBy: "fixture"), by: .system)
+    if case let .stored(_, caseID)? = outcomes.first { fixture.cases["imunisasi"] = caseID }
     for survey in try await store.surveys() where survey.name == DemoAgency.surveyName {
         fixture.surveys["imunisasi"] = survey.id
         fixture.surveyCodes["imunisasi"] = survey.code

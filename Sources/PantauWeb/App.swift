@@ -25,9 +25,14 @@ public struct AppServices: Sendable {
     /// A bcrypt hash of a random string at the configured cost: checked for unknown user names so
     /// that timing does not reveal which names exist.
     let dummyHash: String
+    /// Bumped when this instance stores events, so live monitoring pages refresh at once (pages
+    /// also poll the store, which sees other instances' events).
+    let monitoringVersion = NIOLockedValueBox<Int>(0)
 }
 
 extension AppServices {
+    func monitoringChanged() { monitoringVersion.withLockedValue { $0 &+= 1 } }
+
     /// A server secret by name, read from the database once per process.
     func secret(named name: String) async throws -> String {
         if let v = secretMemo.withLockedValue({ $0[name] }) { return v }

@@ -46,6 +46,10 @@ public struct AppConfig: Sendable {
     /// Two-person rule for SOPs (`PANTAU_SOP_TWO_PERSON_RULE`): the person who wrote a version may
     /// not approve it. Off by default (small units often have one approver who also writes).
     public var sopTwoPersonRule: Bool = false
+    /// How long one live-update stream of a monitoring page stays open, in seconds; the browser
+    /// reconnects by itself, so proxies and idle connections never hold a stream for long
+    /// (`PANTAU_LIVE_STREAM_SECONDS`).
+    public var liveStreamSeconds: Int = 300
     /// File holding the key of the audit chain's HMAC (`PANTAU_AUDIT_KEY_FILE`, e.g. a container secret).
     public var auditKeyFile: String? = nil
     /// The audit key itself (`PANTAU_AUDIT_KEY`, at least 32 characters). With neither setting, a
@@ -127,6 +131,7 @@ public struct AppConfig: Sendable {
         config.loginMaxFailures = Int(try number("pantau.login.max.failures", "PANTAU_LOGIN_MAX_FAILURES", 5, 1...1000,
                                                  "a whole number of failed sign-ins, 1-1000"))
         config.sopTwoPersonRule = try flag("pantau.sop.two.person.rule", "PANTAU_SOP_TWO_PERSON_RULE", false)
+        config.liveStreamSeconds = Int(try number("pantau.live.stream.seconds", "PANTAU_LIVE_STREAM_SECONDS", 300, 0...86_400, "seconds, 0-86400"))
         let keyFile = reader.string(forKey: "pantau.audit.key.file", default: "")
         let key = reader.string(forKey: "pantau.audit.key", default: "")
         config.auditKeyFile = keyFile.isEmpty ? nil : keyFile

@@ -33,6 +33,15 @@ public enum AccessRule: String, Sendable, CaseIterable {
     /// Submitting a survey response through the API (kiosks, other apps): integration tokens,
     /// admins and unit managers, in their subtree. Not officers: they are the staff being rated.
     case surveySubmit
+    /// Reading how SOPs are carried out (monitoring figures, cases, timelines): every role in its
+    /// unit subtree; integration tokens through the API.
+    case monitoringRead
+    /// Recording service events (API, observation): integration tokens, admins, unit managers,
+    /// evaluators and officers, for cases of units in their subtree. Not auditors: they change nothing.
+    case eventWrite
+    /// An SOP's monitoring settings (activity aliases, steps not recorded): admin, and unit managers
+    /// in their subtree.
+    case monitoringManage
 
     /// Whether an identity of this kind passes the role part of the rule.
     /// (Unit scope is checked by the handler once the resource is loaded.)
@@ -45,6 +54,7 @@ public enum AccessRule: String, Sendable, CaseIterable {
         switch identity {
         case .token:
             return self == .sopRead || self == .unitRead || self == .surveyRead || self == .surveySubmit
+                || self == .monitoringRead || self == .eventWrite
         case let .user(u):
             switch self {
             case .anyone, .signedIn, .unitRead, .sopRead: return true
@@ -54,6 +64,9 @@ public enum AccessRule: String, Sendable, CaseIterable {
             case .surveyRead, .surveyRaw: return true
             case .surveyManage: return u.role == .admin || u.role == .unitManager
             case .surveySubmit: return u.role == .admin || u.role == .unitManager
+            case .monitoringRead: return true
+            case .eventWrite: return u.role != .auditor
+            case .monitoringManage: return u.role == .admin || u.role == .unitManager
             }
         }
     }

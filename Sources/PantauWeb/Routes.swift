@@ -13,6 +13,7 @@ func registerRoutes(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @S
     TokenPage.register(r, s)
     AuditPage.register(r, s)
     SOPPages.register(r, s)
+    MonitoringPage.register(r, s)
     SurveyListPage.register(r, s)
     SurveyFormPage.register(r, s)
     SurveyResultsPage.register(r, s)
@@ -25,4 +26,5 @@ func registerRoutes(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @S
     TransparencyPage.register(r, s)
     APIRoutes.register(r, s, openAPI: openAPI)
     SurveyAPI.register(r, s)
+    EventAPI.register(r, s)
 }

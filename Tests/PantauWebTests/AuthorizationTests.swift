@@ -114,6 +114,18 @@ struct AuthorizationTests {
         "GET /api/v1/surveys/:id/results": sopReaders.union([.token]),
         // Officers are the staff being rated: they may not submit citizens' answers.
         "POST /api/v1/surveys/:id/responses": [.admin, .mgr, .token],
+        // Monitoring: readers of the SOP; settings by its writers; events by everyone but auditors
+        // (each event's unit is then checked against the sender's scope).
+        "GET /sops/:id/pemantauan": sopReaders,
+        "GET /sops/:id/pemantauan/live": sopReaders,
+        "GET /sops/:id/pemantauan/pengaturan": sopWriters,
+        "POST /sops/:id/pemantauan/alias": sopWriters,
+        "POST /sops/:id/pemantauan/langkah": sopWriters,
+        "GET /sops/:id/kasus": sopReaders,
+        "GET /kasus/:id": sopReaders,
+        "POST /api/v1/events": [.admin, .mgr, .mgrOther, .eval, .officer, .token],
+        "GET /api/v1/sops/:id/monitoring": sopReaders.union([.token]),
+        "GET /api/v1/cases/:id": sopReaders.union([.token]),
     ]
 
     @Test func everyRouteHasARuleAndEveryRoleIsChecked() async throws {
@@ -174,6 +186,7 @@ struct AuthorizationTests {
     /// Puskesmas' demo survey, a unit.
     func concreteID(path: String, _ fx: TestFixture) -> String {
         if path.contains("/sops/") { return "\(fx.sops["imunisasi"]!)" }
+        if path.hasPrefix("/kasus/") || path.contains("/cases/") { return "\(fx.cases["imunisasi"]!)" }
         if path.hasPrefix("/users/") { return "\(fx.users["officer"]!)" }
         if path.hasPrefix("/tokens/") { return "\(fx.tokenID)" }
         if path.contains("/surveys/") { return "\(fx.surveys["imunisasi"]!)" }

@@ -259,3 +259,168 @@ struct OpenAPIDocumentBody: JSONSchemaDescribed {
                 closed: false, "This OpenAPI 3.1 document")
     }
 }
+
+// MARK: Monitoring
+
+extension EventDTO.EventIn: Encodable, JSONSchemaDescribed {
+    static var schemaName: String { "EventInput" }
+    static var jsonSchema: JSONSchema {
+        .object(
+            required: ["event_id": .string("The sender's id of the event; a repeated id is acknowledged, not stored twice (per SOP)",
+                                           minLength: 1, maxLength: EventLimits.maxIDLength),
+                       "sop_id": .id, "case": .string("The case's reference: receipt, queue or registration number", minLength: 1,
+                                                     maxLength: EventLimits.maxIDLength),
+                       "activity": .string("The step done, as the sender names it (mapped to an SOP step by name or alias)", minLength: 1,
+                                           maxLength: EventLimits.maxActivityLength),
+                       "timestamp": .string("Completion (or start, with lifecycle start): ISO 8601 with a zone, e.g. 2026-11-30T09:15:00+07:00",
+                                            format: "date-time")],
+            optional: ["lifecycle": .oneOf(EventLifecycle.allCases.map(\.rawValue), "Default complete"),
+                       "start_timestamp": .string("Start of the activity when start and completion come in one event", format: "date-time"),
+                       "resource": .string("The officer", maxLength: EventLimits.maxIDLength),
+                       "unit": .string("Code of the unit that served the case (default: the sender's unit, else the SOP's)"),
+                       "note": .string(maxLength: EventLimits.maxTextLength),
+                       "attributes": .map(.string, "Other attributes, kept as text"),
+                       "case_closed": JSONSchema.boolean.described("The case is finished with this event")],
+            closed: false, "One service event; send one object, a JSON array, or NDJSON (Content-Type application/x-ndjson)")
+    }
+    static var propertiesNotInTheAPI: Set<String> { ["typeProblems"] }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(event_id, forKey: .event_id); try c.encodeIfPresent(sop_id, forKey: .sop_id)
+        try c.encodeIfPresent(`case`, forKey: .case); try c.encodeIfPresent(activity, forKey: .activity)
+        try c.encodeIfPresent(lifecycle, forKey: .lifecycle); try c.encodeIfPresent(timestamp, forKey: .timestamp)
+        try c.encodeIfPresent(start_timestamp, forKey: .start_timestamp); try c.encodeIfPresent(resource, forKey: .resource)
+        try c.encodeIfPresent(unit, forKey: .unit); try c.encodeIfPresent(note, forKey: .note)
+        try c.encodeIfPresent(attributes, forKey: .attributes); try c.encodeIfPresent(case_closed, forKey: .case_closed)
+    }
+}
+
+extension EventDTO.Problem: JSONSchemaDescribed {
+    static var schemaName: String { "EventProblem" }
+    static var jsonSchema: JSONSchema { .object(required: ["field": .string, "message": .string], closed: true) }
+}
+
+extension EventDTO.Result1: JSONSchemaDescribed {
+    static var schemaName: String { "EventResult" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["index": .integer("Position in the batch, from 1 (NDJSON: among the non-blank lines)", minimum: 1, int64: false),
+                           "status": .oneOf(["stored", "duplicate", "rejected"])],
+                optional: ["event_id": .string, "case_id": .id, "errors": .array(.ref(EventDTO.Problem.self))], closed: true)
+    }
+}
+
+extension EventDTO.Results: JSONSchemaDescribed {
+    static var schemaName: String { "EventResults" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["stored": .count, "duplicates": .count, "rejected": .count, "results": .array(.ref(EventDTO.Result1.self))], closed: true)
+    }
+}
+
+extension EventDTO.EventOut: JSONSchemaDescribed {
+    static var schemaName: String { "ServiceEvent" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["id": .id, "event_id": .string, "activity": .string, "lifecycle": .oneOf(EventLifecycle.allCases.map(\.rawValue)),
+                           "timestamp": .dateTime, "source": .oneOf(EventSource.allCases.map(\.rawValue))],
+                optional: ["start_timestamp": .dateTime, "resource": .string, "note": .string], closed: true)
+    }
+}
+
+extension EventDTO.DeviationOut: JSONSchemaDescribed {
+    static var schemaName: String { "CaseDeviation" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["kind": .oneOf(["skipped", "unexpected", "repeated", "out_of_order"]), "activity": .string],
+                optional: ["step_id": .string, "event_index": .count], closed: true)
+    }
+}
+
+private var caseStatus: JSONSchema { .oneOf(["open", "closed"]) }
+
+extension EventDTO.CaseDetail: JSONSchemaDescribed {
+    static var schemaName: String { "ServiceCase" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["id": .id, "reference": .string, "unit_id": .id, "status": caseStatus,
+                           "deviations": .array(.ref(EventDTO.DeviationOut.self)), "events": .array(.ref(EventDTO.EventOut.self))],
+                optional: ["version": .integer(minimum: 1, int64: false), "opened_at": .dateTime, "last_event_at": .dateTime,
+                           "compliant": .boolean, "lead_seconds": .number(), "standard_seconds": .number()], closed: true)
+    }
+}
+
+private var shareSchema: JSONSchema { .number("Share, 0-1") }
+private var secondsSchema: JSONSchema { .number("Seconds") }
+
+extension MonitoringReport.Step: JSONSchemaDescribed {
+    static var schemaName: String { "MonitoringStep" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["id": .string, "number": .integer(minimum: 1, int64: false), "activity": .string, "actor": .string,
+                           "recorded": .boolean, "cases": .count, "occurrences": .count, "within_standard": .count, "measured": .count,
+                           "excess_seconds": secondsSchema, "rework_seconds": secondsSchema, "skipped": .count, "unexpected": .count,
+                           "repeated": .count, "out_of_order": .count, "over_standard": .boolean,
+                           "never_seen": JSONSchema.boolean.described("Recorded per the SOP, yet no event of it at all: probably not recorded")],
+                optional: ["standard_seconds": secondsSchema, "mean_seconds": secondsSchema, "within_standard_share": shareSchema,
+                           "mean_waiting_seconds": secondsSchema], closed: true)
+    }
+}
+
+extension MonitoringReport.Outside: JSONSchemaDescribed {
+    static var schemaName: String { "MonitoringOutsideActivity" }
+    static var jsonSchema: JSONSchema { .object(required: ["activity": .string, "cases": .count, "events": .count], closed: true) }
+}
+
+extension MonitoringReport.DeviationLine: JSONSchemaDescribed {
+    static var schemaName: String { "MonitoringDeviation" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["kind": .oneOf(["skipped", "unexpected", "repeated", "out_of_order", "bottleneck"]), "activity": .string,
+                           "cases": .count, "share": shareSchema, "text": .string("In words, in the request's language")],
+                optional: ["step_id": .string, "step_number": .integer(minimum: 1, int64: false)], closed: true)
+    }
+}
+
+extension MonitoringReport.Variant: JSONSchemaDescribed {
+    static var schemaName: String { "MonitoringVariant" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["cases": .count, "share": shareSchema, "compliant": .boolean,
+                           "path": .array(.string, "Step ids, or ?activity outside the SOP"), "labels": .array(.string)], closed: true)
+    }
+}
+
+extension MonitoringReport.Arc: JSONSchemaDescribed {
+    static var schemaName: String { "MonitoringArc" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["source": .string("Step id, ?activity, or ^ (case start)"), "target": .string("Step id, ?activity, or $ (case end)"),
+                           "count": .count], optional: ["mean_seconds": secondsSchema], closed: true)
+    }
+}
+
+extension MonitoringReport.CaseRow: JSONSchemaDescribed {
+    static var schemaName: String { "MonitoringCase" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["id": .id, "reference": .string, "unit": .string, "status": caseStatus],
+                optional: ["opened_at": .dateTime, "age_seconds": secondsSchema, "standard_seconds": secondsSchema, "compliant": .boolean], closed: true)
+    }
+}
+
+extension MonitoringReport.UnitRow: JSONSchemaDescribed {
+    static var schemaName: String { "MonitoringUnit" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["unit_id": .id, "unit": .string, "cases": .count],
+                optional: ["compliance": shareSchema, "median_lead_seconds": secondsSchema, "within_standard_share": shareSchema], closed: true)
+    }
+}
+
+extension MonitoringReport: JSONSchemaDescribed {
+    static var schemaName: String { "Monitoring" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["sop_id": .id, "sop_number": .string, "sop_title": .string, "version": .integer(minimum: 1, int64: false),
+                           "cases": .count, "closed_cases": .count, "open_cases": .count, "compliant_cases": .count, "rework_cases": .count,
+                           "steps": .array(.ref(MonitoringReport.Step.self)), "outside_sop": .array(.ref(MonitoringReport.Outside.self)),
+                           "deviations": .array(.ref(MonitoringReport.DeviationLine.self), "Most frequent first"),
+                           "variants": .array(.ref(MonitoringReport.Variant.self)), "variant_count": .count,
+                           "arcs": .array(.ref(MonitoringReport.Arc.self)), "overdue_cases": .array(.ref(MonitoringReport.CaseRow.self)),
+                           "units": .array(.ref(MonitoringReport.UnitRow.self))],
+                optional: ["from": .date(), "to": .date(), "unit_id": .id, "compliance": shareSchema, "median_lead_seconds": secondsSchema,
+                           "p90_lead_seconds": secondsSchema, "total_standard_seconds": secondsSchema, "within_total_standard_share": shareSchema,
+                           "rework_share": shareSchema, "bottleneck": .ref(MonitoringReport.DeviationLine.self), "last_event_at": .dateTime],
+                closed: true)
+    }
+}

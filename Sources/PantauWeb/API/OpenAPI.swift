@@ -82,12 +82,32 @@ enum OpenAPIDocument {
             ])
         case (.post, api(.surveyResponses(.key))):
             return O([.created(SurveyDTO.ResponseCreated.self)], request: .init(type: SurveyDTO.ResponseInput.self, example: Examples.surveyResponse), rateLimited: true)
+        case (.post, api(.events)):
+            return O([.ok(EventDTO.Results.self, "Per event: stored, duplicate (acknowledged, not stored twice) or rejected with its errors")],
+                     request: .init(type: [EventDTO.EventIn].self, example: Examples.events))
+        case (.get, api(.sopMonitoring(.key))):
+            return O([.ok(MonitoringReport.self)], query: [
+                .init(name: "from", schema: .date("Cases opened on or after this day (WIB)")),
+                .init(name: "to", schema: .date("Cases opened on or before this day (WIB)")),
+                .init(name: "unit_id", schema: .integer("Only cases of this unit")),
+            ])
+        case (.get, api(.serviceCase(.key))): return O([.ok(EventDTO.CaseDetail.self)])
         default: return nil
         }
     }
 
     /// Request examples, valid on a database with the demo agency (`pantau serve --demo`).
     enum Examples {
+        static var events: [EventDTO.EventIn] {
+            let steps = DemoAgency.imunisasi.steps
+            return [
+                EventDTO.EventIn(event_id: "SIK-IMN-2026-0001-1", sop_id: 1, case: "IMN-2026-0001", activity: steps[0].activity,
+                                 timestamp: "2026-11-30T08:12:00+07:00", start_timestamp: "2026-11-30T08:05:00+07:00",
+                                 resource: "Petugas Pendaftaran", unit: "DINKES-PKM-KTB"),
+                EventDTO.EventIn(event_id: "SIK-IMN-2026-0001-2", sop_id: 1, case: "IMN-2026-0001", activity: steps[1].activity,
+                                 timestamp: "2026-11-30T08:30:00+07:00", resource: "Bidan", unit: "DINKES-PKM-KTB"),
+            ]
+        }
         static var unit: DTO.UnitInput {
             DTO.UnitInput(parent_id: 1, code: "BAGIAN-ORG", name: "Bagian Organisasi", level: "unit_kerja", head_name: "Drs. Contoh", head_nip: "197001012000031001")
         }
@@ -121,7 +141,7 @@ enum OpenAPIDocument {
     /// OpenAPITests checks it against the server).
     static func tokensAllowed(_ rule: AccessRule) -> Bool {
         switch rule {
-        case .sopRead, .unitRead, .surveyRead, .surveySubmit: return true
+        case .sopRead, .unitRead, .surveyRead, .surveySubmit, .monitoringRead, .eventWrite: return true
         default: return false
         }
     }

@@ -47,6 +47,15 @@ enum SiteURL: Sendable, Hashable {
     case sopVersionApprove(Int64, version: Int)
     case sopNewVersion(Int64)
 
+    // Monitoring of SOP execution
+    case sopMonitoring(Int64)
+    case sopMonitoringLive(Int64)
+    case sopMonitoringSettings(Int64)
+    case sopMonitoringAlias(Int64)
+    case sopMonitoringStep(Int64)
+    case sopCases(Int64)
+    case serviceCase(Int64)
+
     // Citizen satisfaction surveys (SKM), staff side
     case surveys
     case surveyNew
@@ -87,6 +96,9 @@ enum SiteURL: Sendable, Hashable {
         case survey(Int64)
         case surveyResults(Int64)
         case surveyResponses(Int64)
+        case events
+        case sopMonitoring(Int64)
+        case serviceCase(Int64)
     }
 
     /// Where the JSON API lives: errors under it are answered as problem documents.
@@ -158,6 +170,14 @@ enum SiteURL: Sendable, Hashable {
         case let .sopVersionApprove(s, v): return "/sops/" + id(s) + "/versions/" + version(v) + "/approve"
         case let .sopNewVersion(s): return "/sops/" + id(s) + "/new-version"
 
+        case let .sopMonitoring(s): return "/sops/" + id(s) + "/pemantauan"
+        case let .sopMonitoringLive(s): return "/sops/" + id(s) + "/pemantauan/live"
+        case let .sopMonitoringSettings(s): return "/sops/" + id(s) + "/pemantauan/pengaturan"
+        case let .sopMonitoringAlias(s): return "/sops/" + id(s) + "/pemantauan/alias"
+        case let .sopMonitoringStep(s): return "/sops/" + id(s) + "/pemantauan/langkah"
+        case let .sopCases(s): return "/sops/" + id(s) + "/kasus"
+        case let .serviceCase(c): return "/kasus/" + id(c)
+
         case .surveys: return "/surveys"
         case .surveyNew: return "/surveys/new"
         case let .survey(s): return "/surveys/" + id(s)
@@ -195,6 +215,9 @@ enum SiteURL: Sendable, Hashable {
             case let .survey(s): return base + "/surveys/" + id(s)
             case let .surveyResults(s): return base + "/surveys/" + id(s) + "/results"
             case let .surveyResponses(s): return base + "/surveys/" + id(s) + "/responses"
+            case .events: return base + "/events"
+            case let .sopMonitoring(s): return base + "/sops/" + id(s) + "/monitoring"
+            case let .serviceCase(c): return base + "/cases/" + id(c)
             }
         }
     }

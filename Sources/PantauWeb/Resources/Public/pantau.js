@@ -18,6 +18,27 @@
     });
   });
 
+  // Monitoring page: reload the figures when the server says they changed (Server-Sent Events).
+  var live = document.getElementById("monitoring");
+  if (live && window.EventSource && live.getAttribute("data-live")) {
+    var note = document.getElementById("mon-live");
+    var source = new EventSource(live.getAttribute("data-live"));
+    source.onopen = function () { if (note) { note.hidden = false; } };
+    source.addEventListener("update", function () {
+      fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) { return; }
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("monitoring");
+          var last = doc.getElementById("mon-last");
+          if (fresh) { live.innerHTML = fresh.innerHTML; }
+          if (last) { document.getElementById("mon-last").textContent = last.textContent; }
+        })
+        .catch(function () {});
+    });
+  }
+
   // SOP editor: rows can be added, removed and moved; field names are renumbered on change.
   var form = document.getElementById("sop-form");
   if (!form) { return; }
@@ -52,7 +73,7 @@
       var rows = c.querySelectorAll("[data-row]");
       var last = rows[rows.length - 1];
       var copy = last.cloneNode(true);
-      copy.querySelectorAll("input").forEach(function (i) { i.value = ""; });
+      copy.querySelectorAll("input").forEach(function (i) { if (i.type === "checkbox") { i.checked = false; } else { i.value = ""; } });
       copy.querySelectorAll("select").forEach(function (s) { s.selectedIndex = 1 < s.options.length ? 1 : 0; });
       copy.classList.remove("has-error");
       c.appendChild(copy);

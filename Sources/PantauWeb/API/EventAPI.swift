@@ -1,0 +1,254 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PantauCore
+import PantauStore
+
+/// JSON shapes of the event ingestion API (snake_case keys).
+enum EventDTO {
+    /// One event as a client sends it. Decoding never fails on a field: each problem is kept with
+    /// its field, so one bad event is reported alone and the rest of the batch is stored.
+    struct EventIn: Decodable, Sendable {
+        var event_id: String?
+        var sop_id: Int64?
+        var `case`: String?
+        var activity: String?
+        var lifecycle: String?
+        var timestamp: String?
+        var start_timestamp: String?
+        var resource: String?
+        var unit: String?
+        var note: String?
+        var attributes: [String: String]?
+        var case_closed: Bool?
+        /// Fields of the wrong JSON type.
+        var typeProblems: [InputProblem] = []
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case event_id, sop_id, `case`, activity, lifecycle, timestamp, start_timestamp, resource, unit, note, attributes, case_closed
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            func get<T: Decodable>(_ t: T.Type, _ k: CodingKeys, _ expected: String) -> T? {
+                do { return try c.decodeIfPresent(T.self, forKey: k) } catch {
+                    typeProblems.append(InputProblem(k.rawValue, "expected_type", [expected]))
+                    return nil
+                }
+            }
+            event_id = get(String.self, .event_id, "string")
+            sop_id = get(Int64.self, .sop_id, "integer")
+            `case` = get(String.self, .case, "string")
+            activity = get(String.self, .activity, "string")
+            lifecycle = get(String.self, .lifecycle, "string")
+            timestamp = get(String.self, .timestamp, "string")
+            start_timestamp = get(String.self, .start_timestamp, "string")
+            resource = get(String.self, .resource, "string")
+            unit = get(String.self, .unit, "string")
+            note = get(String.self, .note, "string")
+            attributes = get([String: String].self, .attributes, "object of strings")
+            case_closed = get(Bool.self, .case_closed, "boolean")
+        }
+
+        init(event_id: String, sop_id: Int64, case c: String, activity: String, timestamp: String, lifecycle: String? = nil,
+             start_timestamp: String? = nil, resource: String? = nil, unit: String? = nil) {
+            self.event_id = event_id; self.sop_id = sop_id; self.case = c; self.activity = activity; self.timestamp = timestamp
+            self.lifecycle = lifecycle; self.start_timestamp = start_timestamp; self.resource = resource; self.unit = unit
+        }
+
+        /// The event, or its problems (fields named as in the JSON).
+        func input() -> Result<EventInput, EventRejection> {
+            var p = typeProblems
+            func required(_ v: String?, _ f: String) { if (v ?? "").trimmingCharacters(in: .whitespaces).isEmpty, !p.contains(where: { $0.field == f }) { p.append(InputProblem(f, "required")) } }
+            required(event_id, "event_id")
+            required(`case`, "case")
+            required(activity, "activity")
+            if sop_id == nil, !p.contains(where: { $0.field == "sop_id" }) { p.append(InputProblem("sop_id", "required")) }
+            var at: (Date, Int)?
+            if let ts = timestamp {
+                switch EventTimestamp.parse(ts) {
+                case let .success(v): at = v
+                case let .failure(code): p.append(InputProblem("timestamp", code.rawValue))
+                }
+            } else if !p.contains(where: { $0.field == "timestamp" }) { p.append(InputProblem("timestamp", "required")) }
+            var start: Date?
+            if let ts = start_timestamp {
+                switch EventTimestamp.parse(ts) {
+                case let .success(v): start = v.0
+                case let .failure(code): p.append(InputProblem("start_timestamp", code.rawValue))
+                }
+            }
+            let lc = EventLifecycle(rawValue: (lifecycle ?? "complete").lowercased())
+            if lc == nil { p.append(InputProblem("lifecycle", "one_of", ["start, complete"])) }
+            guard p.isEmpty, let id = event_id, let sop = sop_id, let ref = `case`, let act = activity, let (date, offset) = at, let lc else {
+                return .failure(EventRejection(problems: p))
+            }
+            return .success(EventInput(clientID: id, sopID: sop, caseReference: ref, activity: act, lifecycle: lc, at: date, utcOffset: offset,
+                                       startedAt: start, resource: resource, unitCode: unit, note: note, attributes: attributes ?? [:],
+                                       closesCase: case_closed ?? false))
+        }
+    }
+
+    struct EventRejection: Error { var problems: [InputProblem] }
+
+    struct Problem: Codable, Sendable {
+        var field: String
+        var message: String
+    }
+
+    struct Result1: Codable, Sendable {
+        /// Position in the batch (1-based; line number for NDJSON).
+        var index: Int
+        var event_id: String?
+        /// stored, duplicate or rejected.
+        var status: String
+        var case_id: Int64?
+        var errors: [Problem]?
+    }
+
+    struct Results: Codable, Sendable {
+        var stored: Int
+        var duplicates: Int
+        var rejected: Int
+        var results: [Result1]
+    }
+}
+
+/// Timestamps of events: ISO 8601 with a zone (`Z` or an offset); one without a zone is refused,
+/// since a wrong zone shifts every time measure by hours.
+enum EventTimestamp {
+    enum Problem: String, Error { case invalid = "timestamp_invalid", zoneRequired = "timestamp_zone_required" }
+
+    nonisolated(unsafe) private static let pattern = #/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/#
+
+    static func parse(_ text: String) -> Result<(Date, Int), Problem> {
+        let s = text.trimmingCharacters(in: .whitespaces)
+        guard let m = s.wholeMatch(of: pattern) else { return .failure(.invalid) }
+        guard let zone = m.8 else { return .failure(.zoneRequired) }
+        var offset = 0
+        if zone != "Z" && zone != "z" {
+            let digits = zone.dropFirst().filter(\.isNumber)
+            let h = Int(digits.prefix(2)) ?? 0, mi = digits.count > 2 ? Int(digits.suffix(2)) ?? 0 : 0
+            guard h <= 14, mi < 60 else { return .failure(.invalid) }
+            offset = (h * 3600 + mi * 60) * (zone.first == "-" ? -1 : 1)
+        }
+        var dc = DateComponents()
+        dc.year = Int(m.1); dc.month = Int(m.2); dc.day = Int(m.3); dc.hour = Int(m.4); dc.minute = Int(m.5)
+        dc.second = m.6.flatMap { Int($0) } ?? 0
+        guard let mo = dc.month, (1...12).contains(mo), let d = dc.day, (1...31).contains(d), let h = dc.hour, h < 24,
+              let mi = dc.minute, mi < 60, let sec = dc.second, sec < 61 else { return .failure(.invalid) }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(secondsFromGMT: 0)!
+        guard let base = cal.date(from: dc), cal.component(.day, from: base) == d else { return .failure(.invalid) }
+        var frac = 0.0
+        if let f = m.7 { frac = Double("0." + f) ?? 0 }
+        return .success((base.addingTimeInterval(frac - Double(offset)), offset))
+    }
+}
+
+/// `POST /api/v1/events` (ingestion) and the monitoring reads of the API.
+enum EventAPI {
+    static func register(_ r: RouteRegistrar, _ s: AppServices) {
+        r.api(.post, .api(.events), .eventWrite,
+              "Record service events: one event, a JSON array, or NDJSON (Content-Type application/x-ndjson); per event: stored, duplicate or rejected") { req, ctx in
+            var req = req
+            let buf = try await req.collectBody(upTo: ctx.maxUploadSize)
+            let data = Data(buffer: buf)
+            let ndjson = req.headers[.contentType]?.lowercased().contains("ndjson") ?? false
+            let parsed = try parse(data, ndjson: ndjson)
+            guard parsed.count <= EventLimits.maxBatch else {
+                throw AppError.rejected([InputProblem("events", "too_many", ["\(EventLimits.maxBatch)"])])
+            }
+            let tree = try await s.store.orgTree()
+            let scopeUnits = Scope.units(ctx.identity, tree: tree)
+            let who: String = switch ctx.identity { case let .token(t): "token:\(t.name)"; case let .user(u): "user:\(u.username)" }
+            let scope = IngestScope(allowedUnits: scopeUnits, defaultUnit: ctx.identity.scopeUnit, source: .api, receivedBy: who)
+            var inputs: [EventInput] = []
+            var position: [Int] = []
+            var results = [EventDTO.Result1?](repeating: nil, count: parsed.count)
+            let t = s.views.strings(ctx.language)
+            func words(_ ps: [InputProblem]) -> [EventDTO.Problem] { ps.map { EventDTO.Problem(field: $0.field, message: $0.message(t)) } }
+            for (i, item) in parsed.enumerated() {
+                switch item {
+                case let .failure(rej):
+                    results[i] = EventDTO.Result1(index: i + 1, event_id: nil, status: "rejected", case_id: nil, errors: words(rej.problems))
+                case let .success(ev):
+                    switch ev.input() {
+                    case let .failure(rej):
+                        results[i] = EventDTO.Result1(index: i + 1, event_id: ev.event_id, status: "rejected", case_id: nil, errors: words(rej.problems))
+                    case let .success(input):
+                        inputs.append(input)
+                        position.append(i)
+                    }
+                }
+            }
+            let outcomes = inputs.isEmpty ? [] : try await s.store.ingestEvents(inputs, scope: scope, by: ctx.actor)
+            for (k, o) in outcomes.enumerated() {
+                let i = position[k]
+                let id = inputs[k].clientID
+                switch o {
+                case let .stored(_, c): results[i] = EventDTO.Result1(index: i + 1, event_id: id, status: "stored", case_id: c, errors: nil)
+                case let .duplicate(c): results[i] = EventDTO.Result1(index: i + 1, event_id: id, status: "duplicate", case_id: c, errors: nil)
+                case let .rejected(ps): results[i] = EventDTO.Result1(index: i + 1, event_id: id, status: "rejected", case_id: nil, errors: words(ps))
+                }
+            }
+            let all = results.compactMap { $0 }
+            let body = EventDTO.Results(stored: all.filter { $0.status == "stored" }.count, duplicates: all.filter { $0.status == "duplicate" }.count,
+                                        rejected: all.filter { $0.status == "rejected" }.count, results: all)
+            if body.stored > 0 { s.monitoringChanged() }
+            return try .json(body, status: body.rejected == all.count && !all.isEmpty ? .unprocessableContent : .ok)
+        }
+
+        r.api(.get, .api(.sopMonitoring(.key)), .monitoringRead,
+              "Monitoring figures of an SOP (query from, to as YYYY-MM-DD in WIB, unit_id): cases, compliance, lead times, steps, deviations, variants, process map arcs, overdue cases, units") { req, ctx in
+            let (rec, tree) = try await SOPPages.loadScoped(s, ctx)
+            let filter = try MonitoringPage.filter(req, identity: ctx.identity, tree: tree)
+            let report = try await MonitoringPage.report(s, rec, filter: filter.filter, tree: tree, language: ctx.language)
+            return try .json(report)
+        }
+
+        r.api(.get, .api(.serviceCase(.key)), .monitoringRead, "One service case: its events in order and its check against the SOP") { _, ctx in
+            let c = try await CasePage.loadScoped(s, ctx)
+            return try .json(EventDTO.CaseDetail(c.summary, events: c.events, analysis: c.analysis))
+        }
+    }
+
+    /// The events of a body: one object, an array, or NDJSON lines (blank lines skipped). An
+    /// element that is not an event object is rejected alone, naming its position.
+    static func parse(_ data: Data, ndjson: Bool) throws -> [Result<EventDTO.EventIn, EventDTO.EventRejection>] {
+        let decoder = JSONDecoder()
+        func one(_ d: Data) -> Result<EventDTO.EventIn, EventDTO.EventRejection> {
+            do { return .success(try decoder.decode(EventDTO.EventIn.self, from: d)) }
+            catch { return .failure(EventDTO.EventRejection(problems: [InputProblem("event", "not_an_event_object")])) }
+        }
+        if ndjson {
+            var out: [Result<EventDTO.EventIn, EventDTO.EventRejection>] = []
+            for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+                if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                out.append(one(Data(line)))
+            }
+            if out.isEmpty { throw AppError.rejected([InputProblem("events", "required")]) }
+            return out
+        }
+        let first = data.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+        switch first {
+        case UInt8(ascii: "{")?: return [one(data)]
+        case UInt8(ascii: "[")?:
+            guard let items = try? JSONDecoder().decode([JSONValue].self, from: data) else {
+                throw AppError.rejected([InputProblem("events", "malformed_json")])
+            }
+            if items.isEmpty { throw AppError.rejected([InputProblem("events", "required")]) }
+            let encoder = JSONEncoder()
+            return items.map { v in
+                guard case .object = v, let d = try? encoder.encode(v) else {
+                    return .failure(EventDTO.EventRejection(problems: [InputProblem("event", "not_an_event_object")]))
+                }
+                return one(d)
+            }
+        case nil: throw AppError.rejected([InputProblem("events", "required")])
+        default: throw AppError.rejected([InputProblem("events", "malformed_json")])
+        }
+    }
+}
