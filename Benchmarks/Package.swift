@@ -32,6 +32,14 @@ let package = Package(
             ],
             path: "Sources/pantau-store-bench"
         ),
+        .executableTarget(
+            name: "pantau-ingest-bench",
+            dependencies: [
+                .product(name: "PantauCore", package: "pantau"),
+                .product(name: "PantauStore", package: "pantau"),
+            ],
+            path: "Sources/pantau-ingest-bench"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

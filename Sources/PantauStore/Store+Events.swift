@@ -278,7 +278,7 @@ extension PantauStore {
                 var existing: [String: Int64] = [:]
                 for chunk in idx.chunked(500) {
                     var q: SQLQueryString = "SELECT client_id, case_id FROM service_events WHERE sop_id = \(bind: sopID) AND client_id IN ("
-                    for (j, i) in chunk.enumerated() { q = q + (j > 0 ? ", " : "") + "\(bind: items[i].clientID)" }
+                    for (j, i) in chunk.enumerated() { q += (j > 0 ? ", " : "") + "\(bind: items[i].clientID)" }
                     for r in try await w.sql.raw(q + ")").all() { existing[try r.string("client_id")] = try r.int64("case_id") }
                 }
                 var fresh: [Int] = []
@@ -291,7 +291,7 @@ extension PantauStore {
                 func loadCases() async throws {
                     for chunk in refs.chunked(500) {
                         var q: SQLQueryString = "SELECT id, unit_id, reference FROM service_cases WHERE sop_id = \(bind: sopID) AND reference IN ("
-                        for (j, r) in chunk.enumerated() { q = q + (j > 0 ? ", " : "") + "\(bind: r)" }
+                        for (j, r) in chunk.enumerated() { q += (j > 0 ? ", " : "") + "\(bind: r)" }
                         for r in try await w.sql.raw(q + ")").all() { cases[try r.string("reference")] = (try r.int64("id"), try r.int64("unit_id")) }
                     }
                 }
@@ -327,7 +327,7 @@ extension PantauStore {
                 for chunk in newCases.sorted(by: { $0.key < $1.key }).chunked(200) {
                     var q: SQLQueryString = "INSERT INTO service_cases (sop_id, unit_id, reference, status, created_at, updated_at) VALUES "
                     for (j, (ref, unit)) in chunk.enumerated() {
-                        q = q + (j > 0 ? ", " : "") + "(\(bind: sopID), \(bind: unit), \(bind: ref), 'open', \(bind: w.t), \(bind: w.t))"
+                        q += (j > 0 ? ", " : "") + "(\(bind: sopID), \(bind: unit), \(bind: ref), 'open', \(bind: w.t), \(bind: w.t))"
                     }
                     try await w.sql.raw(q + " ON CONFLICT (sop_id, reference) DO NOTHING").run()
                 }
@@ -349,14 +349,14 @@ extension PantauStore {
                         let e = items[i]
                         guard let c = cases[e.caseReference] else { throw StoreError.corrupt("case \(e.caseReference) vanished") }
                         let attrs: String? = e.attributes.isEmpty ? nil : jsonText(e.attributes)
-                        q = q + (j > 0 ? ", " : "") + """
+                        q += (j > 0 ? ", " : "") + """
                             (\(bind: sopID), \(bind: c.id), \(bind: e.clientID), \(bind: e.activity.trimmingCharacters(in: .whitespacesAndNewlines)),
                              \(bind: e.lifecycle.rawValue), \(bind: e.startedAt?.timeIntervalSince1970), \(bind: e.at.timeIntervalSince1970),
                              \(bind: e.utcOffset), \(bind: Self.clean(e.resource)), \(bind: scope.source.rawValue), \(bind: Self.clean(e.note)),
                              \(bind: attrs), \(bind: w.t), \(bind: scope.receivedBy))
                             """
                     }
-                    q = q + " ON CONFLICT (sop_id, client_id) DO NOTHING RETURNING id, client_id, case_id"
+                    q += " ON CONFLICT (sop_id, client_id) DO NOTHING RETURNING id, client_id, case_id"
                     var inserted: [String: (Int64, Int64)] = [:]
                     for r in try await w.sql.raw(q).all() { inserted[try r.string("client_id")] = (try r.int64("id"), try r.int64("case_id")) }
                     for i in chunk where outcomes[i] == nil {
@@ -579,12 +579,12 @@ extension PantauStore {
                 INSERT INTO case_steps (case_id, sop_id, unit_id, opened_at, step, occurrences, measured, within_standard, seconds,
                     excess_seconds, waited, waiting_seconds, rework_seconds, skipped, unexpected, repeated, out_of_order) VALUES
                 """
-            for (j, r) in chunk.enumerated() { q = q + (j > 0 ? ", " : "") + r }
+            for (j, r) in chunk.enumerated() { q += (j > 0 ? ", " : "") + r }
             try await w.sql.raw(q).run()
         }
         for chunk in arcRows.chunked(400) {
             var q: SQLQueryString = "INSERT INTO case_arcs (case_id, sop_id, unit_id, opened_at, source, target, n, seconds) VALUES "
-            for (j, r) in chunk.enumerated() { q = q + (j > 0 ? ", " : "") + r }
+            for (j, r) in chunk.enumerated() { q += (j > 0 ? ", " : "") + r }
             try await w.sql.raw(q).run()
         }
     }

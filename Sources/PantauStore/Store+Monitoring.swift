@@ -21,10 +21,10 @@ public struct MonitoringFilter: Sendable, Hashable {
     /// SQL conditions on a table with `unit_id` and `opened_at` (alias `t`).
     func conditions(sopID: Int64) -> SQLQueryString {
         var q: SQLQueryString = "t.sop_id = \(bind: sopID)"
-        if let f = from { q = q + " AND t.opened_at >= \(bind: f.timeIntervalSince1970)" }
-        if let e = to { q = q + " AND t.opened_at < \(bind: e.timeIntervalSince1970)" }
-        if let u = unitID { q = q + " AND t.unit_id = \(bind: u)" }
-        if let v = visibleUnits { q = q + " AND t.unit_id IN (\(unsafeRaw: v.isEmpty ? "-1" : v.sorted().map(String.init).joined(separator: ",")))" }
+        if let f = from { q += " AND t.opened_at >= \(bind: f.timeIntervalSince1970)" }
+        if let e = to { q += " AND t.opened_at < \(bind: e.timeIntervalSince1970)" }
+        if let u = unitID { q += " AND t.unit_id = \(bind: u)" }
+        if let v = visibleUnits { q += " AND t.unit_id IN (\(unsafeRaw: v.isEmpty ? "-1" : v.sorted().map(String.init).joined(separator: ",")))" }
         return q
     }
 }
