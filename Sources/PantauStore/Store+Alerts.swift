@@ -140,6 +140,19 @@ public struct AlertRecord: Sendable, Hashable, Codable {
     /// step_over_standard `[reference, step id, excess seconds]`, compliance_below
     /// `[period, compliance %, threshold %, closed cases]`.
     public var arguments: [String]
+
+    public init(id: Int64, ruleID: Int64, sopID: Int64, unitID: Int64, caseID: Int64?, kind: AlertKind, condition: String, raisedAt: Date,
+                arguments: [String]) {
+        self.id = id
+        self.ruleID = ruleID
+        self.sopID = sopID
+        self.unitID = unitID
+        self.caseID = caseID
+        self.kind = kind
+        self.condition = condition
+        self.raisedAt = raisedAt
+        self.arguments = arguments
+    }
 }
 
 /// An alert as a person's notification shows it.
@@ -195,6 +208,16 @@ public struct WebhookJob: Sendable, Hashable {
     public var attempts: Int
     /// The claim's token: only the claimer may record the attempt.
     public var claim: String
+
+    public init(deliveryID: Int64, webhookID: Int64, url: String, secret: String, payload: String, attempts: Int, claim: String) {
+        self.deliveryID = deliveryID
+        self.webhookID = webhookID
+        self.url = url
+        self.secret = secret
+        self.payload = payload
+        self.attempts = attempts
+        self.claim = claim
+    }
 }
 
 /// Back-off of failed deliveries: `base × 2^(attempt−1)` after each failed attempt, `failed` after `maxAttempts`.

@@ -113,13 +113,20 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Pantau"),
-            services: [StoreService(store: store)],
+            services: [StoreService(store: store)] + alertWorker(store, config, logger),
             logger: logger)
         return BuiltApplication(application: app, services: services, bootstrapPassword: password)
     } catch {
         await store.shutdown()
         throw error
     }
+}
+
+/// The alert worker of this instance, unless turned off (`PANTAU_ALERT_INTERVAL=0`).
+func alertWorker(_ store: PantauStore, _ config: AppConfig, _ logger: Logger) -> [any Service] {
+    guard config.alertInterval > 0 else { return [] }
+    return [AlertWorker(store: store, sender: WebhookSender(allowPrivate: config.webhookAllowPrivate),
+                        interval: .milliseconds(Int64(config.alertInterval * 1000)), logger: logger)]
 }
 
 /// On an empty database: creates `admin` with `PANTAU_ADMIN_PASSWORD` or a one-time password

@@ -55,6 +55,12 @@ public struct AppConfig: Sendable {
     /// The audit key itself (`PANTAU_AUDIT_KEY`, at least 32 characters). With neither setting, a
     /// SQLite database gets a key file beside it (`<database>.audit-key`); PostgreSQL refuses to start.
     public var auditKey: String? = nil
+    /// Webhooks may target loopback, link-local and private addresses (`PANTAU_WEBHOOK_ALLOW_PRIVATE`):
+    /// off by default, since such targets let webhook settings reach internal services (SSRF).
+    public var webhookAllowPrivate: Bool = false
+    /// Seconds between rounds of the alert worker (evaluate rules, send due webhooks) on this
+    /// instance (`PANTAU_ALERT_INTERVAL`, default 5); 0 turns the worker off here.
+    public var alertInterval: TimeInterval = 5
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "pantau.sqlite"),
@@ -136,6 +142,8 @@ public struct AppConfig: Sendable {
         let key = reader.string(forKey: "pantau.audit.key", default: "")
         config.auditKeyFile = keyFile.isEmpty ? nil : keyFile
         config.auditKey = key.isEmpty ? nil : key
+        config.webhookAllowPrivate = try flag("pantau.webhook.allow.private", "PANTAU_WEBHOOK_ALLOW_PRIVATE", false)
+        config.alertInterval = try number("pantau.alert.interval", "PANTAU_ALERT_INTERVAL", 5, 0...3600, "seconds, 0-3600 (0: no alert worker)")
         return config
     }
 }

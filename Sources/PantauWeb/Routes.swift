@@ -12,6 +12,7 @@ func registerRoutes(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @S
     UserFormPage.register(r, s)
     TokenPage.register(r, s)
     AuditPage.register(r, s)
+    AlertPages.register(r, s)
     SOPPages.register(r, s)
     MonitoringPage.register(r, s)
     SurveyListPage.register(r, s)

@@ -82,7 +82,7 @@ struct ErrorPageModel {
 /// One link of the main navigation.
 struct NavItem {
     enum Section: String {
-        case home, sops, units, users, tokens, audit, surveys
+        case home, sops, units, users, tokens, audit, surveys, notifications, webhooks
     }
     let label: String
     let href: String
@@ -134,8 +134,10 @@ struct LayoutModel {
             if u.role == .admin {
                 item(.users, "nav_users", .users)
                 item(.tokens, "nav_tokens", .tokens)
+                item(.webhooks, "nav_webhooks", .webhooks)
             }
             if u.role == .admin || u.role == .auditor { item(.audit, "nav_audit", .audit) }
+            item(.notifications, "nav_notifications", .notifications)
         }
         self.nav = nav
         otherLang = context.language == .id ? "en" : "id"

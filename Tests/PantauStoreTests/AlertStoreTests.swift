@@ -28,6 +28,9 @@ struct AlertStoreTests {
         let unit = try await store.createUnit(UnitInput(parentID: root.id, code: "DPMPTSP", name: "DPMPTSP", level: .instansi), by: .cli)
         let other = try await store.createUnit(UnitInput(parentID: root.id, code: "DINKES", name: "Dinas Kesehatan", level: .instansi), by: .cli)
         let sop = try await store.createSOP(unitID: unit.id, document: doc, by: .cli)
+        // A setting of this test's own: the store's process-wide analyzer cache is keyed by SOP id,
+        // version and settings, and other tests' databases have other documents under the same id.
+        try await store.setActivityAlias(sopID: sop.id, activity: "alert-test-\(UUID().uuidString)", stepID: "daftar", by: .cli)
         let staff = try await store.createUser(UserInput(username: "petugas", displayName: "Petugas", role: .officer, unitID: unit.id),
                                                passwordHash: "x", by: .cli)
         let outsider = try await store.createUser(UserInput(username: "dinkes", displayName: "Dinkes", role: .unitManager, unitID: other.id),

@@ -34,6 +34,15 @@ enum SiteURL: Sendable, Hashable {
     case tokenRevoke(Int64)
     case audit
 
+    // Alerts: rules per SOP, the signed-in person's notifications, webhooks (admin)
+    case sopAlertRules(Int64)
+    case sopAlertRuleDeactivate(Int64)
+    case notifications
+    case notificationsRead
+    case webhooks
+    case webhookDeactivate
+    case webhookResend
+
     // SOP register
     case sops
     case sopNew
@@ -157,6 +166,14 @@ enum SiteURL: Sendable, Hashable {
         case .tokens: return "/tokens"
         case let .tokenRevoke(t): return "/tokens/" + id(t) + "/revoke"
         case .audit: return "/audit"
+
+        case let .sopAlertRules(s): return "/sops/" + id(s) + "/aturan-peringatan"
+        case let .sopAlertRuleDeactivate(s): return "/sops/" + id(s) + "/aturan-peringatan/nonaktifkan"
+        case .notifications: return "/notifikasi"
+        case .notificationsRead: return "/notifikasi/dibaca"
+        case .webhooks: return "/webhook"
+        case .webhookDeactivate: return "/webhook/nonaktifkan"
+        case .webhookResend: return "/webhook/kirim-ulang"
 
         case .sops: return "/sops"
         case .sopNew: return "/sops/new"
