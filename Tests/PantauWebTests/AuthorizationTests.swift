@@ -136,6 +136,14 @@ struct AuthorizationTests {
         "POST /api/v1/events": [.admin, .mgr, .mgrOther, .eval, .officer, .token],
         "GET /api/v1/sops/:id/monitoring": sopReaders.union([.token]),
         "GET /api/v1/cases/:id": sopReaders.union([.token]),
+        // Observation mode: everyone who may write events (not auditors), for SOPs in their scope.
+        "GET /observasi": [.admin, .mgr, .mgrOther, .eval, .officer],
+        "GET /observasi/sops/:id": [.admin, .mgr, .eval, .officer],
+        "GET /observasi/sops/:id/kasus": [.admin, .mgr, .eval, .officer],
+        "POST /observasi/sops/:id/kasus": [.admin, .mgr, .eval, .officer],
+        "POST /observasi/sops/:id/kejadian": [.admin, .mgr, .eval, .officer],
+        "GET /static/observasi.js": people,
+        "GET /static/observasi.css": people,
     ]
 
     @Test func everyRouteHasARuleAndEveryRoleIsChecked() async throws {

@@ -65,6 +65,14 @@ enum SiteURL: Sendable, Hashable {
     case sopCases(Int64)
     case serviceCase(Int64)
 
+    // Observation mode (phone at the service counter)
+    case observation
+    case observationStart(Int64)
+    case observationCase(Int64)
+    case observationEvents(Int64)
+    case observationScript
+    case observationStylesheet
+
     // Citizen satisfaction surveys (SKM), staff side
     case surveys
     case surveyNew
@@ -194,6 +202,13 @@ enum SiteURL: Sendable, Hashable {
         case let .sopMonitoringStep(s): return "/sops/" + id(s) + "/pemantauan/langkah"
         case let .sopCases(s): return "/sops/" + id(s) + "/kasus"
         case let .serviceCase(c): return "/kasus/" + id(c)
+
+        case .observation: return "/observasi"
+        case let .observationStart(s): return "/observasi/sops/" + id(s)
+        case let .observationCase(s): return "/observasi/sops/" + id(s) + "/kasus"
+        case let .observationEvents(s): return "/observasi/sops/" + id(s) + "/kejadian"
+        case .observationScript: return "/static/observasi.js"
+        case .observationStylesheet: return "/static/observasi.css"
 
         case .surveys: return "/surveys"
         case .surveyNew: return "/surveys/new"
