@@ -39,8 +39,9 @@ public enum AccessRule: String, Sendable, CaseIterable {
     /// Recording service events (API, observation): integration tokens, admins, unit managers,
     /// evaluators and officers, for cases of units in their subtree. Not auditors: they change nothing.
     case eventWrite
-    /// An SOP's monitoring settings (activity aliases, steps not recorded): admin, and unit managers
-    /// in their subtree.
+    /// An SOP's monitoring settings (activity aliases, steps not recorded) and the upload of event
+    /// log files (`/sops/{id}/impor-kejadian`): admin, and unit managers in their subtree (the SOP's
+    /// unit; events of units outside it are refused per event). Not officers, evaluators or auditors.
     case monitoringManage
 
     /// Whether an identity of this kind passes the role part of the rule.

@@ -15,6 +15,7 @@ func registerRoutes(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @S
     AlertPages.register(r, s)
     SOPPages.register(r, s)
     MonitoringPage.register(r, s)
+    EventImportPage.register(r, s)
     ObservationPage.register(r, s)
     SurveyListPage.register(r, s)
     SurveyFormPage.register(r, s)

@@ -76,7 +76,7 @@ struct EventsCommand: AsyncParsableCommand {
     }
 }
 
-/// The import itself: validate every event, then store them in batches.
+/// The import itself (the shared `EventLogImport`), with the command line's messages and progress.
 struct EventFileImport {
     let log: EventLog
     let fileName: String
@@ -85,22 +85,17 @@ struct EventFileImport {
     let skipInvalid: Bool
     let batch: Int
 
-    /// One event that was refused, with where it is in the file.
-    struct Rejection {
-        var caseID: String
-        var position: Int
-        var activity: String
-        var problems: [InputProblem]
-    }
+    typealias Rejection = EventLogImport.Rejection
 
     struct Report {
-        var read = 0
-        var stored = 0
-        var duplicates = 0
-        var rejected: [Rejection] = []
-        var casesTouched = Set<Int64>()
-        var failed = false
-        var fileName = ""
+        var base: EventLogImport.Report
+        var read: Int { base.read }
+        var stored: Int { base.stored }
+        var duplicates: Int { base.duplicates }
+        var rejected: [Rejection] { base.rejected }
+        var casesTouched: Set<Int64> { base.casesTouched }
+        var failed: Bool { base.failed }
+        var fileName: String { base.fileName }
 
         func summary(seconds: Double) -> String {
             let rate = seconds > 0 ? Double(stored + duplicates) / seconds : 0
@@ -117,154 +112,45 @@ struct EventFileImport {
 
     /// A stable id of event `position` (1-based) of a case: the same file gives the same ids.
     static func clientID(file: String, caseID: String, position: Int) -> String {
-        let plain = "\(file)#\(caseID)#\(position)"
-        if plain.count <= EventLimits.maxIDLength { return plain }
-        return "\(file.prefix(60))#~\(fnv(caseID))#\(position)"
-    }
-
-    /// 128-bit FNV-1a (two 64-bit lanes) as hex: a compact stand-in for a long case id.
-    static func fnv(_ s: String) -> String {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x8422_2325_cbf2_9ce4
-        for byte in s.utf8 {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 &+ 0x9E37
-        }
-        return String(format: "%016llx%016llx", a, b)
-    }
-
-    /// The event `e` of case `c` (its `position`-th, 1-based) as the store receives it.
-    func input(case c: Int, event e: Int, position: Int) -> EventInput {
-        let caseID = log.caseIDs[c]
-        var attributes = log.eventAttributes.attributes(ofRow: e)
-        if position == 1 {
-            for (k, v) in log.caseAttributes.attributes(ofRow: c) where attributes["case:" + k] == nil { attributes["case:" + k] = v }
-        }
-        let unit = log.unit(ofEvent: e).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        return EventInput(clientID: Self.clientID(file: fileName, caseID: caseID, position: position), sopID: sopID,
-                          caseReference: caseID, activity: log.activities[Int(log.eventActivity[e])],
-                          at: Date(timeIntervalSince1970: log.completeTime(ofEvent: e) ?? .nan),
-                          startedAt: log.startTime(ofEvent: e).map { Date(timeIntervalSince1970: $0) },
-                          resource: log.resource(ofEvent: e), unitCode: unit, attributes: attributes)
-    }
-
-    /// Every event of the log, in file order per case: (case, event index, 1-based position).
-    func forEachEvent(_ body: (Int, Int, Int) throws -> Void) rethrows {
-        for c in 0..<log.caseCount {
-            for (k, e) in log.events(ofCase: c).enumerated() { try body(c, e, k + 1) }
-        }
+        EventLogImport.clientID(file: file, caseID: caseID, position: position)
     }
 
     func run(_ store: PantauStore) async throws -> Report {
-        var report = Report()
-        report.fileName = fileName
-        report.read = log.eventCount
         // The SOP and the units.
         do { _ = try await store.sop(id: sopID) } catch StoreError.notFound {
             throw CLIError("SOP \(sopID) tidak ada / unknown SOP \(sopID) (see `pantau sop list`); nothing stored")
         }
-        let units = try await store.units()
-        let known = Set(units.map { $0.code.lowercased() })
         var defaultUnitID: Int64?
         if let code = defaultUnit {
+            let units = try await store.units()
             guard let u = units.first(where: { $0.code.lowercased() == code.lowercased() }) else { throw CLIError("unknown unit code '\(code)'") }
             defaultUnitID = u.id
         }
-
-        // 1. Validate everything before storing anything.
-        let now = Date()
-        var invalid = [Bool](repeating: false, count: log.eventCount)
-        var caseUnit: [Int: String] = [:]
-        forEachEvent { c, e, k in
-            let input = input(case: c, event: e, position: k)
-            var p = input.problems(now: now)
-            if let code = input.unitCode {
-                if !known.contains(code.lowercased()) { p.append(InputProblem("unit", "unknown_unit", [code])) }
-                else if let first = caseUnit[c], first.lowercased() != code.lowercased() { p.append(InputProblem("unit", "case_other_unit", [input.caseReference])) }
-                else { caseUnit[c] = code }
-            }
-            if !p.isEmpty {
-                invalid[e] = true
-                report.rejected.append(Rejection(caseID: input.caseReference, position: k, activity: input.activity, problems: p))
-            }
-        }
-        if !report.rejected.isEmpty && !skipInvalid {
-            printErr("Impor dibatalkan, tidak ada yang disimpan / import stopped, nothing stored: \(grouped(report.rejected.count)) kejadian tidak sah (invalid events)")
-            printRejections(report.rejected, limit: 20)
-            printErr("Perbaiki berkas, atau ulangi dengan --skip-invalid untuk menyimpan kejadian yang sah.")
-            report.failed = true
-            return report
-        }
-
-        // 2. Store in batches (one transaction each).
         let scope = IngestScope(allowedUnits: nil, defaultUnit: defaultUnitID, source: .import, receivedBy: AuditActor.cli.label)
-        let total = log.eventCount - report.rejected.count
-        var done = 0
-        let progress = ImportProgress(total: total)
-        var pending: [EventInput] = []
-        var where_: [(String, Int)] = []
-        pending.reserveCapacity(batch)
-        func flush() async throws {
-            guard !pending.isEmpty else { return }
-            let outcomes: [EventOutcome]
-            do {
-                outcomes = try await store.ingestEvents(pending, scope: scope, by: .cli, allOrNothing: !skipInvalid)
-            } catch let StoreError.rejected(problems) {
-                // All or nothing: a check only the store can make failed (e.g. a case of another unit).
-                var rs: [Rejection] = []
-                for p in problems {
-                    let parts = p.field.split(separator: ".", maxSplits: 1)
-                    if parts.count == 2, let i = Int(parts[0]), i >= 1, i <= pending.count {
-                        rs.append(Rejection(caseID: where_[i - 1].0, position: where_[i - 1].1, activity: pending[i - 1].activity,
-                                            problems: [InputProblem(String(parts[1]), p.code, p.arguments)]))
-                    } else {
-                        rs.append(Rejection(caseID: "-", position: 0, activity: "", problems: [p]))
-                    }
-                }
-                progress.finishLine()
-                printErr("Impor berhenti / import stopped: kumpulan ini ditolak, \(grouped(report.stored)) kejadian dari kumpulan sebelumnya sudah tersimpan.")
-                printRejections(rs, limit: 20)
-                printErr("Setelah diperbaiki, ulangi impor berkas yang sama: kejadian yang sudah tersimpan tidak disimpan dua kali.")
-                report.rejected += rs
-                report.failed = true
-                throw ImportStopped()
-            }
-            for (i, o) in outcomes.enumerated() {
-                switch o {
-                case let .stored(_, caseID):
-                    report.stored += 1
-                    report.casesTouched.insert(caseID)
-                case .duplicate:
-                    report.duplicates += 1
-                case let .rejected(ps):
-                    report.rejected.append(Rejection(caseID: where_[i].0, position: where_[i].1, activity: pending[i].activity, problems: ps))
-                }
-            }
-            done += pending.count
-            progress.update(done)
-            pending.removeAll(keepingCapacity: true)
-            where_.removeAll(keepingCapacity: true)
+        let shared = EventLogImport(log: log, fileName: fileName, sopID: sopID, skipInvalid: skipInvalid, batch: batch)
+        var progress: ImportProgress?
+        let r = try await shared.run(store, scope: scope, by: .cli) { done, total in
+            if progress == nil { progress = ImportProgress(total: total) }
+            progress?.update(done)
         }
-        do {
-            for c in 0..<log.caseCount {
-                for (k, e) in log.events(ofCase: c).enumerated() where !invalid[e] {
-                    pending.append(input(case: c, event: e, position: k + 1))
-                    where_.append((log.caseIDs[c], k + 1))
-                    if pending.count >= batch { try await flush() }
-                }
+        progress?.finishLine()
+        switch r.ending {
+        case .invalid:
+            printErr("Impor dibatalkan, tidak ada yang disimpan / import stopped, nothing stored: \(grouped(r.rejected.count)) kejadian tidak sah (invalid events)")
+            printRejections(r.rejected, limit: 20)
+            printErr("Perbaiki berkas, atau ulangi dengan --skip-invalid untuk menyimpan kejadian yang sah.")
+        case .stoppedInBatch:
+            printErr("Impor berhenti / import stopped: kumpulan ini ditolak, \(grouped(r.stored)) kejadian dari kumpulan sebelumnya sudah tersimpan.")
+            printRejections(r.rejected, limit: 20)
+            printErr("Setelah diperbaiki, ulangi impor berkas yang sama: kejadian yang sudah tersimpan tidak disimpan dua kali.")
+        case .completed:
+            if !r.rejected.isEmpty {
+                printErr("Kejadian yang ditolak / rejected events: \(grouped(r.rejected.count))")
+                printRejections(r.rejected, limit: 200)
             }
-            try await flush()
-        } catch is ImportStopped {
-            return report
         }
-        progress.finishLine()
-        if !report.rejected.isEmpty {
-            printErr("Kejadian yang ditolak / rejected events: \(grouped(report.rejected.count))")
-            printRejections(report.rejected, limit: 200)
-        }
-        return report
+        return Report(base: r)
     }
-
-    struct ImportStopped: Error {}
 
     func printRejections(_ rs: [Rejection], limit: Int) {
         for r in rs.prefix(limit) {

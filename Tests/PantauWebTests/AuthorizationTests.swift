@@ -131,6 +131,10 @@ struct AuthorizationTests {
         "GET /sops/:id/pemantauan/pengaturan": sopWriters,
         "POST /sops/:id/pemantauan/alias": sopWriters,
         "POST /sops/:id/pemantauan/langkah": sopWriters,
+        // Event log upload: the SOP's writers (admin, unit managers of its unit subtree).
+        "GET /sops/:id/impor-kejadian": sopWriters,
+        "POST /sops/:id/impor-kejadian": sopWriters,
+        "POST /sops/:id/impor-kejadian/jalankan": sopWriters,
         "GET /sops/:id/kasus": sopReaders,
         "GET /kasus/:id": sopReaders,
         "POST /api/v1/events": [.admin, .mgr, .mgrOther, .eval, .officer, .token],

@@ -62,6 +62,8 @@ enum SiteURL: Sendable, Hashable {
     case sopMonitoringSettings(Int64)
     case sopMonitoringAlias(Int64)
     case sopMonitoringStep(Int64)
+    case sopEventImport(Int64)
+    case sopEventImportRun(Int64)
     case sopCases(Int64)
     case serviceCase(Int64)
 
@@ -200,6 +202,8 @@ enum SiteURL: Sendable, Hashable {
         case let .sopMonitoringSettings(s): return "/sops/" + id(s) + "/pemantauan/pengaturan"
         case let .sopMonitoringAlias(s): return "/sops/" + id(s) + "/pemantauan/alias"
         case let .sopMonitoringStep(s): return "/sops/" + id(s) + "/pemantauan/langkah"
+        case let .sopEventImport(s): return "/sops/" + id(s) + "/impor-kejadian"
+        case let .sopEventImportRun(s): return "/sops/" + id(s) + "/impor-kejadian/jalankan"
         case let .sopCases(s): return "/sops/" + id(s) + "/kasus"
         case let .serviceCase(c): return "/kasus/" + id(c)
 

@@ -1,0 +1,574 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PantauCore
+import PantauStore
+
+/// `/sops/{id}/impor-kejadian`: a log file (CSV, CSV.gz, XES, XES.gz) uploaded as cases of the SOP
+/// (docs/monitoring.md, "Impor kejadian lewat web").
+///
+/// 1. `POST /sops/{id}/impor-kejadian` takes the file (a `multipart/form-data` part `file`, or the
+///    text of a CSV/XES in the form field `text`), keeps it in a server-side temporary file named by
+///    a random id and tied to the user and the SOP, and redirects to
+/// 2. `GET /sops/{id}/impor-kejadian?unggahan={id}`: the detected columns with a select per property,
+///    the time zone of timestamps without offset, and the first 10 events as they will be read;
+/// 3. `POST /sops/{id}/impor-kejadian/jalankan` previews again with another mapping, or imports:
+///    all or nothing (a report naming row or case, column and reason; nothing stored), or skipping
+///    bad rows; then the figures. The temporary file is deleted after a successful import, and any
+///    upload older than an hour when the next one arrives.
+enum EventImportPage {
+    // MARK: Temporary uploads
+
+    enum Kind: String { case csv, xes }
+
+    /// One uploaded file kept between the steps.
+    struct Upload {
+        let id: String
+        let fileName: String
+        let kind: Kind
+        let url: URL
+    }
+
+    struct UploadMeta: Codable { var user: Int64; var sop: Int64; var name: String; var kind: String; var created: Double }
+
+    /// Uploads live in a private directory of the system's temporary directory; the client only
+    /// ever sends the random id, which must name an upload of the same user and SOP, younger than
+    /// `maxAge`.
+    enum Uploads {
+        static let maxAge: TimeInterval = 3600
+        static var directory: URL { FileManager.default.temporaryDirectory.appendingPathComponent("pantau-event-uploads", isDirectory: true) }
+
+        static func isValidID(_ id: String) -> Bool { id.count == 32 && id.allSatisfy { $0.isHexDigit && !$0.isUppercase } }
+
+        static func save(_ data: Data, fileName: String, kind: Kind, user: Int64, sop: Int64) throws -> String {
+            let dir = directory
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            sweep()
+            var rng = SystemRandomNumberGenerator()
+            let id = (0..<2).map { _ in String(format: "%016llx", rng.next() as UInt64) }.joined()
+            try data.write(to: dir.appendingPathComponent(id + ".data"), options: .withoutOverwriting)
+            let meta = UploadMeta(user: user, sop: sop, name: fileName, kind: kind.rawValue, created: Date().timeIntervalSince1970)
+            try JSONEncoder().encode(meta).write(to: dir.appendingPathComponent(id + ".json"))
+            return id
+        }
+
+        static func open(_ id: String, user: Int64, sop: Int64) -> Upload? {
+            guard isValidID(id) else { return nil }
+            let dir = directory
+            guard let d = try? Data(contentsOf: dir.appendingPathComponent(id + ".json")),
+                  let m = try? JSONDecoder().decode(UploadMeta.self, from: d),
+                  m.user == user, m.sop == sop, Date().timeIntervalSince1970 - m.created < maxAge, let kind = Kind(rawValue: m.kind)
+            else { return nil }
+            let url = dir.appendingPathComponent(id + ".data")
+            guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+            return Upload(id: id, fileName: m.name, kind: kind, url: url)
+        }
+
+        static func remove(_ id: String) {
+            guard isValidID(id) else { return }
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(id + ".data"))
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(id + ".json"))
+        }
+
+        /// Deletes uploads older than `maxAge`.
+        static func sweep(now: Date = Date()) {
+            let fm = FileManager.default
+            guard let names = try? fm.contentsOfDirectory(atPath: directory.path) else { return }
+            for n in names {
+                let url = directory.appendingPathComponent(n)
+                let modified = (try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? now
+                if now.timeIntervalSince(modified) > maxAge { try? fm.removeItem(at: url) }
+            }
+        }
+    }
+
+    // MARK: Mapping
+
+    /// Which CSV column holds which property (column names as in the header; "" for none) and the
+    /// zone of timestamps written without offset.
+    struct Mapping: Equatable {
+        var caseID = "", activity = "", timestamp = "", start = "", resource = "", unit = ""
+        var timeZone = "Asia/Jakarta"
+
+        static let fields = ["case", "activity", "timestamp", "start", "resource", "unit"]
+
+        subscript(field: String) -> String {
+            get {
+                switch field {
+                case "case": caseID
+                case "activity": activity
+                case "timestamp": timestamp
+                case "start": start
+                case "resource": resource
+                default: unit
+                }
+            }
+            set {
+                switch field {
+                case "case": caseID = newValue
+                case "activity": activity = newValue
+                case "timestamp": timestamp = newValue
+                case "start": start = newValue
+                case "resource": resource = newValue
+                default: unit = newValue
+                }
+            }
+        }
+
+        /// Header names the reader would pick for each property (same lists as `CSVColumnMapping`).
+        static let candidates: [String: [String]] = [
+            "case": ["case:concept:name", "case id", "case_id", "caseid", "case", "id kasus"],
+            "activity": ["concept:name", "activity", "activity name", "activity_name", "aktivitas", "kegiatan"],
+            "timestamp": ["time:timestamp", "timestamp", "complete timestamp", "complete_timestamp", "end timestamp",
+                          "end_timestamp", "end time", "end_time", "completed", "waktu selesai", "time"],
+            "start": ["start_timestamp", "start timestamp", "start time", "start_time", "waktu mulai"],
+            "resource": ["org:resource", "resource", "user", "pelaksana", "petugas"],
+            "unit": ["org:group", "unit", "unit kerja", "unit_kerja", "department"],
+        ]
+
+        /// The columns detected from the header (pure).
+        static func detected(header: [String]) -> Mapping {
+            var m = Mapping()
+            var used = Set<Int>()
+            let lower = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            for f in fields {
+                for c in candidates[f] ?? [] {
+                    if let k = lower.firstIndex(of: c), !used.contains(k) {
+                        used.insert(k)
+                        m[f] = header[k]
+                        break
+                    }
+                }
+            }
+            return m
+        }
+
+        /// The reader's mapping: every property as chosen; a property chosen as none keeps the
+        /// reader from detecting it (its candidate columns are then read as plain attributes' names
+        /// are: not at all).
+        func csvMapping(header: [String]) -> CSVColumnMapping {
+            func v(_ s: String) -> String? { s.isEmpty ? nil : s }
+            let chosen = Set(Self.fields.map { self[$0].lowercased() }.filter { !$0.isEmpty })
+            var ignored: [String] = []
+            for f in Self.fields where self[f].isEmpty {
+                for h in header where (Self.candidates[f] ?? []).contains(h.lowercased()) && !chosen.contains(h.lowercased()) { ignored.append(h) }
+            }
+            return CSVColumnMapping(caseID: v(caseID), activity: v(activity), timestamp: v(timestamp), startTimestamp: v(start),
+                                    resource: v(resource), unit: v(unit), ignored: ignored)
+        }
+
+        static func from(_ get: (String) -> String?) -> Mapping? {
+            guard get("m_case") != nil else { return nil }
+            var m = Mapping()
+            for f in fields { m[f] = (get("m_" + f) ?? "").trimmingCharacters(in: .whitespaces) }
+            if let tz = get("tz"), !tz.isEmpty { m.timeZone = tz }
+            return m
+        }
+    }
+
+    static let timeZones = ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "UTC"]
+
+    // MARK: Reading
+
+    /// A problem found while reading the file: where (line, column) and why.
+    struct ReadProblem: Equatable {
+        var line: Int
+        var column: String
+        var code: String
+        var value: String
+    }
+
+    /// The file's header (CSV), from the reader itself: a mapping naming a column that cannot exist
+    /// makes it answer with the columns it found.
+    static func csvHeader(_ url: URL) -> Result<[String], EventLogError> {
+        var o = CSVReader.Options(mapping: CSVColumnMapping(caseID: "\u{1}"))
+        o.maxDecompressedBytes = maxDecompressed
+        do {
+            _ = try CSVReader(options: o).read(contentsOf: url)
+            return .success([])
+        } catch let e as EventLogError {
+            if case let .missingColumn(_, available, _) = e { return .success(available) }
+            return .failure(e)
+        } catch {
+            return .failure(.io(path: url.lastPathComponent, message: "\(error)"))
+        }
+    }
+
+    /// Compressed uploads may not grow beyond this when read.
+    static let maxDecompressed = 400 << 20
+
+    static func problem(_ e: EventLogError, header: [String]) -> ReadProblem {
+        func col(_ at: InputLocation) -> String { at.column >= 1 && at.column <= header.count ? header[at.column - 1] : at.column > 0 ? "#\(at.column)" : "" }
+        switch e {
+        case let .invalidTimestamp(value, field, at): return ReadProblem(line: at.line, column: field, code: "invalid_timestamp", value: value)
+        case let .missingColumn(name, _, at): return ReadProblem(line: at.line, column: name, code: "missing_column", value: "")
+        case let .missingValue(field, at): return ReadProblem(line: at.line, column: field, code: "missing_value", value: "")
+        case let .wrongFieldCount(expected, found, at): return ReadProblem(line: at.line, column: col(at), code: "field_count", value: "\(found)/\(expected)")
+        case let .unterminatedQuote(at), let .truncatedGzip(at), let .emptyInput(at):
+            return ReadProblem(line: at.line, column: col(at), code: "malformed", value: "")
+        case let .malformedCSV(m, at), let .malformedXML(m, at), let .notXES(m, at), let .corruptGzip(m, at):
+            return ReadProblem(line: at.line, column: col(at), code: "malformed", value: m)
+        case let .decompressedTooLarge(limit, _): return ReadProblem(line: 0, column: "", code: "too_large", value: "\(limit >> 20) MB")
+        case let .io(_, m), let .tooLarge(m): return ReadProblem(line: 0, column: "", code: "malformed", value: m)
+        }
+    }
+
+    /// Rows of these kinds can be left out when skipping is asked for; others spoil the whole file.
+    static let skippableRowCodes: Set<String> = ["invalid_timestamp", "missing_value", "field_count"]
+    /// Bad rows skipped by re-reading the file at most this often.
+    static let maxSkippedRows = 200
+
+    /// Reads the upload with the mapping. When `skipBadRows` (plain CSV only), a row the reader
+    /// refuses is blanked out and the file read again, so the report names each such row.
+    static func read(_ up: Upload, mapping: Mapping, header: [String], skipBadRows: Bool) -> (EventLog?, [ReadProblem]) {
+        let zone = TimeZone(identifier: mapping.timeZone) ?? TimeZone(identifier: "Asia/Jakarta")!
+        switch up.kind {
+        case .xes:
+            var o = XESReader.Options(defaultTimeZone: zone)
+            o.maxDecompressedBytes = maxDecompressed
+            do { return (try XESReader(options: o).read(contentsOf: up.url), []) } catch let e as EventLogError {
+                return (nil, [problem(e, header: [])])
+            } catch { return (nil, [ReadProblem(line: 0, column: "", code: "malformed", value: "\(error)")]) }
+        case .csv:
+            var o = CSVReader.Options(mapping: mapping.csvMapping(header: header), defaultTimeZone: zone, ordering: .asAppended)
+            o.maxDecompressedBytes = maxDecompressed
+            let reader = CSVReader(options: o)
+            do { return (try reader.read(contentsOf: up.url), []) } catch let e as EventLogError {
+                let first = problem(e, header: header)
+                guard skipBadRows, skippableRowCodes.contains(first.code), var data = try? Data(contentsOf: up.url), !isGzip(data) else {
+                    return (nil, [first])
+                }
+                var problems = [first]
+                while problems.count <= maxSkippedRows {
+                    guard blank(line: problems.last!.line, in: &data) else { return (nil, problems) }
+                    do { return (try reader.read(data: data), problems) } catch let e as EventLogError {
+                        let p = problem(e, header: header)
+                        guard skippableRowCodes.contains(p.code), p.line != problems.last!.line else { return (nil, problems + [p]) }
+                        problems.append(p)
+                    } catch { return (nil, problems) }
+                }
+                return (nil, problems)
+            } catch { return (nil, [ReadProblem(line: 0, column: "", code: "malformed", value: "\(error)")]) }
+        }
+    }
+
+    static func isGzip(_ d: Data) -> Bool { d.count >= 2 && d[d.startIndex] == 0x1f && d[d.startIndex + 1] == 0x8b }
+
+    /// Empties the CSV record starting at `line` (1-based), keeping its line breaks so that later
+    /// line numbers stay as in the file (the reader skips blank lines). Quote-aware.
+    static func blank(line: Int, in data: inout Data) -> Bool {
+        guard line >= 2 else { return false }
+        var bytes = [UInt8](data)
+        var i = 0, current = 1
+        while current < line && i < bytes.count {
+            if bytes[i] == 0x0A { current += 1 }
+            i += 1
+        }
+        guard current == line, i < bytes.count else { return false }
+        var quoted = false
+        var j = i
+        while j < bytes.count {
+            let b = bytes[j]
+            if b == 0x22 { quoted.toggle() } else if b == 0x0A && !quoted { break }
+            if b != 0x0A { bytes[j] = 0x20 }
+            j += 1
+        }
+        // A line of spaces is not blank for the reader: remove them, keep the line breaks.
+        var out = [UInt8](bytes[..<i])
+        out.reserveCapacity(bytes.count)
+        for k in i..<j where bytes[k] == 0x0A { out.append(0x0A) }
+        out.append(contentsOf: bytes[j...])
+        data = Data(out)
+        return true
+    }
+
+    // MARK: Model
+
+    struct Model {
+        struct Column { let field: String; let label: String; let required: Bool; let options: [Option] }
+        struct PreviewRow { let caseID: String; let activity: String; let start: String; let completion: String; let resource: String; let unit: String }
+        struct Problem { let place: String; let column: String; let value: String; let reason: String }
+        struct Result {
+            let stored: Int; let duplicates: Int; let rejected: Int; let cases: Int; let seconds: String; let rate: String
+        }
+        let title: String
+        let number: String
+        let monitoringHref: String
+        let action: String
+        let runAction: String
+        let errors: [FieldError]
+        /// Step 2: an upload is being mapped.
+        let uploadID: String?
+        let fileName: String
+        let isCSV: Bool
+        let columns: [Column]
+        let zones: [Option]
+        let preview: [PreviewRow]
+        let events: Int?
+        let cases: Int
+        let skip: Bool
+        let problems: [Problem]
+        let problemsMore: Int?
+        let nothingStored: Bool
+        /// Problems found by a preview (nothing was attempted yet).
+        let previewProblems: Bool
+        let stoppedAfter: Int?
+        let result: Result?
+    }
+
+    static let maxProblemsShown = 200
+
+    static func when(_ t: Double?, zone: TimeZone) -> String {
+        guard let t, t.isFinite else { return "" }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss xxx"
+        return f.string(from: Date(timeIntervalSince1970: t))
+    }
+
+    /// The first `count` events as they will be read, cases in order of first appearance (pure).
+    static func preview(_ log: EventLog, zone: TimeZone, count: Int = 10) -> [Model.PreviewRow] {
+        var rows: [Model.PreviewRow] = []
+        outer: for c in 0..<log.caseCount {
+            for e in log.events(ofCase: c) {
+                if rows.count >= count { break outer }
+                rows.append(.init(caseID: log.caseIDs[c], activity: log.activities[Int(log.eventActivity[e])],
+                                  start: when(log.startTime(ofEvent: e), zone: zone), completion: when(log.completeTime(ofEvent: e), zone: zone),
+                                  resource: log.resource(ofEvent: e) ?? "", unit: log.unit(ofEvent: e) ?? ""))
+            }
+        }
+        return rows
+    }
+
+    /// A reading problem in words (pure).
+    static func problem(_ p: ReadProblem, _ t: Strings) -> Model.Problem {
+        .init(place: p.line > 0 ? t.format("evimp_line", p.line) : t["evimp_whole_file"], column: p.column, value: p.value,
+              reason: t["evimp_read_\(p.code)"])
+    }
+
+    /// A refused event in words: its case and position, the column it came from, the reason (pure).
+    static func problems(_ r: EventLogImport.Rejection, mapping: Mapping, isCSV: Bool, _ t: Strings) -> [Model.Problem] {
+        let place = r.position > 0 ? t.format("evimp_case_event", r.caseID, r.position) : t["evimp_whole_batch"]
+        return r.problems.map { p in
+            let column: String
+            if isCSV, Mapping.fields.contains(p.field), !mapping[p.field].isEmpty { column = mapping[p.field] }
+            else { column = p.field }
+            return .init(place: place, column: column, value: r.activity, reason: p.message(t))
+        }
+    }
+
+    static func columnOptions(header: [String], selected: String, required: Bool, t: Strings) -> [Option] {
+        (required ? [] : [Option(value: "", label: t["evimp_none"], selected: selected.isEmpty)])
+            + header.map { Option(value: $0, label: $0, selected: $0 == selected) }
+    }
+
+    /// The page (pure). `upload` with `header` and `log`: step 2; `report`: after an import.
+    static func model(rec: SOPRecord, upload: Upload?, header: [String], mapping: Mapping, log: EventLog?, readProblems: [ReadProblem],
+                      report: EventLogImport.Report?, seconds: Double, skip: Bool, attempted: Bool, errors: [FieldError], t: Strings) -> Model {
+        let isCSV = upload?.kind == .csv
+        let zone = TimeZone(identifier: mapping.timeZone) ?? TimeZone(identifier: "Asia/Jakarta")!
+        let labels = ["case": "evimp_col_case", "activity": "evimp_col_activity", "timestamp": "evimp_col_timestamp",
+                      "start": "evimp_col_start", "resource": "evimp_col_resource", "unit": "evimp_col_unit"]
+        let columns: [Model.Column] = !isCSV ? [] : Mapping.fields.map { f in
+            let req = f == "case" || f == "activity"
+            return Model.Column(field: f, label: t[labels[f]!], required: req, options: columnOptions(header: header, selected: mapping[f], required: req, t: t))
+        }
+        var shown = readProblems.map { problem($0, t) }
+        if let report { shown += report.rejected.flatMap { problems($0, mapping: mapping, isCSV: isCSV, t) } }
+        let done = report.flatMap { $0.ending == .completed ? $0 : nil }
+        let result = done.map { r in
+            Model.Result(stored: r.stored, duplicates: r.duplicates, rejected: r.rejected.count + readProblems.count, cases: r.casesTouched.count,
+                         seconds: String(format: "%.1f", seconds),
+                         rate: seconds > 0 ? String(Int((Double(r.stored + r.duplicates) / seconds).rounded())) : "–")
+        }
+        return Model(
+            title: rec.title, number: rec.number, monitoringHref: SiteURL.sopMonitoring(rec.id).path,
+            action: SiteURL.sopEventImport(rec.id).path, runAction: SiteURL.sopEventImportRun(rec.id).path, errors: errors,
+            uploadID: result == nil ? upload?.id : nil, fileName: upload?.fileName ?? "", isCSV: isCSV, columns: columns,
+            zones: timeZones.map { Option(value: $0, label: $0, selected: $0 == mapping.timeZone) },
+            preview: log.map { preview($0, zone: zone) } ?? [], events: log?.eventCount, cases: log?.caseCount ?? 0, skip: skip,
+            problems: Array(shown.prefix(maxProblemsShown)), problemsMore: shown.count > maxProblemsShown ? shown.count - maxProblemsShown : nil,
+            nothingStored: attempted && (report?.ending == .invalid || (report == nil && !readProblems.isEmpty)),
+            previewProblems: !attempted && !readProblems.isEmpty,
+            stoppedAfter: report?.ending == .stoppedInBatch ? report?.stored : nil, result: result)
+    }
+
+    // MARK: Handlers
+
+    static func register(_ r: RouteRegistrar, _ s: AppServices) {
+        r.page(.get, .sopEventImport(.key), .monitoringManage, "Event log upload (CSV, XES, XES.gz): the form, then the column mapping and a preview") { req, ctx in
+            let (rec, _) = try await SOPPages.loadScoped(s, ctx)
+            guard let id = req.uri.queryParameters.get("unggahan") else { return try await render(s, ctx, rec) }
+            guard let up = Uploads.open(id, user: ctx.user.id, sop: rec.id) else { return try await expired(s, ctx, rec) }
+            return try await mappingStep(s, ctx, rec, up, mapping: nil, skip: false)
+        }
+
+        r.page(.post, .sopEventImport(.key), .monitoringManage, "Upload an event log (multipart file or pasted text), kept for the mapping step") { req, ctx in
+            let (rec, _) = try await SOPPages.loadScoped(s, ctx)
+            let t = s.views.strings(ctx.language)
+            var data = Data()
+            var name = ""
+            if let type = req.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") {
+                var req = req
+                let body = try await Guard.collect(&req, limit: ctx.base.maxUploadSize)
+                guard let boundary = Multipart.boundary(type) else { throw AppError.badRequest("multipart boundary") }
+                let parts = Multipart.parse(Data(buffer: body), boundary: boundary)
+                if let f = parts.first(where: { $0.name == "file" }) {
+                    data = f.data
+                    name = f.fileName ?? ""
+                }
+            } else {
+                let f = try await submittedForm(req, ctx.base)
+                data = Data((f["text"] ?? "").utf8)
+                name = f.text("file_name")
+            }
+            let kind = detectKind(name: name, data: data)
+            guard !data.isEmpty, data.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+                return try await render(s, ctx, rec, errors: [FieldError(field: "file", message: t["err_required"], label: t["evimp_file"])], status: .badRequest)
+            }
+            guard let kind else {
+                return try await render(s, ctx, rec, errors: [FieldError(field: "file", message: t["evimp_err_kind"], label: t["evimp_file"])], status: .badRequest)
+            }
+            let safeName = sanitizedFileName(name, kind: kind, data: data)
+            let id = try Uploads.save(data, fileName: safeName, kind: kind, user: ctx.user.id, sop: rec.id)
+            return .seeOther(SiteURL.sopEventImport(rec.id).path(query: ["unggahan": id]))
+        }
+
+        r.page(.post, .sopEventImportRun(.key), .monitoringManage, "Preview again with a mapping, or import the uploaded log: all or nothing, or skipping bad rows") { _, ctx in
+            let (rec, tree) = try await SOPPages.loadScoped(s, ctx)
+            let f = ctx.formData
+            guard let up = Uploads.open(f.text("unggahan"), user: ctx.user.id, sop: rec.id) else { return try await expired(s, ctx, rec) }
+            let mapping = Mapping.from { f[$0] }
+            let skip = f["skip_invalid"] != nil
+            if f.text("do") != "import" { return try await mappingStep(s, ctx, rec, up, mapping: mapping, skip: skip) }
+            return try await runImport(s, ctx, rec, tree, up, mapping: mapping, skip: skip)
+        }
+    }
+
+    static func detectKind(name: String, data: Data) -> Kind? {
+        let n = name.lowercased()
+        if n.hasSuffix(".xes") || n.hasSuffix(".xes.gz") { return .xes }
+        if n.hasSuffix(".csv") || n.hasSuffix(".csv.gz") || n.hasSuffix(".txt") { return .csv }
+        if !n.isEmpty && n.hasSuffix(".gz") { return nil }
+        if isGzip(data) { return nil }
+        // Pasted text: XML is XES, anything else is read as CSV.
+        let head = String(decoding: data.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return head.hasPrefix("<") ? .xes : .csv
+    }
+
+    /// The name the event ids are derived from: the file's own name (no path), or for pasted text
+    /// "tempel-<hash of the text>.csv" (the same text gives the same ids, other text other ids).
+    static func sanitizedFileName(_ name: String, kind: Kind, data: Data) -> String {
+        let base = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let clean = String(base.filter { !$0.isNewline && $0 != "#" }.prefix(120)).trimmingCharacters(in: .whitespaces)
+        return clean.isEmpty ? "tempel-" + String(EventLogImport.fnv(String(decoding: data, as: UTF8.self)).prefix(12)) + "." + kind.rawValue : clean
+    }
+
+    static func expired(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord) async throws -> Response {
+        let t = s.views.strings(ctx.language)
+        return try await render(s, ctx, rec, errors: [FieldError(field: "file", message: t["evimp_err_expired"], label: t["evimp_file"])], status: .gone)
+    }
+
+    static func headerAndMapping(_ up: Upload, _ mapping: Mapping?) -> ([String], Mapping, ReadProblem?) {
+        guard up.kind == .csv else { return ([], mapping ?? Mapping(), nil) }
+        switch csvHeader(up.url) {
+        case let .success(h): return (h, mapping ?? Mapping.detected(header: h), nil)
+        case let .failure(e): return ([], mapping ?? Mapping(), problem(e, header: []))
+        }
+    }
+
+    static func mappingStep(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, _ up: Upload, mapping: Mapping?, skip: Bool) async throws -> Response {
+        let (header, m, headerProblem) = headerAndMapping(up, mapping)
+        var log: EventLog?
+        var problems: [ReadProblem] = headerProblem.map { [$0] } ?? []
+        if headerProblem == nil { (log, problems) = read(up, mapping: m, header: header, skipBadRows: false) }
+        // A preview is a form to correct: it answers 200 even when the file cannot be read yet.
+        return try await render(s, ctx, rec, upload: up, header: header, mapping: m, log: log, readProblems: problems, skip: skip)
+    }
+
+    static func runImport(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, _ tree: OrgTree, _ up: Upload, mapping: Mapping?, skip: Bool) async throws -> Response {
+        let started = Date()
+        let (header, m, headerProblem) = headerAndMapping(up, mapping)
+        if let headerProblem {
+            return try await render(s, ctx, rec, upload: up, header: header, mapping: m, log: nil, readProblems: [headerProblem], skip: skip,
+                                    attempted: true, status: .badRequest)
+        }
+        let (log, readProblems) = read(up, mapping: m, header: header, skipBadRows: skip)
+        guard let log, skip || readProblems.isEmpty else {
+            return try await render(s, ctx, rec, upload: up, header: header, mapping: m, log: nil, readProblems: readProblems, skip: skip,
+                                    attempted: true, status: .badRequest)
+        }
+        let scope = IngestScope(allowedUnits: Scope.units(ctx.identity, tree: tree), defaultUnit: nil, source: .import,
+                                receivedBy: ctx.actor.label)
+        let report = try await EventLogImport(log: log, fileName: up.fileName, sopID: rec.id, skipInvalid: skip)
+            .run(s.store, scope: scope, by: ctx.actor)
+        if report.stored > 0 { s.monitoringChanged() }
+        if report.ending == .completed { Uploads.remove(up.id) }
+        return try await render(s, ctx, rec, upload: up, header: header, mapping: m, log: log, readProblems: readProblems, report: report,
+                                seconds: Date().timeIntervalSince(started), skip: skip, attempted: true, status: report.failed ? .badRequest : .ok)
+    }
+
+    static func render(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, upload: Upload? = nil, header: [String] = [], mapping: Mapping = Mapping(),
+                       log: EventLog? = nil, readProblems: [ReadProblem] = [], report: EventLogImport.Report? = nil, seconds: Double = 0,
+                       skip: Bool = false, attempted: Bool = false, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let t = s.views.strings(ctx.language)
+        let m = model(rec: rec, upload: upload, header: header, mapping: mapping, log: log, readProblems: readProblems, report: report,
+                      seconds: seconds, skip: skip, attempted: attempted, errors: errors, t: t)
+        return .html(s.views.render("event_import", title: t["evimp_title"] + " · " + rec.title, page: m, context: ctx, active: .sops), status: status)
+    }
+}
+
+/// A small `multipart/form-data` reader (RFC 7578): the parts' names, file names and bytes.
+enum Multipart {
+    struct Part { var name: String; var fileName: String?; var data: Data }
+
+    static func boundary(_ contentType: String) -> String? {
+        for p in contentType.split(separator: ";") {
+            let kv = p.trimmingCharacters(in: .whitespaces)
+            guard kv.lowercased().hasPrefix("boundary=") else { continue }
+            var b = String(kv.dropFirst("boundary=".count))
+            if b.hasPrefix("\"") && b.hasSuffix("\"") && b.count >= 2 { b = String(b.dropFirst().dropLast()) }
+            return b.isEmpty || b.count > 200 ? nil : b
+        }
+        return nil
+    }
+
+    static func parse(_ body: Data, boundary: String) -> [Part] {
+        let delimiter = Data(("--" + boundary).utf8)
+        let crlf2 = Data("\r\n\r\n".utf8)
+        var parts: [Part] = []
+        guard var r = body.range(of: delimiter) else { return [] }
+        while true {
+            var start = r.upperBound
+            // "--" after the delimiter ends the body.
+            if body.count >= start + 2, body[start] == 0x2D, body[start + 1] == 0x2D { break }
+            if body.count >= start + 2, body[start] == 0x0D, body[start + 1] == 0x0A { start += 2 }
+            guard let next = body.range(of: Data("\r\n".utf8) + delimiter, in: start..<body.count) else { break }
+            let chunk = body[start..<next.lowerBound]
+            if let h = chunk.range(of: crlf2) {
+                let headers = String(decoding: chunk[chunk.startIndex..<h.lowerBound], as: UTF8.self)
+                var name = "", fileName: String?
+                for line in headers.components(separatedBy: "\r\n") where line.lowercased().hasPrefix("content-disposition:") {
+                    name = param(line, "name") ?? ""
+                    fileName = param(line, "filename")
+                }
+                parts.append(Part(name: name, fileName: fileName, data: Data(chunk[h.upperBound...])))
+            }
+            r = (next.lowerBound + 2)..<next.upperBound
+        }
+        return parts
+    }
+
+    /// `name="value"` from a Content-Disposition line.
+    static func param(_ line: String, _ key: String) -> String? {
+        for p in line.split(separator: ";").dropFirst() {
+            let kv = p.trimmingCharacters(in: .whitespaces)
+            guard let eq = kv.firstIndex(of: "="), kv[..<eq].lowercased() == key else { continue }
+            var v = String(kv[kv.index(after: eq)...])
+            if v.hasPrefix("\"") && v.hasSuffix("\"") && v.count >= 2 { v = String(v.dropFirst().dropLast()) }
+            return v
+        }
+        return nil
+    }
+}
