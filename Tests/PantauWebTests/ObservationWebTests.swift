@@ -3,9 +3,9 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import PantauCore
-import PantauStore
+@testable import PantauStore
 import PantauTestSupport
-import PantauWeb
+@testable import PantauWeb
 import Testing
 
 /// Observation mode as an evaluator at the counter uses it: plain forms (no JavaScript, the
@@ -27,6 +27,35 @@ struct ObservationWebTests {
         var h = Req.headers(cookie: s.cookie, csrf: s.csrf, form: true)
         h[HTTPField.Name("X-CSRF-Token")!] = nil
         return h
+    }
+
+    /// The case state and what "Selesai" records, from the flowchart (pure).
+    @Test func theCurrentStepAndWhatSelesaiRecordsFollowTheFlowchart() {
+        let doc = DemoAgency.imunisasi
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        func ev(_ step: String, _ lc: EventLifecycle, _ i: Int) -> PantauStore.ServiceEventRecord {
+            .init(id: Int64(i), clientID: "e\(i)", activity: doc.step(id: step)!.activity, lifecycle: lc, startedAt: nil,
+                  at: t0.addingTimeInterval(Double(i) * 60), resource: nil, source: "observation", note: nil)
+        }
+        // Nothing yet: the start step is current; "Selesai" would record the normal end step, not the postponement.
+        let empty = ObservationPage.state(doc, aliases: [:], events: [])
+        #expect(empty.current == ["daftar"])
+        #expect(ObservationPage.closingStep(doc, empty) == "observasi")
+        // A decision done: both its branches are current.
+        let afterDecision = ObservationPage.state(doc, aliases: [:], events: [ev("daftar", .complete, 0), ev("cek-kia", .complete, 1)])
+        #expect(afterDecision.current == ["timbang", "kia-baru"])
+        #expect(ObservationPage.closingStep(doc, afterDecision) == "observasi")
+        // A running step is current and is what "Selesai" completes.
+        let running = ObservationPage.state(doc, aliases: [:], events: [ev("daftar", .complete, 0), ev("timbang", .start, 1)])
+        #expect(running.current == ["timbang"] && running.running["timbang"] != nil)
+        #expect(ObservationPage.closingStep(doc, running) == "timbang")
+        // An end step reached: nothing more to record. An alias maps an office's own word.
+        let ended = ObservationPage.state(doc, aliases: ["daftar ulang": "daftar"],
+                                          events: [ev("skrining", .complete, 0), ev("tunda", .complete, 1)])
+        #expect(ObservationPage.closingStep(doc, ended) == nil)
+        var aliased = ev("daftar", .complete, 0)
+        aliased.activity = "Daftar ulang"
+        #expect(ObservationPage.state(doc, aliases: ["daftar ulang": "daftar"], events: [aliased]).done["daftar"] != nil)
     }
 
     @Test(arguments: TestEngine.all)

@@ -178,7 +178,9 @@ enum ObservationPage {
             if let r = st.running.max(by: { $0.value < $1.value }), let n = doc.number(ofStep: r.key) {
                 return t.format("obs_status_running", n, doc.step(id: r.key)?.activity ?? r.key)
             }
-            if let c = st.current.sorted().first.flatMap({ doc.step(id: $0) }), let n = doc.number(ofStep: c.id) {
+            // The next step in the flowchart's order (a decision's Ya branch first).
+            let next = st.lastCompleted.flatMap { doc.step(id: $0) }.map { doc.successors(of: $0).map(\.target) } ?? Array(st.current)
+            if let c = next.first.flatMap({ doc.step(id: $0) }), let n = doc.number(ofStep: c.id) {
                 return t.format("obs_status_next", n, c.activity)
             }
             return t["obs_status_ready"]
