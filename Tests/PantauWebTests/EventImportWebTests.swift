@@ -251,6 +251,29 @@ struct EventImportWebTests {
         }
     }
 
+    @Test func theMappingIsDetectedAndANoneChoiceKeepsTheReaderFromDetecting() throws {
+        let header = ["Case ID", "concept:name", "time:timestamp", "org:resource", "Catatan"]
+        let m = EventImportPage.Mapping.detected(header: header)
+        #expect(m.caseID == "Case ID" && m.activity == "concept:name" && m.timestamp == "time:timestamp" && m.resource == "org:resource")
+        #expect(m.start.isEmpty && m.unit.isEmpty)
+        // "(tidak ada)" for the resource: the reader must not pick org:resource up by itself.
+        var none = m
+        none.resource = ""
+        let csv = "Case ID,concept:name,time:timestamp,org:resource,Catatan\nK1,A,2026-11-02 08:00:00,Ani,x\n"
+        let log = try CSVReader(options: .init(mapping: none.csvMapping(header: header))).read(string: csv)
+        #expect(log.resource(ofEvent: 0) == nil)
+        let withResource = try CSVReader(options: .init(mapping: m.csvMapping(header: header))).read(string: csv)
+        #expect(withResource.resource(ofEvent: 0) == "Ani")
+    }
+
+    @Test func blankingARowKeepsLineNumbersAndQuotedLineBreaks() {
+        var d = Data("h1,h2\n1,\"a\nb\"\n2,x\n".utf8)
+        #expect(EventImportPage.blank(line: 2, in: &d))
+        #expect(String(decoding: d, as: UTF8.self) == "h1,h2\n\n\n2,x\n")
+        #expect(!EventImportPage.blank(line: 1, in: &d), "never the header")
+        #expect(!EventImportPage.blank(line: 40, in: &d))
+    }
+
     @Test func theMultipartReaderFindsPartsAndFileNames() {
         let b = "XyZ"
         let body = Data("preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\none\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"l.csv\"\r\n\r\nx\r\n--y\r\n--XyZ--\r\n".utf8)

@@ -43,6 +43,12 @@ enum EventImportPage {
         static func save(_ data: Data, fileName: String, kind: Kind, user: Int64, sop: Int64) throws -> String {
             let dir = directory
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            // A directory someone else made (a shared /tmp) is not used: they could read the uploads.
+            let attrs = try FileManager.default.attributesOfItem(atPath: dir.path)
+            guard (attrs[.ownerAccountID] as? NSNumber)?.uint32Value == getuid(),
+                  ((attrs[.posixPermissions] as? NSNumber)?.intValue ?? 0o777) & 0o077 == 0 else {
+                throw AppError.badRequest("upload directory \(dir.path) is not private to this server")
+            }
             sweep()
             var rng = SystemRandomNumberGenerator()
             let id = (0..<2).map { _ in String(format: "%016llx", rng.next() as UInt64) }.joined()
@@ -195,7 +201,7 @@ enum EventImportPage {
     }
 
     /// Compressed uploads may not grow beyond this when read.
-    static let maxDecompressed = 400 << 20
+    static let maxDecompressed = 100 << 20
 
     static func problem(_ e: EventLogError, header: [String]) -> ReadProblem {
         func col(_ at: InputLocation) -> String { at.column >= 1 && at.column <= header.count ? header[at.column - 1] : at.column > 0 ? "#\(at.column)" : "" }
