@@ -440,6 +440,16 @@ extension PantauStore {
     static func reanalyse(_ w: WriteContext, caseIDs: Set<Int64>) async throws {
         guard !caseIDs.isEmpty else { return }
         let list = caseIDs.sorted()
+        // Two batches may add events to one case at once: each would read only its own new events
+        // and the last to write would store a result missing the other's. On PostgreSQL the cases
+        // are locked (in id order, so two writers never deadlock) before their events are read; a
+        // waiting writer then reads the other's committed events. NO KEY UPDATE, because the
+        // event inserts hold KEY SHARE locks on their cases (foreign key). SQLite has one writer.
+        if w.kind == .postgres {
+            for chunk in list.chunked(1_000) {
+                try await w.sql.raw("SELECT id FROM service_cases WHERE id IN (\(unsafeRaw: chunk.map(String.init).joined(separator: ","))) ORDER BY id FOR NO KEY UPDATE").run()
+            }
+        }
         struct CaseRow { var sopID: Int64; var unitID: Int64; var status: String }
         var caseRows: [Int64: CaseRow] = [:]
         var events: [Int64: [StoredEvent]] = [:]

@@ -83,4 +83,37 @@ struct MonitoringStoreTests {
             #expect(m2 == m)
         }
     }
+
+    @Test("Concurrent batches into one case: the stored analysis sees every event", arguments: TestEngine.all)
+    func concurrentBatchesIntoOneCaseAreAllAnalysed(_ engine: TestEngine) async throws {
+        let doc = try exampleSOP()
+        try await withTestStore(engine) { store in
+            let (sopID, _) = try await Self.seedSOP(store, doc)
+            let scope = IngestScope(allowedUnits: nil, source: .api, receivedBy: "test")
+            let start = Date().addingTimeInterval(-86_400)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for sender in 0..<4 {
+                    group.addTask {
+                        for round in 0..<5 {
+                            let events = (0..<10).map { k in
+                                EventInput(clientID: "s\(sender)-r\(round)-\(k)", sopID: sopID, caseReference: "SHARED-\(k % 2)",
+                                           activity: doc.steps[1].activity,
+                                           at: start.addingTimeInterval(Double(sender * 1000 + round * 10 + k)))
+                            }
+                            _ = try await store.ingestEvents(events, scope: scope, by: .cli)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let cases = try await store.serviceCases(sopID: sopID, filter: MonitoringFilter())
+            #expect(cases.total == 2)
+            for c in cases.items {
+                let detail = try await store.serviceCase(id: c.id)
+                #expect(detail.events.count == 100)
+                #expect(c.events == 100, "case \(c.reference): analysis saw \(c.events) of 100 events")
+                #expect(detail.analysis?.path.count == 100)
+            }
+        }
+    }
 }
