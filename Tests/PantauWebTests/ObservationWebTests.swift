@@ -284,6 +284,8 @@ struct ObservationWebTests {
             let s = try await fx.session("eval")
             let page = try await client.get("/observasi/sops/\(fx.sops["imunisasi"]!)/kasus?ref=Z-1", Req.headers(cookie: s.cookie, csrf: s.csrf))
             #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+            // Queued taps are tied to the account that made them (a shared phone sends each person's own).
+            #expect(page.text.contains("data-user=\"eval\""))
             // Every script on the page comes from a file (the policy refuses inline ones).
             let scripts = page.text.ranges(of: "<script").count
             let external = page.text.ranges(of: "<script src=").count

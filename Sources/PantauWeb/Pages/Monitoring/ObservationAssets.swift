@@ -14,7 +14,7 @@ enum ObservationAssets {
       if (!root || !form || !window.fetch || !window.localStorage || !window.JSON) { return; }
       var d = root.dataset;
       var KEY = "pantau.observasi.antrean", SENT = "pantau.observasi.terkirim";
-      var url = d.events, ref = d.ref, unit = d.unit, sop = Number(d.sop);
+      var url = d.events, ref = d.ref, unit = d.unit, sop = Number(d.sop), user = d.user || "";
       var csrfInput = form.querySelector("input[name=_csrf]");
       var csrf = csrfInput ? csrfInput.value : "";
       var sync = document.getElementById("obs-sync");
@@ -28,7 +28,10 @@ enum ObservationAssets {
       var last = d.last || "";
       var sending = false, rejected = 0, problem = "", lastTap = null;
 
-      function load() { try { var q = JSON.parse(localStorage.getItem(KEY) || "[]"); return Array.isArray(q) ? q : []; } catch (e) { return []; } }
+      // The whole queue (every account that used this phone); each person sends only their own taps.
+      function loadAll() { try { var q = JSON.parse(localStorage.getItem(KEY) || "[]"); return Array.isArray(q) ? q : []; } catch (e) { return []; } }
+      function load() { return loadAll().filter(function (x) { return (x.user || "") === user; }); }
+      function saveMine(mine) { save(loadAll().filter(function (x) { return (x.user || "") !== user; }).concat(mine)); }
       function save(q) { try { localStorage.setItem(KEY, JSON.stringify(q)); } catch (e) { problem = String(e); } }
       function sentCount() { return Number(localStorage.getItem(SENT) || "0"); }
       function addSent(n) { localStorage.setItem(SENT, String(sentCount() + n)); }
@@ -130,8 +133,8 @@ enum ObservationAssets {
       }
 
       function enqueue(ev) {
-        var q = load();
-        q.push({ url: url, ev: ev });
+        var q = loadAll();
+        q.push({ url: url, user: user, ev: ev });
         save(q);
       }
       function flush() {
@@ -154,7 +157,7 @@ enum ObservationAssets {
           if (!resp.ok) {
             // Refused as a whole (the SOP is gone or out of reach): drop the batch, count it.
             var ids = batch.map(function (x) { return x.ev.event_id; });
-            save(load().filter(function (x) { return ids.indexOf(x.ev.event_id) < 0; }));
+            saveMine(load().filter(function (x) { return ids.indexOf(x.ev.event_id) < 0; }));
             rejected += ids.length;
             return null;
           }
@@ -165,7 +168,7 @@ enum ObservationAssets {
               done[r.event_id] = true;
               if (r.status === "rejected") { rejected += 1; } else { sent += 1; }
             });
-            save(load().filter(function (x) { return !(x.url === target && done[x.ev.event_id]); }));
+            saveMine(load().filter(function (x) { return !(x.url === target && done[x.ev.event_id]); }));
             addSent(sent);
             problem = "";
             return true;

@@ -84,6 +84,8 @@ enum ObservationPage {
         let endActivity: String
         let scriptHref: String
         let styleHref: String
+        /// The signed-in person's user name: queued taps are sent only under their own account.
+        var observer = ""
     }
 
     // MARK: Case state (pure)
@@ -310,8 +312,9 @@ enum ObservationPage {
                 closed = loaded.summary.status == "closed"
             }
             let st = state(l.document, aliases: l.aliases, events: events)
-            let m = caseModel(sop: l.sop, document: l.document, reference: ref, unit: unit, state: st, closed: closed, events: events,
+            var m = caseModel(sop: l.sop, document: l.document, reference: ref, unit: unit, state: st, closed: closed, events: events,
                               nonce: UUID().uuidString.lowercased(), now: Date(), language: ctx.language, t: t)
+            m.observer = ctx.user.username
             var resp = Response.html(s.views.render("observation_case", title: t["obs_case"] + " " + ref, page: m, context: ctx, active: .sops))
             resp.headers[.cacheControl] = "no-store"
             return resp
