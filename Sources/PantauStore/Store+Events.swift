@@ -129,7 +129,9 @@ extension EventInput {
 
 /// Compiled analyzers per SOP version and monitoring settings, shared by all requests.
 final class CaseAnalyzerCache: Sendable {
-    struct Key: Hashable { let sopID: Int64; let version: Int; let settings: Int }
+    /// The SOP's version *text* is part of the key: a draft is edited in place, and one process
+    /// may serve several databases (tests) whose SOPs share ids.
+    struct Key: Hashable { let sopID: Int64; let version: Int; let settings: Int; let document: String }
     private let lock = NIOLockedValueBox<[Key: SOPCaseAnalyzer]>([:])
     static let shared = CaseAnalyzerCache()
 
@@ -190,7 +192,8 @@ extension PantauStore {
     public func setActivityAlias(sopID: Int64, activity: String, stepID: String?, by actor: AuditActor) async throws {
         let name = SOPDocument.normalizeLogName(activity)
         guard !name.isEmpty, name.count <= EventLimits.maxActivityLength else {
-            throw StoreError.rejected([InputProblem("activity", name.isEmpty ? "required" : "too_long", name.isEmpty ? [] : ["\(EventLimits.maxActivityLength)"])])
+            throw StoreError.rejected([name.isEmpty ? InputProblem("activity", "required")
+                                                     : InputProblem("activity", "too_long", ["\(EventLimits.maxActivityLength)"])])
         }
         _ = try await sop(id: sopID)
         try await write { w in
@@ -379,7 +382,8 @@ extension PantauStore {
                 var problems: [InputProblem] = []
                 for (i, o) in outcomes.enumerated() {
                     if case let .rejected(ps)? = o {
-                        problems += ps.map { InputProblem("\(i + 1).\($0.field)", $0.code, $0.arguments) }
+                        // The field names the event's position: "3.timestamp".
+                        problems += ps.map { p in InputProblem(String(i + 1) + "." + p.field, p.code, p.arguments) }
                     }
                 }
                 throw StoreError.rejected(problems)
@@ -471,14 +475,16 @@ extension PantauStore {
         }
         // Per SOP: versions, settings, analyzers.
         var periods: [Int64: (periods: [SOPVersionPeriod], effective: Int?, latest: Int)] = [:]
+        var documents: [Int64: [Int: String]] = [:]
         var settings: [Int64: SOPMonitoringSettings] = [:]
         var analyzers: [CaseAnalyzerCache.Key: SOPCaseAnalyzer] = [:]
         var totals: [CaseAnalyzerCache.Key: Double?] = [:]
         for sopID in Set(caseRows.values.map(\.sopID)).sorted() {
             var ps: [SOPVersionPeriod] = []
             var latest = 1
-            for r in try await w.sql.raw("SELECT version, status, effective_from, approved_at FROM sop_versions WHERE sop_id = \(bind: sopID)").all() {
+            for r in try await w.sql.raw("SELECT version, status, effective_from, approved_at, document FROM sop_versions WHERE sop_id = \(bind: sopID)").all() {
                 let v = try r.int("version")
+                documents[sopID, default: [:]][v] = try r.string("document")
                 latest = max(latest, v)
                 let st = try r.string("status")
                 let approved = try r.optDouble("approved_at") != nil
@@ -493,13 +499,13 @@ extension PantauStore {
         }
         func analyzer(_ sopID: Int64, _ version: Int) async throws -> (CaseAnalyzerCache.Key, SOPCaseAnalyzer) {
             let s = settings[sopID] ?? SOPMonitoringSettings()
-            let key = CaseAnalyzerCache.Key(sopID: sopID, version: version, settings: s.stamp)
+            guard let text = documents[sopID]?[version] else { throw StoreError.notFound(entity: "sop_version", id: "\(sopID) v\(version)") }
+            let key = CaseAnalyzerCache.Key(sopID: sopID, version: version, settings: s.stamp, document: text)
             if let a = analyzers[key] { return (key, a) }
             if let a = CaseAnalyzerCache.shared.take(key) { analyzers[key] = a; return (key, a) }
-            guard let r = try await w.sql.raw("SELECT * FROM sop_versions WHERE sop_id = \(bind: sopID) AND version = \(bind: version)").first() else {
-                throw StoreError.notFound(entity: "sop_version", id: "\(sopID) v\(version)")
-            }
-            let doc = try PantauStore.version(from: r).document
+            let doc: SOPDocument
+            do { doc = try JSONDecoder().decode(SOPDocument.self, from: Data(text.utf8)) }
+            catch { throw StoreError.corrupt("sop_versions.document of SOP \(sopID) v\(version): \(error)") }
             let a = try SOPCaseAnalyzer(document: doc, aliases: s.aliasesByStep, notRecorded: s.notRecorded)
             analyzers[key] = a
             totals[key] = a.document.totalTimeStandard

@@ -30,7 +30,7 @@ struct OpenAPISchemaTests {
             let withBody = api.filter { OpenAPIDocument.operation($0.method, $0.path)?.request != nil }.map { "\($0.method.rawValue) \($0.path)" }
             #expect(Set(withBody) == ["POST /api/v1/units", "PUT /api/v1/units/:id", "POST /api/v1/sops", "PUT /api/v1/sops/:id",
                                       "POST /api/v1/sops/:id/versions", "POST /api/v1/sops/:id/versions/:version/approve",
-                                      "POST /api/v1/surveys/:id/responses"])
+                                      "POST /api/v1/surveys/:id/responses", "POST /api/v1/events"])
             // No two Swift types share a component name.
             let roots: [any JSONSchemaDescribed.Type] = api.compactMap { OpenAPIDocument.operation($0.method, $0.path) }
                 .flatMap { op in op.responses.map(\.type) + (op.request.map { [$0.type] } ?? []) }
@@ -312,6 +312,19 @@ struct OpenAPISchemaTests {
                            #"{"answers": {"\#(code)": 9}}"#, expect: 400)
             try await call(.get, "/api/v1/surveys/:id/results", "/api/v1/surveys/\(surveyID)/results", token, expect: 200)
             try await call(.get, "/api/v1/surveys/:id/results", "/api/v1/surveys/\(surveyID)/results?period=kemarin", token, expect: 400)
+
+            // Monitoring: events in, figures and a case out.
+            let imunisasi = try #require(fx.sops["imunisasi"])
+            let events = try await call(.post, "/api/v1/events", "/api/v1/events", token,
+                                        #"[{"event_id": "oa-1", "sop_id": \#(imunisasi), "case": "OA-1", "activity": "Menimbang", "timestamp": "2026-11-02T09:00:00+07:00"}, {"event_id": "oa-2"}]"#,
+                                        expect: 200)
+            let caseID = int(events, "results", "0", "case_id")
+            try await call(.post, "/api/v1/events", "/api/v1/events", token, #"{"event_id": 5}"#, expect: 200)
+            try await call(.post, "/api/v1/events", "/api/v1/events", token, "[1, 2", expect: 400)
+            try await call(.get, "/api/v1/sops/:id/monitoring", "/api/v1/sops/\(imunisasi)/monitoring?from=2026-01-01", token, expect: 200)
+            try await call(.get, "/api/v1/sops/:id/monitoring", "/api/v1/sops/\(imunisasi)/monitoring?from=kemarin", token, expect: 400)
+            try await call(.get, "/api/v1/cases/:id", "/api/v1/cases/\(caseID)", token, expect: 200)
+            try await call(.get, "/api/v1/cases/:id", "/api/v1/cases/999999", token, expect: 404)
 
             // Every route was called at least once.
             let all = Set(OpenAPIDocument.apiRoutes(fx.routes).map { "\($0.method) \($0.path)" })

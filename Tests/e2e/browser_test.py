@@ -192,17 +192,36 @@ def main():
                     driver.set_window_size(1366, 900)
             return check
 
+        def monitoring():
+            driver.get(state["url"])
+            driver.find_element(By.ID, "sop-monitoring").click()
+            wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#monitoring .tiles")))
+            assert "Pemantauan pelaksanaan" in driver.page_source
+            assert driver.find_elements(By.CSS_SELECTOR, "figure.process-map svg"), "process map missing"
+            assert "dilewati pada" in driver.page_source or "diulang pada" in driver.page_source, "no deviation in words"
+            # The live stream opened (JavaScript enhancement).
+            wait.until(lambda d: d.find_element(By.ID, "mon-live").is_displayed())
+            run.shot("monitoring")
+            link = driver.find_element(By.CSS_SELECTOR, "a[href^='/kasus/']")
+            state["case"] = link.get_attribute("href").replace(base, "")
+            link.click()
+            wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "figure.case-timeline svg")))
+            run.shot("case")
+
         steps = [("log in", login), ("open the SOP list", sop_list), ("open an SOP and see its flowchart", open_sop),
                  ("edit a step's time standard and save", edit_time), ("see the new version", new_version),
-                 ("find the demo survey", survey_code)]
+                 ("open the SOP's monitoring page and a case", monitoring), ("find the demo survey", survey_code)]
         for name, fn in steps:
             run.step(name, fn)
         sop = state.get("url", base + "/sops").replace(base, "")
         survey = state.get("survey", "1")
         for path in ["/", "/sops", sop, sop + "/edit", "/sops/import", "/surveys", f"/surveys/{survey}", f"/surveys/{survey}/followups",
-                     "/units", "/users", "/tokens", "/audit", "/account/password", "/transparansi", "/?lang=en"]:
+                     "/units", "/users", "/tokens", "/audit", "/account/password", "/transparansi", "/?lang=en",
+                     sop + "/pemantauan", sop + "/pemantauan/pengaturan", sop + "/kasus", state.get("case", "/")]:
             run.step(f"accessible {path}", accessible(path))
         run.step("phone: SOP document", phone(sop, "Penerbitan Izin Usaha"))
+        run.step("phone: SOP monitoring", phone(sop + "/pemantauan", "Pemantauan pelaksanaan"))
+        run.step("phone: a case", phone(state.get("case", "/"), "case-timeline"))
         # Signed out: the public pages.
         driver.delete_all_cookies()
         code = state.get("code", "")

@@ -197,7 +197,8 @@ enum EventAPI {
             let body = EventDTO.Results(stored: all.filter { $0.status == "stored" }.count, duplicates: all.filter { $0.status == "duplicate" }.count,
                                         rejected: all.filter { $0.status == "rejected" }.count, results: all)
             if body.stored > 0 { s.monitoringChanged() }
-            return try .json(body, status: body.rejected == all.count && !all.isEmpty ? .unprocessableContent : .ok)
+            // Always 200 with a result per event (as bulk APIs do): the client reads each status.
+            return try .json(body)
         }
 
         r.api(.get, .api(.sopMonitoring(.key)), .monitoringRead,

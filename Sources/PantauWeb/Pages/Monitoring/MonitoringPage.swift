@@ -85,6 +85,9 @@ enum MonitoringPage {
         let sopHref: String
         let casesHref: String
         let settingsHref: String
+        let importHref: String
+        /// Observation mode for this SOP (people who record events, SOPs in force).
+        let observationHref: String?
         let liveHref: String
         let apiHref: String
         let action: String
@@ -111,7 +114,7 @@ enum MonitoringPage {
 
     /// The page model (pure).
     static func model(_ r: MonitoringReport, rec: SOPRecord, filter: Filter, unitOptions: [Option], canManage: Bool,
-                      language: Language, t: Strings) -> Model {
+                      canObserve: Bool = false, language: Language, t: Strings) -> Model {
         let lang = language
         let dur = { (x: Double?) in MonitoringFormat.duration(x, lang) }
         let pct = { (x: Double?) in MonitoringFormat.percent(x, lang) }
@@ -151,7 +154,8 @@ enum MonitoringPage {
         return Model(
             title: rec.title, number: rec.number, sopHref: SiteURL.sop(rec.id).path,
             casesHref: SiteURL.sopCases(rec.id).path(query: linkQuery(filter.filter.unitID)),
-            settingsHref: SiteURL.sopMonitoringSettings(rec.id).path,
+            settingsHref: SiteURL.sopMonitoringSettings(rec.id).path, importHref: SiteURL.sopEventImport(rec.id).path,
+            observationHref: canObserve && rec.effectiveVersion != nil ? SiteURL.observationStart(rec.id).path : nil,
             liveHref: SiteURL.sopMonitoringLive(rec.id).path(query: linkQuery(filter.filter.unitID)),
             apiHref: SiteURL.api(.sopMonitoring(rec.id)).path(query: linkQuery(filter.filter.unitID)),
             action: SiteURL.sopMonitoring(rec.id).path, from: filter.from?.description ?? "", to: filter.to?.description ?? "",
@@ -213,7 +217,8 @@ enum MonitoringPage {
         let options = [Option(value: "", label: t["all_units"], selected: f.filter.unitID == nil)]
             + Option.units(tree, selected: f.filter.unitID) { visible?.contains($0) ?? true }
         let m = model(report, rec: rec, filter: f, unitOptions: options,
-                      canManage: AccessRule.monitoringManage.allows(ctx.identity), language: ctx.language, t: t)
+                      canManage: AccessRule.monitoringManage.allows(ctx.identity),
+                      canObserve: AccessRule.eventWrite.allows(ctx.identity), language: ctx.language, t: t)
         return .html(s.views.render("monitoring", title: t["mon_title"] + " · " + rec.title, page: m, context: ctx, active: .sops))
     }
 

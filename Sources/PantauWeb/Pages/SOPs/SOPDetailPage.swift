@@ -73,6 +73,8 @@ enum SOPDetailPage {
         let today: String
         let editHref: String
         let printHref: String
+        let monitoringHref: String
+        let alertRulesHref: String
         let exports: [Export]
         let statusAction: String
         let approveAction: String
@@ -107,6 +109,7 @@ enum SOPDetailPage {
             effectiveFrom: inForceDate(v), inForce: inForce, inForceHref: inForceHref, documentHTML: documentHTML, versions: rows,
             buttons: buttons, editNotice: v.status == .effective, today: today.description,
             editHref: SiteURL.sopEdit(rec.id).path, printHref: SiteURL.sopPrint(rec.id).path(query: ["v": String(v.version)]),
+            monitoringHref: SiteURL.sopMonitoring(rec.id).path, alertRulesHref: SiteURL.sopAlertRules(rec.id).path,
             exports: [("YAML", "yaml"), ("JSON", "json"), ("BPMN 2.0", "bpmn")].map {
                 Model.Export(label: $0.0, href: export.path(query: ["v": String(v.version), "format": $0.1]))
             },
