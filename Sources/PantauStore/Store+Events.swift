@@ -519,8 +519,11 @@ extension PantauStore {
             let ces = caseEvents(evs)
             let opened = evs.map { min($0.at, $0.startedAt ?? $0.at) }.min()
             let p = periods[row.sopID]!
+            // In force on the day it began; a case older than every version is judged by the first
+            // version that took effect; an SOP never in force by its latest version.
+            let first = p.periods.min { ($0.effectiveFrom, $0.version) < ($1.effectiveFrom, $1.version) }?.version
             let version = opened.flatMap { SOPVersionPeriod.versionInForce(on: CivilDate(Date(timeIntervalSince1970: $0)), among: p.periods) }
-                ?? p.effective ?? p.latest
+                ?? first ?? p.effective ?? p.latest
             let (key, base) = try await analyzer(row.sopID, version)
             var a = base
             let result = try a.analyze(ces)

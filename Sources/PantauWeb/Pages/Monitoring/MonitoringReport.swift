@@ -145,13 +145,15 @@ struct MonitoringReport: Codable, Sendable {
                                   ("unexpected", x.casesUnexpected)] where cases > 0 {
                 let sh = Double(cases) / Double(max(n, 1))
                 lines.append(DeviationLine(kind: kind, step_id: st.id, step_number: st.number, activity: st.activity, cases: cases, share: sh,
-                                           text: t.format("mon_dev_\(kind)", st.number, st.activity, SKMFormat.percent(sh, t.language))))
+                                           text: t.format("mon_dev_\(kind)", st.number, st.activity, SKMFormat.percent(sh, t.language),
+                                                         SKMFormat.number(Double(cases), 0, t.language))))
             }
         }
         for o in outside {
             let sh = Double(o.cases) / Double(max(n, 1))
             lines.append(DeviationLine(kind: "unexpected", step_id: nil, step_number: nil, activity: o.activity, cases: o.cases, share: sh,
-                                       text: t.format("mon_dev_outside", o.activity, SKMFormat.percent(sh, t.language))))
+                                       text: t.format("mon_dev_outside", o.activity, SKMFormat.percent(sh, t.language),
+                                                     SKMFormat.number(Double(o.cases), 0, t.language))))
         }
         lines.sort { ($0.cases, $1.step_number ?? Int.max, $1.kind) > ($1.cases, $0.step_number ?? Int.max, $0.kind) }
         // The bottleneck: the step with the most time beyond its standard.
