@@ -28,6 +28,14 @@ public struct AppServices: Sendable {
     /// Bumped when this instance stores events, so live monitoring pages refresh at once (pages
     /// also poll the store, which sees other instances' events).
     let monitoringVersion = NIOLockedValueBox<Int>(0)
+    /// Monitoring figures per SOP and filter with the stamp they were computed at (see
+    /// ``MonitoringPage/figures(_:_:filter:)``).
+    let monitoringCache = NIOLockedValueBox<[MonitoringCacheKey: (stamp: String, figures: MonitoringFigures)]>([:])
+}
+
+struct MonitoringCacheKey: Hashable, Sendable {
+    let sopID: Int64
+    let filter: MonitoringFilter
 }
 
 extension AppServices {

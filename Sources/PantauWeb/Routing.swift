@@ -114,6 +114,14 @@ enum Guard {
                 ctx.form = form
                 if provided == nil { provided = form["_csrf"] }
             }
+            if provided == nil, let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
+               ctx.user != nil, let boundary = Multipart.boundary(type) {
+                // A signed-in person's upload form: the token is one of its parts.
+                let body = try await collect(&req, limit: ctx.bodyLimit)
+                if let part = Multipart.parse(Data(buffer: body), boundary: boundary).first(where: { $0.name == "_csrf" }) {
+                    provided = String(decoding: part.data, as: UTF8.self)
+                }
+            }
             // Token clients are not browsers: no CSRF for them.
             if case .token = ctx.identity {} else {
                 guard let p = provided, !ctx.csrfToken.isEmpty, Secrets.equal(p, ctx.csrfToken) else {

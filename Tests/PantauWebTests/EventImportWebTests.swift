@@ -182,7 +182,7 @@ struct EventImportWebTests {
             #expect(r.status == .ok, "\(r.text)")
             #expect(Self.figure(r.text, "stored") == 2 && Self.figure(r.text, "cases") == 1)
 
-            // The shared running example, gzip-compressed, as a multipart file (CSRF in the header).
+            // The shared running example, gzip-compressed, as a multipart file.
             guard let url = Self.runningExample else { Issue.record("shared/data/eventlogs missing"); return }
             let gz = Process()
             gz.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
@@ -197,8 +197,13 @@ struct EventImportWebTests {
             body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"C:\\\\logs\\\\running-example.xes.gz\"\r\nContent-Type: application/gzip\r\n\r\n".utf8)
             body += data
             body += Data("\r\n--\(boundary)--\r\n".utf8)
-            var h = Req.headers(cookie: s.cookie, csrf: s.csrf)
+            // As the browser form sends it: the token only as a part, no header.
+            var h = Req.headers(cookie: s.cookie)
             h[.contentType] = "multipart/form-data; boundary=\(boundary)"
+            var forged = body
+            forged.replaceSubrange(forged.range(of: Data(s.csrf.utf8))!, with: Data(String(repeating: "x", count: s.csrf.count).utf8))
+            let refused = try await client.post("/sops/\(sop)/impor-kejadian", h, ByteBuffer(data: forged))
+            #expect(refused.status == .forbidden, "a wrong token in the form is refused")
             let up = try await client.post("/sops/\(sop)/impor-kejadian", h, ByteBuffer(data: body))
             #expect(up.status == .seeOther, "\(up.text)")
             guard let id2 = up.headers[.location]?.split(separator: "=").last.map(String.init) else { return }

@@ -220,7 +220,7 @@ def main():
                      sop + "/pemantauan", sop + "/pemantauan/pengaturan", sop + "/kasus", state.get("case", "/")]:
             run.step(f"accessible {path}", accessible(path))
         run.step("phone: SOP document", phone(sop, "Penerbitan Izin Usaha"))
-        run.step("phone: SOP monitoring", phone(sop + "/pemantauan", "Pemantauan pelaksanaan"))
+        run.step("phone: SOP monitoring", phone(sop + "/pemantauan", "id=\"monitoring\""))
         run.step("phone: a case", phone(state.get("case", "/"), "case-timeline"))
         # Signed out: the public pages.
         driver.delete_all_cookies()

@@ -420,9 +420,13 @@ enum EventImportPage {
                 let body = try await Guard.collect(&req, limit: ctx.base.maxUploadSize)
                 guard let boundary = Multipart.boundary(type) else { throw AppError.badRequest("multipart boundary") }
                 let parts = Multipart.parse(Data(buffer: body), boundary: boundary)
-                if let f = parts.first(where: { $0.name == "file" }) {
+                if let f = parts.first(where: { $0.name == "file" }), !f.data.isEmpty {
                     data = f.data
                     name = f.fileName ?? ""
+                } else {
+                    // The browser form: no file chosen, the log pasted as text.
+                    data = parts.first { $0.name == "text" }?.data ?? Data()
+                    name = parts.first { $0.name == "file_name" }.map { String(decoding: $0.data, as: UTF8.self) } ?? ""
                 }
             } else {
                 let f = try await submittedForm(req, ctx.base)

@@ -50,10 +50,28 @@ enum MonitoringPage {
                        from: CivilDate? = nil, to: CivilDate? = nil) async throws -> MonitoringReport {
         let v = try await labellingVersion(s, rec)
         let settings = try await s.store.monitoringSettings(sopID: rec.id)
-        let figures = try await s.store.monitoring(sopID: rec.id, filter: filter)
+        let figures = try await figures(s, rec.id, filter: filter)
         return MonitoringReport.build(sop: rec, version: v.version, document: v.document, settings: settings, figures: figures,
                                       filter: filter, from: from, to: to, now: Date(),
                                       unitName: { tree.unit($0)?.name ?? "#\($0)" }, t: s.views.strings(language))
+    }
+
+    /// The SOP's figures for a filter, recomputed only when its cases changed: the stamp (number of
+    /// cases, latest event, latest analysis, within the filter) is one indexed aggregate, so a warm
+    /// page costs that query, not the sums over every case. Kept at most a minute (overdue cases
+    /// change with the clock). Per process; the stamp comes from the store, so writes by other
+    /// instances are seen.
+    static func figures(_ s: AppServices, _ sopID: Int64, filter: MonitoringFilter) async throws -> MonitoringFigures {
+        let key = MonitoringCacheKey(sopID: sopID, filter: filter)
+        // The minute too: open cases become overdue as time passes, without any new event.
+        let now = try await stamp(s, sopID, filter) + "@" + String(Int(Date().timeIntervalSince1970 / 60))
+        if let hit = s.monitoringCache.withLockedValue({ $0[key] }), hit.stamp == now { return hit.figures }
+        let f = try await s.store.monitoring(sopID: sopID, filter: filter)
+        s.monitoringCache.withLockedValue { c in
+            if c.count >= 256 { c.removeAll() }
+            c[key] = (now, f)
+        }
+        return f
     }
 
     // MARK: Page model
