@@ -513,6 +513,7 @@ extension PantauStore {
         }
         var stepRows: [SQLQueryString] = []
         var arcRows: [SQLQueryString] = []
+        var caseRows2: [SQLQueryString] = []
         for id in list {
             guard let row = caseRows[id] else { continue }
             let evs = events[id] ?? []
@@ -540,16 +541,16 @@ extension PantauStore {
             let status = row.status == "closed" || reachedEnd ? "closed" : "open"
             let d = result.deviationCounts
             let lastAt = evs.map(\.at).max()
-            try await w.sql.raw("""
-                UPDATE service_cases SET version = \(bind: version), status = \(bind: status), opened_at = \(bind: opened),
-                    closed_at = \(bind: status == "closed" ? lastAt : nil), last_event_at = \(bind: lastAt), events = \(bind: evs.count),
-                    updated_at = \(bind: w.t), analysed_at = \(bind: w.t), compliant = \(bind: result.compliant ? 1 : 0),
-                    fitness = \(bind: result.fitness), lead_seconds = \(bind: result.leadSeconds),
-                    standard_seconds = \(bind: totals[key] ?? nil), skipped = \(bind: d.skipped), unexpected = \(bind: d.unexpected),
-                    repeated = \(bind: d.repeated), out_of_order = \(bind: d.outOfOrder), rework_seconds = \(bind: result.reworkSeconds),
-                    variant = \(bind: result.path.joined(separator: "\u{1F}")), result = \(bind: jsonText(result))
-                WHERE id = \(bind: id)
-                """).run()
+            let dbl = "DOUBLE PRECISION"
+            caseRows2.append("""
+                (CAST(\(bind: id) AS BIGINT), CAST(\(bind: version) AS BIGINT), CAST(\(bind: status) AS TEXT),
+                 CAST(\(bind: opened) AS \(unsafeRaw: dbl)), CAST(\(bind: status == "closed" ? lastAt : nil) AS \(unsafeRaw: dbl)),
+                 CAST(\(bind: lastAt) AS \(unsafeRaw: dbl)), CAST(\(bind: evs.count) AS BIGINT), CAST(\(bind: result.compliant ? 1 : 0) AS BIGINT),
+                 CAST(\(bind: result.fitness) AS \(unsafeRaw: dbl)), CAST(\(bind: result.leadSeconds) AS \(unsafeRaw: dbl)),
+                 CAST(\(bind: totals[key] ?? nil) AS \(unsafeRaw: dbl)), CAST(\(bind: d.skipped) AS BIGINT), CAST(\(bind: d.unexpected) AS BIGINT),
+                 CAST(\(bind: d.repeated) AS BIGINT), CAST(\(bind: d.outOfOrder) AS BIGINT), CAST(\(bind: result.reworkSeconds) AS \(unsafeRaw: dbl)),
+                 CAST(\(bind: result.path.joined(separator: "\u{1F}")) AS TEXT), CAST(\(bind: jsonText(result)) AS TEXT))
+                """)
             for f in result.steps {
                 let dv = f.deviations
                 stepRows.append("""
@@ -588,6 +589,25 @@ extension PantauStore {
             }
         }
         for (key, a) in analyzers { CaseAnalyzerCache.shared.put(key, a) }
+        // Every case's summary in a few statements (WITH v AS (VALUES ...) UPDATE ... FROM v: PostgreSQL, SQLite 3.33+);
+        // the casts type the values for PostgreSQL and give SQLite the columns' affinity.
+        for chunk in caseRows2.chunked(200) {
+            var q: SQLQueryString = """
+                WITH v(id, version, status, opened_at, closed_at, last_event_at, events, compliant, fitness, lead_seconds,
+                       standard_seconds, skipped, unexpected, repeated, out_of_order, rework_seconds, variant, result) AS (VALUES
+                """
+            for (j, r) in chunk.enumerated() { q += (j > 0 ? ", " : "") + r }
+            q += """
+                )
+                UPDATE service_cases SET version = v.version, status = v.status, opened_at = v.opened_at, closed_at = v.closed_at,
+                    last_event_at = v.last_event_at, events = v.events, updated_at = \(bind: w.t), analysed_at = \(bind: w.t),
+                    compliant = v.compliant, fitness = v.fitness, lead_seconds = v.lead_seconds, standard_seconds = v.standard_seconds,
+                    skipped = v.skipped, unexpected = v.unexpected, repeated = v.repeated, out_of_order = v.out_of_order,
+                    rework_seconds = v.rework_seconds, variant = v.variant, result = v.result
+                FROM v WHERE service_cases.id = v.id
+                """
+            try await w.sql.raw(q).run()
+        }
         for chunk in list.chunked(500) {
             let ids = chunk.map(String.init).joined(separator: ",")
             try await w.sql.raw("DELETE FROM case_steps WHERE case_id IN (\(unsafeRaw: ids))").run()
