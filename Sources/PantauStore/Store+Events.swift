@@ -276,6 +276,10 @@ extension PantauStore {
                 bySOP[e.sopID, default: []].append(i)
             }
             var touched = Set<Int64>()
+            // Cases this batch opened: no other writer can add events to them before it commits, so
+            // their events are the batch's own and need not be read back.
+            var created = Set<Int64>()
+            var known: [Int64: [StoredEvent]] = [:]
             var stored: [Int64: Int] = [:]
             for (sopID, idx) in bySOP.sorted(by: { $0.key < $1.key }) {
                 var existing: [String: Int64] = [:]
@@ -332,7 +336,9 @@ extension PantauStore {
                     for (j, (ref, unit)) in chunk.enumerated() {
                         q += (j > 0 ? ", " : "") + "(\(bind: sopID), \(bind: unit), \(bind: ref), 'open', \(bind: w.t), \(bind: w.t))"
                     }
-                    try await w.sql.raw(q + " ON CONFLICT (sop_id, reference) DO NOTHING").run()
+                    for r in try await w.sql.raw(q + " ON CONFLICT (sop_id, reference) DO NOTHING RETURNING id").all() {
+                        created.insert(try r.int64("id"))
+                    }
                 }
                 if !newCases.isEmpty { try await loadCases() }
                 // A concurrent sender may have opened a case for another unit first.
@@ -365,6 +371,13 @@ extension PantauStore {
                     for i in chunk where outcomes[i] == nil {
                         if let (id, c) = inserted[items[i].clientID] {
                             outcomes[i] = .stored(eventID: id, caseID: c)
+                            if created.contains(c) {
+                                let e = items[i]
+                                known[c, default: []].append(StoredEvent(
+                                    id: id, caseID: c, activity: e.activity.trimmingCharacters(in: .whitespacesAndNewlines),
+                                    lifecycle: e.lifecycle, startedAt: e.startedAt?.timeIntervalSince1970, at: e.at.timeIntervalSince1970,
+                                    resource: Self.clean(e.resource)))
+                            }
                             touched.insert(c)
                             stored[sopID, default: 0] += 1
                         } else {
@@ -388,7 +401,7 @@ extension PantauStore {
                 }
                 throw StoreError.rejected(problems)
             }
-            try await Self.reanalyse(w, caseIDs: touched)
+            try await Self.reanalyse(w, caseIDs: touched, known: known)
             for (sopID, n) in stored.sorted(by: { $0.key < $1.key }) {
                 try await w.audit(actor, "events.ingest", "sop", sopID,
                                   new: ["stored": "\(n)", "source": scope.source.rawValue])
@@ -441,7 +454,8 @@ extension PantauStore {
     }
 
     /// Re-checks these cases against the SOP version in force when each began, and stores the results.
-    static func reanalyse(_ w: WriteContext, caseIDs: Set<Int64>) async throws {
+    /// `known`: the complete events of cases whose events need not be read back (ordered here).
+    static func reanalyse(_ w: WriteContext, caseIDs: Set<Int64>, known: [Int64: [StoredEvent]] = [:]) async throws {
         guard !caseIDs.isEmpty else { return }
         let list = caseIDs.sorted()
         // Two batches may add events to one case at once: each would read only its own new events
@@ -457,14 +471,18 @@ extension PantauStore {
         struct CaseRow { var sopID: Int64; var unitID: Int64; var status: String }
         var caseRows: [Int64: CaseRow] = [:]
         var events: [Int64: [StoredEvent]] = [:]
+        for (c, evs) in known { events[c] = evs.sorted { ($0.at, $0.id) < ($1.at, $1.id) } }
         for chunk in list.chunked(500) {
             let ids = chunk.map(String.init).joined(separator: ",")
             for r in try await w.sql.raw("SELECT id, sop_id, unit_id, status FROM service_cases WHERE id IN (\(unsafeRaw: ids))").all() {
                 caseRows[try r.int64("id")] = CaseRow(sopID: try r.int64("sop_id"), unitID: try r.int64("unit_id"), status: try r.string("status"))
             }
+            let unread = chunk.filter { known[$0] == nil }
+            if unread.isEmpty { continue }
+            let unreadIDs = unread.map(String.init).joined(separator: ",")
             for r in try await w.sql.raw("""
                 SELECT id, case_id, activity, lifecycle, started_at, at, resource FROM service_events
-                WHERE case_id IN (\(unsafeRaw: ids)) ORDER BY case_id, at, id
+                WHERE case_id IN (\(unsafeRaw: unreadIDs)) ORDER BY case_id, at, id
                 """).all() {
                 let c = try r.int64("case_id")
                 events[c, default: []].append(StoredEvent(
