@@ -513,6 +513,11 @@ public let allMigrations: [Migration] = [
         "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at)",
         "CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, id)",
     ]),
+    // The monitoring page's freshness check (cases, latest event, latest analysis of an SOP within a
+    // period and unit) from the index alone: the case rows themselves carry the analysis as JSON.
+    Migration(12, "index_service_case_stamps", [
+        "CREATE INDEX service_cases_stamp ON service_cases(sop_id, opened_at, unit_id, last_event_at, analysed_at)",
+    ]),
 ]
 
 /// The schema is older than this program.

@@ -60,13 +60,17 @@ extension PantauStore {
     /// PostgreSQL each key is held by an advisory transaction lock, on SQLite by the single writer).
     public func beginLoginAttempt(keys: [LoginThrottleKey]) async throws -> LoginGate {
         let kind = database.kind
-        let t = now().timeIntervalSince1970
+        let clock = now
         return try await database.transaction { sql in
             var rows: [String: (failures: Int, last: Double, next: Double)] = [:]
+            for k in keys.sorted(by: { $0.key < $1.key }) where kind == .postgres {
+                try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: k.key), 7))").run()
+            }
+            // The time once the keys are held: read before waiting for them, an attempt that waited
+            // behind another would see that one's later failure as still "in the future" and be
+            // told to wait although its allowance was not used up.
+            let t = clock().timeIntervalSince1970
             for k in keys.sorted(by: { $0.key < $1.key }) {
-                if kind == .postgres {
-                    try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: k.key), 7))").run()
-                }
                 if let r = try await sql.raw("SELECT failures, last_failure_at, next_allowed_at FROM login_throttle WHERE key = \(bind: k.key)").first() {
                     rows[k.key] = (try r.int("failures"), try r.double("last_failure_at"), try r.double("next_allowed_at"))
                 }
