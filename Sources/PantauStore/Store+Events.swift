@@ -358,11 +358,15 @@ extension PantauStore {
                         let e = items[i]
                         guard let c = cases[e.caseReference] else { throw StoreError.corrupt("case \(e.caseReference) vanished") }
                         let attrs: String? = e.attributes.isEmpty ? nil : jsonText(e.attributes)
+                        // Ids, times and the lifecycle and source (fixed words) as literals; what the
+                        // sender wrote as binds.
+                        let numbers = "(\(sopID), \(c.id), "
+                        let times = ", '\(e.lifecycle.rawValue)', \(literal(e.startedAt?.timeIntervalSince1970)), "
+                            + "\(literal(e.at.timeIntervalSince1970)), \(e.utcOffset.map(String.init) ?? "NULL"), "
                         q += (j > 0 ? ", " : "") + """
-                            (\(bind: sopID), \(bind: c.id), \(bind: e.clientID), \(bind: e.activity.trimmingCharacters(in: .whitespacesAndNewlines)),
-                             \(bind: e.lifecycle.rawValue), \(bind: e.startedAt?.timeIntervalSince1970), \(bind: e.at.timeIntervalSince1970),
-                             \(bind: e.utcOffset), \(bind: Self.clean(e.resource)), \(bind: scope.source.rawValue), \(bind: Self.clean(e.note)),
-                             \(bind: attrs), \(bind: w.t), \(bind: scope.receivedBy))
+                            \(unsafeRaw: numbers)\(bind: e.clientID), \(bind: e.activity.trimmingCharacters(in: .whitespacesAndNewlines))\(unsafeRaw: times)\
+                            \(bind: Self.clean(e.resource)), '\(unsafeRaw: scope.source.rawValue)', \(bind: Self.clean(e.note)),
+                             \(bind: attrs), \(unsafeRaw: literal(w.t)), \(bind: scope.receivedBy))
                             """
                     }
                     q += " ON CONFLICT (sop_id, client_id) DO NOTHING RETURNING id, client_id, case_id"
@@ -559,32 +563,35 @@ extension PantauStore {
             let status = row.status == "closed" || reachedEnd ? "closed" : "open"
             let d = result.deviationCounts
             let lastAt = evs.map(\.at).max()
-            let dbl = "DOUBLE PRECISION"
+            func real(_ v: Double?) -> String { "CAST(" + literal(v) + " AS DOUBLE PRECISION)" }
+            func int(_ v: Int) -> String { "CAST(" + String(v) + " AS BIGINT)" }
+            let before: [String] = [int(Int(id)), int(version)]
+            let middle: [String] = [
+                real(opened), real(status == "closed" ? lastAt : nil), real(lastAt), int(evs.count), int(result.compliant ? 1 : 0),
+                real(result.fitness), real(result.leadSeconds), real(totals[key] ?? nil), int(d.skipped), int(d.unexpected),
+                int(d.repeated), int(d.outOfOrder), real(result.reworkSeconds),
+            ]
+            let numbers1 = "(" + before.joined(separator: ", ") + ", CAST("
+            let numbers2 = " AS TEXT), " + middle.joined(separator: ", ") + ", CAST("
             caseRows2.append("""
-                (CAST(\(bind: id) AS BIGINT), CAST(\(bind: version) AS BIGINT), CAST(\(bind: status) AS TEXT),
-                 CAST(\(bind: opened) AS \(unsafeRaw: dbl)), CAST(\(bind: status == "closed" ? lastAt : nil) AS \(unsafeRaw: dbl)),
-                 CAST(\(bind: lastAt) AS \(unsafeRaw: dbl)), CAST(\(bind: evs.count) AS BIGINT), CAST(\(bind: result.compliant ? 1 : 0) AS BIGINT),
-                 CAST(\(bind: result.fitness) AS \(unsafeRaw: dbl)), CAST(\(bind: result.leadSeconds) AS \(unsafeRaw: dbl)),
-                 CAST(\(bind: totals[key] ?? nil) AS \(unsafeRaw: dbl)), CAST(\(bind: d.skipped) AS BIGINT), CAST(\(bind: d.unexpected) AS BIGINT),
-                 CAST(\(bind: d.repeated) AS BIGINT), CAST(\(bind: d.outOfOrder) AS BIGINT), CAST(\(bind: result.reworkSeconds) AS \(unsafeRaw: dbl)),
-                 CAST(\(bind: result.path.joined(separator: "\u{1F}")) AS TEXT), CAST(\(bind: jsonText(result)) AS TEXT))
+                \(unsafeRaw: numbers1)\(bind: status)\(unsafeRaw: numbers2)\(bind: result.path.joined(separator: "\u{1F}")) AS TEXT), \
+                CAST(\(bind: jsonText(result)) AS TEXT))
                 """)
             for f in result.steps {
                 let dv = f.deviations
-                stepRows.append("""
-                    (\(bind: id), \(bind: row.sopID), \(bind: row.unitID), \(bind: opened), \(bind: f.stepID), \(bind: f.occurrences),
-                     \(bind: f.measured), \(bind: f.withinStandard), \(bind: f.seconds), \(bind: f.excessSeconds), \(bind: f.waited),
-                     \(bind: f.waitingSeconds), \(bind: f.reworkSeconds), \(bind: dv.skipped), \(bind: dv.unexpected), \(bind: dv.repeated),
-                     \(bind: dv.outOfOrder))
-                    """)
+                // Numbers the store computed go in as literals (one bind per row, for the step key):
+                // binds cost more than the SQL text, and these rows are most of what a batch writes.
+                let head = "(\(id), \(row.sopID), \(row.unitID), \(literal(opened)), "
+                let tail = ", \(f.occurrences), \(f.measured), \(f.withinStandard), \(literal(f.seconds)), \(literal(f.excessSeconds)), "
+                    + "\(f.waited), \(literal(f.waitingSeconds)), \(literal(f.reworkSeconds)), \(dv.skipped), \(dv.unexpected), "
+                    + "\(dv.repeated), \(dv.outOfOrder))"
+                stepRows.append("\(unsafeRaw: head)\(bind: f.stepID)\(unsafeRaw: tail)")
             }
             var outsideDev: [String: Int] = [:]
             for dv in result.deviations where dv.stepID == nil { outsideDev[dv.activity, default: 0] += 1 }
             for (act, n) in result.outsideSOP.sorted(by: { $0.key < $1.key }) {
-                stepRows.append("""
-                    (\(bind: id), \(bind: row.sopID), \(bind: row.unitID), \(bind: opened), \(bind: "?" + act), \(bind: n),
-                     0, 0, 0, 0, 0, 0, 0, 0, \(bind: outsideDev[act] ?? n), 0, 0)
-                    """)
+                let head = "(\(id), \(row.sopID), \(row.unitID), \(literal(opened)), "
+                stepRows.append("\(unsafeRaw: head)\(bind: "?" + act)\(unsafeRaw: ", \(n), 0, 0, 0, 0, 0, 0, 0, 0, \(outsideDev[act] ?? n), 0, 0)")")
             }
             // Arcs between consecutive events (and from the case's start, to its end when closed):
             // time from the previous completion to the next start (or completion).
@@ -603,7 +610,8 @@ extension PantauStore {
             if status == "closed", !ces.isEmpty { arcs[prev + "\u{1F}$", default: (0, 0)].n += 1 }
             for (k, v) in arcs.sorted(by: { $0.key < $1.key }) {
                 let parts = k.split(separator: "\u{1F}", omittingEmptySubsequences: false)
-                arcRows.append("(\(bind: id), \(bind: row.sopID), \(bind: row.unitID), \(bind: opened), \(bind: String(parts[0])), \(bind: String(parts[1])), \(bind: v.n), \(bind: v.s))")
+                let head = "(\(id), \(row.sopID), \(row.unitID), \(literal(opened)), "
+                arcRows.append("\(unsafeRaw: head)\(bind: String(parts[0])), \(bind: String(parts[1]))\(unsafeRaw: ", \(v.n), \(literal(v.s)))")")
             }
         }
         for (key, a) in analyzers { CaseAnalyzerCache.shared.put(key, a) }
@@ -645,6 +653,13 @@ extension PantauStore {
             try await w.sql.raw(q).run()
         }
     }
+}
+
+/// A number the store computed, as an SQL literal (NULL for nil or a non-finite value). Swift's
+/// shortest round-trip form (`1e-05`, `86400.0`) is valid numeric SQL on SQLite and PostgreSQL.
+func literal(_ v: Double?) -> String {
+    guard let v, v.isFinite else { return "NULL" }
+    return "\(v)"
 }
 
 extension Array {
