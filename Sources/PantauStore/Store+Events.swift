@@ -103,7 +103,7 @@ extension EventInput {
     public func problems(now: Date) -> [InputProblem] {
         var p: [InputProblem] = []
         func text(_ v: String, _ field: String, max: Int, required: Bool = true) {
-            let t = v.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = v.trimmedOfWhitespace
             if required && t.isEmpty { p.append(InputProblem(field, "required")) }
             else if v.count > max { p.append(InputProblem(field, "too_long", ["\(max)"])) }
         }
@@ -364,7 +364,7 @@ extension PantauStore {
                         let times = ", '\(e.lifecycle.rawValue)', \(literal(e.startedAt?.timeIntervalSince1970)), "
                             + "\(literal(e.at.timeIntervalSince1970)), \(e.utcOffset.map(String.init) ?? "NULL"), "
                         q += (j > 0 ? ", " : "") + """
-                            \(unsafeRaw: numbers)\(bind: e.clientID), \(bind: e.activity.trimmingCharacters(in: .whitespacesAndNewlines))\(unsafeRaw: times)\
+                            \(unsafeRaw: numbers)\(bind: e.clientID), \(bind: e.activity.trimmedOfWhitespace)\(unsafeRaw: times)\
                             \(bind: Self.clean(e.resource)), '\(unsafeRaw: scope.source.rawValue)', \(bind: Self.clean(e.note)),
                              \(bind: attrs), \(unsafeRaw: literal(w.t)), \(bind: scope.receivedBy))
                             """
@@ -378,7 +378,7 @@ extension PantauStore {
                             if created.contains(c) {
                                 let e = items[i]
                                 known[c, default: []].append(StoredEvent(
-                                    id: id, caseID: c, activity: e.activity.trimmingCharacters(in: .whitespacesAndNewlines),
+                                    id: id, caseID: c, activity: e.activity.trimmedOfWhitespace,
                                     lifecycle: e.lifecycle, startedAt: e.startedAt?.timeIntervalSince1970, at: e.at.timeIntervalSince1970,
                                     resource: Self.clean(e.resource)))
                             }
@@ -575,7 +575,7 @@ extension PantauStore {
             let numbers2 = " AS TEXT), " + middle.joined(separator: ", ") + ", CAST("
             caseRows2.append("""
                 \(unsafeRaw: numbers1)\(bind: status)\(unsafeRaw: numbers2)\(bind: result.path.joined(separator: "\u{1F}")) AS TEXT), \
-                CAST(\(bind: jsonText(result)) AS TEXT))
+                CAST(\(bind: result.deviations.isEmpty ? "[]" : jsonText(result.deviations)) AS TEXT))
                 """)
             for f in result.steps {
                 let dv = f.deviations

@@ -246,9 +246,34 @@ extension PantauStore {
             }
             let summary = try Self.caseSummary(from: r)
             var analysis: CaseAnalysis? = nil
-            if let text = try r.optString("result") {
-                do { analysis = try JSONDecoder().decode(CaseAnalysis.self, from: Data(text.utf8)) }
+            // The stored analysis: the summary columns, the case's deviations (JSON in `result`),
+            // its path (`variant`) and its per-step rows.
+            if let text = try r.optString("result"), try r.optDouble("analysed_at") != nil {
+                let deviations: [Deviation]
+                do { deviations = try JSONDecoder().decode([Deviation].self, from: Data(text.utf8)) }
                 catch { throw StoreError.corrupt("service_cases.result of case \(id): \(error)") }
+                var steps: [CaseStepFigures] = []
+                var outside: [String: Int] = [:]
+                for s in try await sql.raw("SELECT * FROM case_steps WHERE case_id = \(bind: id)").all() {
+                    let key = try s.string("step")
+                    if key.hasPrefix("?") { outside[String(key.dropFirst())] = try s.int("occurrences"); continue }
+                    var f = CaseStepFigures(stepID: key)
+                    f.occurrences = try s.int("occurrences"); f.measured = try s.int("measured")
+                    f.withinStandard = try s.int("within_standard"); f.seconds = try s.double("seconds")
+                    f.excessSeconds = try s.double("excess_seconds"); f.waited = try s.int("waited")
+                    f.waitingSeconds = try s.double("waiting_seconds"); f.reworkSeconds = try s.double("rework_seconds")
+                    f.deviations.skipped = try s.int("skipped"); f.deviations.unexpected = try s.int("unexpected")
+                    f.deviations.repeated = try s.int("repeated"); f.deviations.outOfOrder = try s.int("out_of_order")
+                    steps.append(f)
+                }
+                let variant = try r.optString("variant") ?? ""
+                let path = variant.isEmpty ? [] : variant.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+                analysis = CaseAnalysis(
+                    compliant: (try r.decode(column: "compliant", as: Int?.self) ?? 0) != 0, fitness: try r.optDouble("fitness"),
+                    deviations: deviations, steps: steps, outsideSOP: outside, leadSeconds: try r.optDouble("lead_seconds"),
+                    firstAt: try r.optDouble("opened_at"), lastAt: try r.optDouble("last_event_at"), path: path,
+                    repeatedOccurrences: steps.reduce(0) { $0 + max(0, $1.occurrences - 1) },
+                    reworkSeconds: try r.double("rework_seconds"), pathStandardSeconds: nil)
             }
             let events = try await sql.raw("SELECT * FROM service_events WHERE case_id = \(bind: id) ORDER BY at, id").all().map { e in
                 ServiceEventRecord(id: try e.int64("id"), clientID: try e.string("client_id"), activity: try e.string("activity"),

@@ -69,6 +69,23 @@ public struct CaseAnalysis: Sendable, Hashable, Codable {
     /// of them has a standard.
     public var pathStandardSeconds: Double?
 
+    public init(compliant: Bool, fitness: Double?, deviations: [Deviation], steps: [CaseStepFigures], outsideSOP: [String: Int],
+                leadSeconds: Double?, firstAt: Double?, lastAt: Double?, path: [String], repeatedOccurrences: Int,
+                reworkSeconds: Double, pathStandardSeconds: Double?) {
+        self.compliant = compliant
+        self.fitness = fitness
+        self.deviations = deviations
+        self.steps = steps
+        self.outsideSOP = outsideSOP
+        self.leadSeconds = leadSeconds
+        self.firstAt = firstAt
+        self.lastAt = lastAt
+        self.path = path
+        self.repeatedOccurrences = repeatedOccurrences
+        self.reworkSeconds = reworkSeconds
+        self.pathStandardSeconds = pathStandardSeconds
+    }
+
     public var deviationCounts: DeviationCounts {
         var d = DeviationCounts()
         for x in deviations { d.add(x.kind) }
@@ -99,6 +116,8 @@ public struct SOPCaseAnalyzer: Sendable {
     private let stepPos: [String: Int]
     private let standard: [String: Double]
     private var cache: [[String]: (Bool, Double?, [Deviation])] = [:]
+    /// Activity name as events carry it → step id ("" for none): names repeat across cases.
+    private var activityCache: [String: String] = [:]
     /// Cache bound (distinct traces kept).
     public var cacheLimit = 10_000
 
@@ -131,7 +150,15 @@ public struct SOPCaseAnalyzer: Sendable {
     /// - Throws: ``ConformanceError`` from the alignment.
     public mutating func analyze(_ events: [CaseEvent]) throws -> CaseAnalysis {
         let activities = events.map(\.activity)
-        let key = activities.map { a in step(forActivity: a) ?? "?" + a }
+        var mapped: [String?] = []
+        mapped.reserveCapacity(events.count)
+        for a in activities {
+            if let hit = activityCache[a] { mapped.append(hit.isEmpty ? nil : hit); continue }
+            let sid = step(forActivity: a)
+            if activityCache.count < 10_000 { activityCache[a] = sid ?? "" }
+            mapped.append(sid)
+        }
+        let key = zip(activities, mapped).map { a, s in s ?? "?" + a }
         let (compliant, fitness, deviations): (Bool, Double?, [Deviation])
         if let hit = cache[key] {
             (compliant, fitness, deviations) = hit
@@ -158,7 +185,7 @@ public struct SOPCaseAnalyzer: Sendable {
                 first = min(first ?? t, t)
                 last = max(last ?? t, t)
             }
-            guard let sid = step(forActivity: e.activity) else {
+            guard let sid = mapped[i] else {
                 outside[e.activity, default: 0] += 1
                 continue
             }

@@ -71,8 +71,20 @@ extension SOPDocument {
     }
 
     public static func normalizeLogName(_ name: String) -> String {
-        name.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        name.trimmedOfWhitespace.lowercased()
     }
 }
 
 import Foundation
+
+extension String {
+    /// The string without leading and trailing white space and newlines; the string itself when it
+    /// has none (the common case, without Foundation's bridging).
+    public var trimmedOfWhitespace: String {
+        guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return self }
+        let ws = CharacterSet.whitespacesAndNewlines
+        if !ws.contains(first) && !ws.contains(last) { return self }
+        let scalars = unicodeScalars.drop { ws.contains($0) }.reversed().drop { ws.contains($0) }.reversed()
+        return String(String.UnicodeScalarView(scalars))
+    }
+}
