@@ -209,7 +209,7 @@ extension PantauStore {
     }
 
     static func clean(_ s: String?) -> String? {
-        guard let t = s?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        guard let t = s?.trimmedOfWhitespace, !t.isEmpty else { return nil }
         return t
     }
 
