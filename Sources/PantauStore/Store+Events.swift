@@ -547,10 +547,12 @@ extension PantauStore {
             let first = p.periods.min { ($0.effectiveFrom, $0.version) < ($1.effectiveFrom, $1.version) }?.version
             let version = opened.flatMap { SOPVersionPeriod.versionInForce(on: CivilDate(Date(timeIntervalSince1970: $0)), among: p.periods) }
                 ?? first ?? p.effective ?? p.latest
-            let (key, base) = try await analyzer(row.sopID, version)
-            var a = base
+            let (key, _) = try await analyzer(row.sopID, version)
+            // Taken out of the dictionary while it analyses, so its caches are mutated in place
+            // instead of copied for every case.
+            var a = analyzers.removeValue(forKey: key)!
             let result = try a.analyze(ces)
-            analyzers[key] = a
+            defer { analyzers[key] = a }
             if totals[key] == nil { totals[key] = a.document.totalTimeStandard }
             // Closed when the sender said so, or the last event is an end step, or it leads only to end steps that leave no event.
             let lastStep = result.path.last.flatMap { a.document.step(id: $0) }
