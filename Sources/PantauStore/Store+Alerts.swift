@@ -552,7 +552,9 @@ extension PantauStore {
     }
 
     static func alert(from r: any SQLRow) throws -> AlertRecord {
-        let args = (try? JSONDecoder().decode([String].self, from: Data(try r.string("args").utf8))) ?? []
+        let args: [String]
+        do { args = try JSONDecoder().decode([String].self, from: Data(try r.string("args").utf8)) }
+        catch { throw StoreError.corrupt("alerts.args of alert \(try r.int64("id")): \(error)") }
         return AlertRecord(id: try r.int64("id"), ruleID: try r.int64("rule_id"), sopID: try r.int64("sop_id"), unitID: try r.int64("unit_id"),
                            caseID: try r.optInt64("case_id"), kind: AlertKind(rawValue: try r.string("kind")) ?? .caseOverdue,
                            condition: try r.string("condition_key"), raisedAt: Date(timeIntervalSince1970: try r.double("raised_at")), arguments: args)

@@ -225,9 +225,11 @@ extension PantauStore {
     }
 
     private static func checkStepExists(_ sql: any SQLDatabase, sopID: Int64, stepID: String) async throws {
-        let docs = try await sql.raw("SELECT document FROM sop_versions WHERE sop_id = \(bind: sopID)").all()
-        for r in docs {
-            if let d = try? JSONDecoder().decode(SOPDocument.self, from: Data(try r.string("document").utf8)), d.step(id: stepID) != nil { return }
+        // Any version's step: a mapping may concern a step the draft adds or an older version had.
+        // A document that does not decode is corrupt (`version(from:)` throws), never "no such step".
+        for r in try await sql.raw("SELECT * FROM sop_versions WHERE sop_id = \(bind: sopID)").all()
+        where try Self.version(from: r).document.step(id: stepID) != nil {
+            return
         }
         throw StoreError.rejected([InputProblem("step", "unknown_step", [stepID])])
     }
@@ -251,8 +253,11 @@ extension PantauStore {
             let p = e.problems(now: now)
             if !p.isEmpty { outcomes[i] = .rejected(p) }
         }
-        let units = try await self.units()
-        let unitByCode = Dictionary(units.map { ($0.code.lowercased(), $0.id) }, uniquingKeysWith: { a, _ in a })
+        // Unit codes are looked up only when an event names one (most senders leave it to the case).
+        let named = items.contains { !($0.unitCode ?? "").trimmedOfWhitespace.isEmpty }
+        let unitByCode = named
+            ? Dictionary(try await self.units().map { ($0.code.lowercased(), $0.id) }, uniquingKeysWith: { a, _ in a })
+            : [:]
         let pending = outcomes
         let result = try await write { w -> [EventOutcome?] in
             var outcomes = pending
@@ -309,7 +314,7 @@ extension PantauStore {
                 for i in fresh {
                     let e = items[i]
                     var unit: Int64
-                    if let code = e.unitCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
+                    if let code = e.unitCode?.trimmedOfWhitespace, !code.isEmpty {
                         guard let u = unitByCode[code.lowercased()] else {
                             outcomes[i] = .rejected([InputProblem("unit", "unknown_unit", [code])]); continue
                         }

@@ -307,3 +307,14 @@ extension PantauStore {
         }
     }
 }
+
+extension PantauStore.ServiceEventRecord {
+    /// A case's completed activities in order, with their starts paired, exactly as the analysis
+    /// sees them (``PantauStore/caseEvents(_:)``): what a timeline of the case draws.
+    public static func completedActivities(_ events: [Self]) -> [CaseEvent] {
+        PantauStore.caseEvents(events.map {
+            PantauStore.StoredEvent(id: $0.id, caseID: 0, activity: $0.activity, lifecycle: $0.lifecycle,
+                                    startedAt: $0.startedAt?.timeIntervalSince1970, at: $0.at.timeIntervalSince1970, resource: $0.resource)
+        })
+    }
+}

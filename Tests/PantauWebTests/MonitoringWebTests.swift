@@ -171,4 +171,28 @@ struct MonitoringWebTests {
             #expect(refused.status == .notFound)
         }
     }
+
+    @Test func theLiveStreamSaysUpdateWhenAnEventArrives() async throws {
+        try await withTestApp(configure: { $0.liveStreamSeconds = 3 }) { fx, client in
+            let sop = fx.sops["imunisasi"]!
+            let s = try await fx.session("mgr")
+            async let stream = client.get("/sops/\(sop)/pemantauan/live", Req.headers(cookie: s.cookie, csrf: s.csrf))
+            try await Task.sleep(for: .milliseconds(500))
+            let body = """
+            [{"event_id": "live-1", "sop_id": \(sop), "case": "IMN-LIVE-1", "unit": "DINKES-PKM-KTB", "activity": "Menimbang", "timestamp": "\(Self.iso(Date().addingTimeInterval(-60)))"}]
+            """
+            let posted = try await client.post("/api/v1/events", Req.headers(bearer: fx.token, json: true), json(body))
+            #expect(posted.status == .ok)
+            let live = try await stream
+            #expect(live.text.contains("event: update"), "\(live.text)")
+        }
+    }
+
+    @Test func withoutNewEventsTheLiveStreamStaysQuiet() async throws {
+        try await withTestApp(configure: { $0.liveStreamSeconds = 2 }) { fx, client in
+            let s = try await fx.session("mgr")
+            let live = try await client.get("/sops/\(fx.sops["imunisasi"]!)/pemantauan/live", Req.headers(cookie: s.cookie, csrf: s.csrf))
+            #expect(!live.text.contains("event: update"))
+        }
+    }
 }

@@ -248,7 +248,10 @@ enum OpenAPIDocument {
                 responses["429"] = Resp("Too many requests; retry after the given seconds", problem,
                                         headers: ["Retry-After": Header(description: "Seconds to wait", schema: .integer(minimum: 0, int64: false))])
             }
-            let tag = oaPath.contains("/units") ? "units" : (oaPath.contains("/sops") ? "sops" : (oaPath.contains("/surveys") ? "surveys" : "meta"))
+            // The tag is the route's first segment under the API base (units, sops, surveys, events,
+            // cases); the document itself is "meta".
+            let first = r.path.dropFirst(SiteURL.apiBase.count).split(separator: "/").first.map(String.init) ?? ""
+            let tag = first.contains(".") || first.isEmpty ? "meta" : first
             var security: [[String: [String]]] = []
             if r.rule != .anyone {
                 if tokensAllowed(r.rule) { security.append(["bearerToken": []]) }

@@ -101,17 +101,10 @@ enum CasePage {
                               recorded: st.recorded && !notRecorded.contains(st.id))
         }
         // Completed activities with their starts paired, as the analysis sees them.
-        var pending: [String: [Date]] = [:]
-        var occ: [CaseTimeline.Occurrence] = []
-        for e in c.events {
-            switch e.lifecycle {
-            case .start: pending[e.activity, default: []].append(e.at)
-            case .complete:
-                var start = e.startedAt
-                if var q = pending[e.activity], !q.isEmpty { let s0 = q.removeFirst(); pending[e.activity] = q; if start == nil { start = s0 } }
-                occ.append(.init(stepID: byName[SOPDocument.normalizeLogName(e.activity)],
-                                 activity: e.activity, start: start, complete: e.at, resource: e.resource))
-            }
+        var occ = PantauStore.ServiceEventRecord.completedActivities(c.events).map { e in
+            CaseTimeline.Occurrence(stepID: byName[SOPDocument.normalizeLogName(e.activity)], activity: e.activity,
+                                    start: e.start.map { Date(timeIntervalSince1970: $0) }, complete: Date(timeIntervalSince1970: e.complete),
+                                    resource: e.resource)
         }
         // The stored path says which step each completed event was checked as.
         if let path = c.analysis?.path, path.count == occ.count {
