@@ -127,7 +127,6 @@ enum MonitoringPage {
         let lastEvent: String
         let canManage: Bool
         let stepAction: String
-        let stamp: String
     }
 
     /// The page model (pure).
@@ -192,8 +191,7 @@ enum MonitoringPage {
                               within: pct($0.within_standard_share), href: SiteURL.sopMonitoring(rec.id).path(query: linkQuery($0.unit_id)))
             },
             lastEvent: r.last_event_at.map { formatTime($0, lang) } ?? "–", canManage: canManage,
-            stepAction: SiteURL.sopMonitoringStep(rec.id).path,
-            stamp: "\(r.cases)-\(r.last_event_at?.timeIntervalSince1970 ?? 0)")
+            stepAction: SiteURL.sopMonitoringStep(rec.id).path)
     }
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
