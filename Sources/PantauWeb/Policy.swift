@@ -43,6 +43,29 @@ public enum AccessRule: String, Sendable, CaseIterable {
     /// log files (`/sops/{id}/impor-kejadian`): admin, and unit managers in their subtree (the SOP's
     /// unit; events of units outside it are refused per event). Not officers, evaluators or auditors.
     case monitoringManage
+    /// Reading the evaluation cycle (indicators, Tabel 7 and 8 records, findings,
+    /// recommendations, follow-up actions, before/after, reports): every role in its unit subtree;
+    /// integration tokens through the API.
+    case evaluationRead
+    /// Evaluation work (Tabel 7 monitoring records, Tabel 8 evaluations, interview and observation
+    /// notes, findings, recommendations, verifying follow-up actions): admin, evaluators and unit
+    /// managers in their subtree. Who may *sign* is checked by the handler (the evaluator's
+    /// sign-off needs an evaluator or admin) and refused with a field error.
+    case evaluationWrite
+    /// Indicators (IKU) and their targets, manual realisations with evidence: admin, and unit
+    /// managers in their subtree.
+    case indicatorManage
+    /// Creating and assigning follow-up actions (CAPA): admin, unit managers and evaluators in
+    /// their subtree.
+    case actionManage
+    /// Reporting progress on a follow-up action (status, evidence): any signed-in role but
+    /// auditors; the handler admits only the action's owner or someone who may manage it.
+    case actionUpdate
+    /// Editing the quiz of an SOP version: admin, and unit managers in their subtree.
+    case quizManage
+    /// Taking a quiz and acknowledging an SOP version: the staff (every signed-in role but
+    /// auditors), for SOPs in their unit subtree.
+    case quizTake
 
     /// Whether an identity of this kind passes the role part of the rule.
     /// (Unit scope is checked by the handler once the resource is loaded.)
@@ -55,7 +78,7 @@ public enum AccessRule: String, Sendable, CaseIterable {
         switch identity {
         case .token:
             return self == .sopRead || self == .unitRead || self == .surveyRead || self == .surveySubmit
-                || self == .monitoringRead || self == .eventWrite
+                || self == .monitoringRead || self == .eventWrite || self == .evaluationRead
         case let .user(u):
             switch self {
             case .anyone, .signedIn, .unitRead, .sopRead: return true
@@ -68,6 +91,13 @@ public enum AccessRule: String, Sendable, CaseIterable {
             case .monitoringRead: return true
             case .eventWrite: return u.role != .auditor
             case .monitoringManage: return u.role == .admin || u.role == .unitManager
+            case .evaluationRead: return true
+            case .evaluationWrite: return u.role == .admin || u.role == .evaluator || u.role == .unitManager
+            case .indicatorManage: return u.role == .admin || u.role == .unitManager
+            case .actionManage: return u.role == .admin || u.role == .unitManager || u.role == .evaluator
+            case .actionUpdate: return u.role != .auditor
+            case .quizManage: return u.role == .admin || u.role == .unitManager
+            case .quizTake: return u.role != .auditor
             }
         }
     }
