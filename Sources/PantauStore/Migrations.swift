@@ -518,6 +518,116 @@ public let allMigrations: [Migration] = [
     Migration(12, "index_service_case_stamps", [
         "CREATE INDEX service_cases_stamp ON service_cases(sop_id, opened_at, unit_id, last_event_at, analysed_at)",
     ]),
+    // Evidence files (kept in the database, BYTEA: a blob in SQLite too), interview and observation
+    // notes, findings, recommendations, follow-up actions (CAPA) and general notices
+    // (docs/findings-actions.md). `rule_key` is NULL for findings added by hand.
+    Migration(16, "create_findings_and_actions", [
+        """
+        CREATE TABLE evidence_files (
+            id {{id}},
+            owner_kind TEXT NOT NULL,
+            owner_id BIGINT NOT NULL,
+            name TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            sha256 TEXT NOT NULL,
+            data BYTEA NOT NULL,
+            uploaded_by TEXT NOT NULL,
+            uploaded_at {{double}} NOT NULL
+        )
+        """,
+        "CREATE INDEX evidence_files_owner ON evidence_files(owner_kind, owner_id)",
+        """
+        CREATE TABLE eval_notes (
+            id {{id}},
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            note_date TEXT NOT NULL,
+            method TEXT NOT NULL,
+            respondent TEXT NOT NULL,
+            step_id TEXT,
+            body TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL
+        )
+        """,
+        "CREATE INDEX eval_notes_sop ON eval_notes(sop_id, note_date)",
+        """
+        CREATE TABLE findings (
+            id {{id}},
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            period TEXT NOT NULL,
+            rule_key TEXT,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            evidence TEXT NOT NULL,
+            severity {{double}} NOT NULL,
+            status TEXT NOT NULL,
+            status_reason TEXT NOT NULL DEFAULT '',
+            edited INTEGER NOT NULL DEFAULT 0,
+            created_by TEXT NOT NULL,
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL,
+            UNIQUE (sop_id, period, rule_key)
+        )
+        """,
+        """
+        CREATE TABLE finding_notes (
+            finding_id BIGINT NOT NULL REFERENCES findings(id),
+            note_id BIGINT NOT NULL REFERENCES eval_notes(id),
+            PRIMARY KEY (finding_id, note_id)
+        )
+        """,
+        """
+        CREATE TABLE recommendations (
+            id {{id}},
+            finding_id BIGINT NOT NULL REFERENCES findings(id),
+            category TEXT NOT NULL,
+            body TEXT NOT NULL,
+            priority {{double}} NOT NULL,
+            edited INTEGER NOT NULL DEFAULT 0,
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL
+        )
+        """,
+        "CREATE INDEX recommendations_finding ON recommendations(finding_id)",
+        """
+        CREATE TABLE followup_actions (
+            id {{id}},
+            recommendation_id BIGINT NOT NULL REFERENCES recommendations(id),
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            unit_id BIGINT NOT NULL REFERENCES units(id),
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            owner_id BIGINT NOT NULL REFERENCES users(id),
+            due_date TEXT NOT NULL,
+            status TEXT NOT NULL,
+            progress_note TEXT NOT NULL DEFAULT '',
+            sop_version INTEGER,
+            verified_by BIGINT REFERENCES users(id),
+            verified_at {{double}},
+            created_by TEXT NOT NULL,
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL
+        )
+        """,
+        "CREATE INDEX followup_actions_unit ON followup_actions(unit_id, status, due_date)",
+        "CREATE INDEX followup_actions_owner ON followup_actions(owner_id, status)",
+        "CREATE INDEX followup_actions_recommendation ON followup_actions(recommendation_id)",
+        """
+        CREATE TABLE notices (
+            id {{id}},
+            user_id BIGINT NOT NULL REFERENCES users(id),
+            kind TEXT NOT NULL,
+            ref_id BIGINT NOT NULL,
+            args TEXT NOT NULL DEFAULT '[]',
+            created_at {{double}} NOT NULL,
+            read_at {{double}},
+            UNIQUE (user_id, kind, ref_id)
+        )
+        """,
+    ]),
 ]
 
 /// The schema is older than this program.

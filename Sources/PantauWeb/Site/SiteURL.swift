@@ -75,6 +75,23 @@ enum SiteURL: Sendable, Hashable {
     case observationScript
     case observationStylesheet
 
+    // Evaluation: evidence files, interview/observation notes, findings, recommendations,
+    // follow-up actions (issue 9 items 5-7, docs/findings-actions.md)
+    case evidence(Int64)
+    case sopNotes(Int64)
+    case sopFindings(Int64)
+    case sopFindingsGenerate(Int64)
+    case finding(Int64)
+    case findingStatus(Int64)
+    case findingNotes(Int64)
+    case findingEvidence(Int64)
+    case recommendation(Int64)
+    case recommendationActions(Int64)
+    case action(Int64)
+    case actionVerify(Int64)
+    case unitActions(Int64)
+    case myActions
+
     // Citizen satisfaction surveys (SKM), staff side
     case surveys
     case surveyNew
@@ -118,6 +135,10 @@ enum SiteURL: Sendable, Hashable {
         case events
         case sopMonitoring(Int64)
         case serviceCase(Int64)
+        // Evaluation: findings and follow-up actions
+        case sopFindings(Int64)
+        case actions
+        case actionStatus(Int64)
     }
 
     /// Where the JSON API lives: errors under it are answered as problem documents.
@@ -214,6 +235,21 @@ enum SiteURL: Sendable, Hashable {
         case .observationScript: return "/static/observasi.js"
         case .observationStylesheet: return "/static/observasi.css"
 
+        case let .evidence(e): return "/bukti/" + id(e)
+        case let .sopNotes(s): return "/sops/" + id(s) + "/catatan-evaluasi"
+        case let .sopFindings(s): return "/sops/" + id(s) + "/temuan"
+        case let .sopFindingsGenerate(s): return "/sops/" + id(s) + "/temuan/bangkitkan"
+        case let .finding(f): return "/temuan/" + id(f)
+        case let .findingStatus(f): return "/temuan/" + id(f) + "/status"
+        case let .findingNotes(f): return "/temuan/" + id(f) + "/catatan"
+        case let .findingEvidence(f): return "/temuan/" + id(f) + "/bukti"
+        case let .recommendation(r): return "/rekomendasi/" + id(r)
+        case let .recommendationActions(r): return "/rekomendasi/" + id(r) + "/tindak-lanjut"
+        case let .action(a): return "/tindak-lanjut/" + id(a)
+        case let .actionVerify(a): return "/tindak-lanjut/" + id(a) + "/verifikasi"
+        case let .unitActions(u): return "/units/" + id(u) + "/tindak-lanjut"
+        case .myActions: return "/tindak-lanjut"
+
         case .surveys: return "/surveys"
         case .surveyNew: return "/surveys/new"
         case let .survey(s): return "/surveys/" + id(s)
@@ -254,6 +290,9 @@ enum SiteURL: Sendable, Hashable {
             case .events: return base + "/events"
             case let .sopMonitoring(s): return base + "/sops/" + id(s) + "/monitoring"
             case let .serviceCase(c): return base + "/cases/" + id(c)
+            case let .sopFindings(s): return base + "/sops/" + id(s) + "/findings"
+            case .actions: return base + "/actions"
+            case let .actionStatus(a): return base + "/actions/" + id(a) + "/status"
             }
         }
     }
