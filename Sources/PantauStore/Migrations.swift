@@ -518,6 +518,51 @@ public let allMigrations: [Migration] = [
     Migration(12, "index_service_case_stamps", [
         "CREATE INDEX service_cases_stamp ON service_cases(sop_id, opened_at, unit_id, last_event_at, analysed_at)",
     ]),
+    // Indicators (IKU) of an SOP or unit with a target per period, and per period an optional value
+    // entered by hand (with its explanation; its evidence files are evidence_files of owner
+    // `indicator_value`) and the explanation the LKj table carries (docs/indicators.md).
+    Migration(13, "create_indicators", [
+        """
+        CREATE TABLE indicators (
+            id {{id}},
+            unit_id BIGINT NOT NULL REFERENCES units(id),
+            sop_id BIGINT REFERENCES sops(id),
+            code TEXT NOT NULL,
+            name TEXT NOT NULL,
+            family TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            unsur TEXT,
+            unit_of_measure TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            period_kind TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 1,
+            created_by TEXT NOT NULL,
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL,
+            UNIQUE (unit_id, code)
+        )
+        """,
+        "CREATE INDEX indicators_sop ON indicators(sop_id)",
+        """
+        CREATE TABLE indicator_periods (
+            id {{id}},
+            indicator_id BIGINT NOT NULL REFERENCES indicators(id),
+            period TEXT NOT NULL,
+            target {{double}},
+            manual_value {{double}},
+            manual_note TEXT NOT NULL DEFAULT '',
+            explanation TEXT NOT NULL DEFAULT '',
+            updated_by TEXT NOT NULL,
+            updated_at {{double}} NOT NULL,
+            UNIQUE (indicator_id, period)
+        )
+        """,
+    ]),
+    // PermenPANRB 35/2012 Tabel 7 (monitoring) and Tabel 8 (evaluation) per SOP and period
+    // (docs/sop-monev.md): one record per SOP, kind and period; its revisions keep the content
+    // (JSON) and the sign-offs. A revision the evaluator signed is never changed: a change is a
+    // new revision with its reason.
     // Evidence files (kept in the database, BYTEA: a blob in SQLite too), interview and observation
     // notes, findings, recommendations, follow-up actions (CAPA) and general notices
     // (docs/findings-actions.md). `rule_key` is NULL for findings added by hand.

@@ -47,6 +47,9 @@ enum AuditScope {
         let id: String
         var prefixed = false
         var condition: String? = nil
+        /// Whether migration 7 back-fills entries of this kind: only kinds whose tables existed
+        /// then (a later table has no older entries, and is not there when migration 7 runs).
+        var backfilled = true
     }
 
     static let sources: [Source] = [
@@ -60,6 +63,8 @@ enum AuditScope {
         Source(entity: "survey_import", from: "survey_imports i JOIN surveys s ON s.id = i.survey_id", unit: "s.unit_id", id: "i.id"),
         Source(entity: "user", from: "users u", unit: "u.unit_id", id: "u.id", condition: "u.unit_id IS NOT NULL"),
         Source(entity: "api_token", from: "api_tokens t", unit: "t.unit_id", id: "t.id"),
+        Source(entity: "indicator", from: "indicators i", unit: "i.unit_id", id: "i.id", backfilled: false),
+        Source(entity: "indicator_period", from: "indicators i", unit: "i.unit_id", id: "i.id", prefixed: true, backfilled: false),
     ]
 
     /// SQL that yields the unit of one entry's object, or nil for kinds that belong to no unit.
@@ -81,7 +86,7 @@ enum AuditScope {
 
     /// Back-fill statements for entries written before migration 7, from the same list.
     static var backfill: [String] {
-        sources.map { src in
+        sources.filter(\.backfilled).map { src in
             let match = src.prefixed ? "a.entity_id LIKE CAST(\(src.id) AS TEXT) || '/%'" : "CAST(\(src.id) AS TEXT) = a.entity_id"
             return "INSERT INTO audit_scope (seq, unit_id) SELECT a.seq, \(src.unit) FROM audit_log a, \(src.from) WHERE \(match) AND a.entity = '\(src.entity)'"
                 + (src.condition.map { " AND \($0)" } ?? "")

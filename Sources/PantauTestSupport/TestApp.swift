@@ -29,6 +29,8 @@ public struct TestFixture: Sendable {
     public var followUpID: Int64 = 0
     /// A service case of the immunisation SOP at Puskesmas Ketabang (three events), by name.
     public var cases: [String: Int64] = [:]
+    /// Indicators by key: `imunisasi` (compliance of the immunisation SOP at the Puskesmas, quarterly).
+    public var indicators: [String: Int64] = [:]
 
     /// A fresh session for a user: (cookie value, CSRF token).
     public func session(_ user: String) async throws -> (cookie: String, csrf: String) {
@@ -111,6 +113,10 @@ func seedFixture(_ store: PantauStore) async throws -> TestFixture {
     }
     let outcomes = try await store.ingestEvents(Array(events), scope: IngestScope(allowedUnits: nil, source: .api, receivedBy: "fixture"), by: .system)
     if case let .stored(_, caseID)? = outcomes.first { fixture.cases["imunisasi"] = caseID }
+    let pkm = try await store.sop(id: sops["imunisasi"]!).unitID
+    fixture.indicators["imunisasi"] = try await store.createIndicator(
+        IndicatorInput(unitID: pkm, sopID: sops["imunisasi"]!, code: "IKU-1", name: "Kepatuhan SOP imunisasi", metric: .complianceShare,
+                       unitOfMeasure: "%", direction: .higherIsBetter, periodKind: .quarter), by: .system).id
     for survey in try await store.surveys() where survey.name == DemoAgency.surveyName {
         fixture.surveys["imunisasi"] = survey.id
         fixture.surveyCodes["imunisasi"] = survey.code

@@ -89,6 +89,8 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
             if r.units + r.sops > 0 { logger.info("demo agency loaded: \(r.units) units, \(r.sops) SOPs") }
             let c = try await DemoCases.seed(into: store, by: .system)
             if c.cases > 0 { logger.info("demo cases loaded: \(c.cases) cases, \(c.events) events") }
+            let i = try await DemoIndicators.seed(into: store, by: .system)
+            if i > 0 { logger.info("demo indicators loaded: \(i)") }
         }
         let views = try await Views()
         let first = metricsBootstrapped.withLockedValue { v -> Bool in

@@ -17,6 +17,7 @@ func registerRoutes(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @S
     MonitoringPage.register(r, s)
     EventImportPage.register(r, s)
     ObservationPage.register(r, s)
+    IndicatorPages.register(r, s)
     SurveyListPage.register(r, s)
     SurveyFormPage.register(r, s)
     SurveyResultsPage.register(r, s)
@@ -30,4 +31,5 @@ func registerRoutes(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @S
     APIRoutes.register(r, s, openAPI: openAPI)
     SurveyAPI.register(r, s)
     EventAPI.register(r, s)
+    IndicatorAPI.register(r, s)
 }

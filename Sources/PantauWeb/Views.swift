@@ -82,7 +82,7 @@ struct ErrorPageModel {
 /// One link of the main navigation.
 struct NavItem {
     enum Section: String {
-        case home, sops, units, users, tokens, audit, surveys, notifications, webhooks
+        case home, sops, units, users, tokens, audit, surveys, notifications, webhooks, indicators
     }
     let label: String
     let href: String
@@ -130,6 +130,7 @@ struct LayoutModel {
             item(.home, "nav_home", .home)
             item(.sops, "nav_sops", .sops)
             item(.surveys, "nav_surveys", .surveys)
+            item(.indicators, "nav_indicators", .indicators)
             item(.units, "nav_units", .units)
             if u.role == .admin {
                 item(.users, "nav_users", .users)

@@ -141,6 +141,19 @@ struct AuthorizationTests {
         "GET /api/v1/sops/:id/monitoring": sopReaders.union([.token]),
         "GET /api/v1/cases/:id": sopReaders.union([.token]),
         // Observation mode: everyone who may write events (not auditors), for SOPs in their scope.
+        // Indicators (IKU): read by every role in scope (tokens through the API), defined and given
+        // targets by admins and unit managers in their subtree.
+        "GET /indikator": users,
+        "GET /indikator/lkj": users,
+        "GET /indikator/baru": sopCreators,
+        "POST /indikator": sopCreators,
+        "GET /indikator/:id": sopReaders,
+        "GET /indikator/:id/ubah": sopWriters,
+        "POST /indikator/:id": sopWriters,
+        "POST /indikator/:id/periode": sopWriters,
+        "GET /api/v1/indicators": users.union([.token]),
+        "GET /api/v1/indicators/:id": sopReaders.union([.token]),
+        "POST /api/v1/indicators/:id/periods": sopWriters,
         "GET /observasi": [.admin, .mgr, .mgrOther, .eval, .officer],
         "GET /observasi/sops/:id": [.admin, .mgr, .eval, .officer],
         "GET /observasi/sops/:id/kasus": [.admin, .mgr, .eval, .officer],
@@ -208,6 +221,7 @@ struct AuthorizationTests {
     /// Puskesmas' demo survey, a unit.
     func concreteID(path: String, _ fx: TestFixture) -> String {
         if path.contains("/sops/") { return "\(fx.sops["imunisasi"]!)" }
+        if path.hasPrefix("/indikator/") || path.contains("/indicators/") { return "\(fx.indicators["imunisasi"]!)" }
         if path.hasPrefix("/kasus/") || path.contains("/cases/") { return "\(fx.cases["imunisasi"]!)" }
         if path.hasPrefix("/users/") { return "\(fx.users["officer"]!)" }
         if path.hasPrefix("/tokens/") { return "\(fx.tokenID)" }

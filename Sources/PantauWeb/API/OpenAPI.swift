@@ -92,6 +92,18 @@ enum OpenAPIDocument {
                 .init(name: "unit_id", schema: .integer("Only cases of this unit")),
             ])
         case (.get, api(.serviceCase(.key))): return O([.ok(EventDTO.CaseDetail.self)])
+        case (.get, api(.indicators)):
+            return O([.ok([IndicatorDTO.Detail].self, "Each indicator with one period: the latest with a target and a value, else the current one")], query: [
+                .init(name: "unit_id", schema: .integer("Only this unit and its sub-units")),
+                .init(name: "sop_id", schema: .integer("Only indicators of this SOP")),
+                .init(name: "period", schema: .string("Only indicators of this period's kind, with this period: 2026, 2026-S1, 2026-Q3 or 2026-07",
+                                                      pattern: "^[1-9][0-9]{3}(-(0[1-9]|1[0-2]|[QqTt][1-4]|[SsHh][12]))?$")),
+            ])
+        case (.get, api(.indicator(.key))):
+            return O([.ok(IndicatorDTO.Detail.self)], query: [.init(name: "periods", schema: .integer("Recent periods (1-24, default 8)", minimum: 1, maximum: 24, int64: false))])
+        case (.post, api(.indicatorPeriods(.key))):
+            return O([.ok(IndicatorDTO.Detail.self, "The indicator with the period just set")],
+                     request: .init(type: IndicatorDTO.PeriodInput.self, example: IndicatorDTO.PeriodInput(period: "2026-Q4", target: 85, manual_value: nil, manual_note: nil, explanation: "Target triwulan IV")))
         default: return nil
         }
     }

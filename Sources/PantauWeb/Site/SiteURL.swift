@@ -92,6 +92,14 @@ enum SiteURL: Sendable, Hashable {
     case unitActions(Int64)
     case myActions
 
+    // Indicators (IKU) of SOPs and units: targets, realisations, achievement
+    case indicators
+    case indicatorNew
+    case indicatorsLKj
+    case indicator(Int64)
+    case indicatorEdit(Int64)
+    case indicatorPeriod(Int64)
+
     // Citizen satisfaction surveys (SKM), staff side
     case surveys
     case surveyNew
@@ -133,6 +141,9 @@ enum SiteURL: Sendable, Hashable {
         case surveyResults(Int64)
         case surveyResponses(Int64)
         case events
+        case indicators
+        case indicator(Int64)
+        case indicatorPeriods(Int64)
         case sopMonitoring(Int64)
         case serviceCase(Int64)
         // Evaluation: findings and follow-up actions
@@ -250,6 +261,13 @@ enum SiteURL: Sendable, Hashable {
         case let .unitActions(u): return "/units/" + id(u) + "/tindak-lanjut"
         case .myActions: return "/tindak-lanjut"
 
+        case .indicators: return "/indikator"
+        case .indicatorNew: return "/indikator/baru"
+        case .indicatorsLKj: return "/indikator/lkj"
+        case let .indicator(i): return "/indikator/" + id(i)
+        case let .indicatorEdit(i): return "/indikator/" + id(i) + "/ubah"
+        case let .indicatorPeriod(i): return "/indikator/" + id(i) + "/periode"
+
         case .surveys: return "/surveys"
         case .surveyNew: return "/surveys/new"
         case let .survey(s): return "/surveys/" + id(s)
@@ -288,6 +306,9 @@ enum SiteURL: Sendable, Hashable {
             case let .surveyResults(s): return base + "/surveys/" + id(s) + "/results"
             case let .surveyResponses(s): return base + "/surveys/" + id(s) + "/responses"
             case .events: return base + "/events"
+            case .indicators: return base + "/indicators"
+            case let .indicator(i): return base + "/indicators/" + id(i)
+            case let .indicatorPeriods(i): return base + "/indicators/" + id(i) + "/periods"
             case let .sopMonitoring(s): return base + "/sops/" + id(s) + "/monitoring"
             case let .serviceCase(c): return base + "/cases/" + id(c)
             case let .sopFindings(s): return base + "/sops/" + id(s) + "/findings"
