@@ -32,10 +32,28 @@ public struct EvidenceFile: Sendable, Hashable, Codable {
     public var uploadedAt: Date
 }
 
+/// A file to store as evidence, as uploaded.
+public struct EvidenceUpload: Sendable, Equatable {
+    public var name: String
+    public var contentType: String
+    public var data: [UInt8]
+
+    public init(name: String, contentType: String = "", data: [UInt8]) {
+        self.name = name
+        self.contentType = contentType
+        self.data = data
+    }
+}
+
 /// The SOP and unit an evidence file's owning record belongs to (for scope checks).
 public struct EvidenceScope: Sendable, Hashable {
     public var sopID: Int64?
     public var unitID: Int64
+
+    public init(sopID: Int64?, unitID: Int64) {
+        self.sopID = sopID
+        self.unitID = unitID
+    }
 }
 
 /// The types an evidence file may have, recognised by their bytes.
@@ -199,11 +217,11 @@ extension PantauStore {
         return try await read { sql in try await Self.evidenceOwnerScope(sql, kind, owner: file.owner, id: file.ownerID) }
     }
 
-    /// Where the owning record's unit is: the tables of this file's owners directly; the records
-    /// other parts add (indicator values, Tabel 7 and Tabel 8 records) by convention, a table
-    /// named `<owner kind>s` with a `sop_id` or `unit_id` column (or an `indicator_id` into
-    /// `indicators`, which has one of them). The table's existence is checked first, so that a
-    /// missing table never aborts the caller's transaction.
+    /// Where the owning record's unit is: findings, notes and actions directly; an indicator
+    /// value is a row of `indicator_periods` (its indicator's SOP, or else its unit); a Tabel 7 or
+    /// Tabel 8 record a row of `sop_monev_records` (its SOP). Those tables belong to other parts
+    /// (migrations 13 and 14): their existence is checked first, so that a missing table never
+    /// aborts the caller's transaction.
     static func evidenceOwnerScope(_ sql: any SQLDatabase, _ kind: DatabaseKind, owner: EvidenceOwner, id: Int64) async throws -> EvidenceScope? {
         func sopScope(_ sopID: Int64) async throws -> EvidenceScope? {
             guard let r = try await sql.raw("SELECT unit_id FROM sops WHERE id = \(bind: sopID)").first() else { return nil }
@@ -235,8 +253,10 @@ extension PantauStore {
         case .action:
             guard let r = try await sql.raw("SELECT sop_id, unit_id FROM followup_actions WHERE id = \(bind: id)").first() else { return nil }
             return EvidenceScope(sopID: try r.int64("sop_id"), unitID: try r.int64("unit_id"))
-        case .indicatorValue, .monitoringRecord, .evaluationRecord:
-            return try await rowScope(owner.rawValue + "s", id)
+        case .indicatorValue:
+            return try await rowScope("indicator_periods", id)
+        case .monitoringRecord, .evaluationRecord:
+            return try await rowScope("sop_monev_records", id)
         }
     }
 }

@@ -375,6 +375,8 @@ extension PantauStore {
                 WHERE sop_id = \(bind: sopID) AND version = \(bind: version)
                 """).run()
             try await w.sql.raw("UPDATE sops SET effective_version = \(bind: version), updated_at = \(bind: w.t) WHERE id = \(bind: sopID)").run()
+            // "Revise the SOP" follow-up actions linked to this version are done (docs/findings-actions.md).
+            try await Self.closeRevisionActions(w, sopID: sopID, version: version, by: actor)
             try await w.audit(actor, "approve", "sop_version", "\(sopID)/v\(version)",
                               old: ["status": v.status.rawValue], new: ["status": "effective", "effective_from": effectiveFrom.description])
             return try await Self.lockedVersion(w, sopID: sopID, version: version)
