@@ -563,6 +563,85 @@ public let allMigrations: [Migration] = [
     // (docs/sop-monev.md): one record per SOP, kind and period; its revisions keep the content
     // (JSON) and the sign-offs. A revision the evaluator signed is never changed: a change is a
     // new revision with its reason.
+    // Staff understanding (issue 9, docs/staff-understanding.md): a quiz per SOP version (its
+    // questions as rows; removed ones are kept for the answers given to them), attempts with one
+    // row per answer, read-and-acknowledge records (one per person and version) and the reminders
+    // sent to those who have not acknowledged.
+    Migration(15, "create_quizzes_and_acknowledgements", [
+        """
+        CREATE TABLE sop_quizzes (
+            id {{id}},
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            version INTEGER NOT NULL,
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL,
+            UNIQUE (sop_id, version)
+        )
+        """,
+        """
+        CREATE TABLE sop_quiz_questions (
+            id {{id}},
+            quiz_id BIGINT NOT NULL REFERENCES sop_quizzes(id),
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            step_id TEXT,
+            step_number INTEGER,
+            step_text TEXT NOT NULL DEFAULT '',
+            decision_question TEXT NOT NULL DEFAULT '',
+            prompt TEXT NOT NULL DEFAULT '',
+            options TEXT NOT NULL,
+            correct_index INTEGER NOT NULL,
+            removed_at {{double}},
+            updated_at {{double}} NOT NULL
+        )
+        """,
+        "CREATE INDEX sop_quiz_questions_quiz ON sop_quiz_questions(quiz_id, position)",
+        """
+        CREATE TABLE sop_quiz_attempts (
+            id {{id}},
+            quiz_id BIGINT NOT NULL REFERENCES sop_quizzes(id),
+            user_id BIGINT NOT NULL REFERENCES users(id),
+            unit_id BIGINT REFERENCES units(id),
+            correct INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            score {{double}} NOT NULL,
+            taken_at {{double}} NOT NULL
+        )
+        """,
+        "CREATE INDEX sop_quiz_attempts_quiz ON sop_quiz_attempts(quiz_id, user_id, taken_at)",
+        """
+        CREATE TABLE sop_quiz_answers (
+            attempt_id BIGINT NOT NULL REFERENCES sop_quiz_attempts(id),
+            question_id BIGINT NOT NULL REFERENCES sop_quiz_questions(id),
+            chosen INTEGER NOT NULL,
+            correct INTEGER NOT NULL,
+            PRIMARY KEY (attempt_id, question_id)
+        )
+        """,
+        "CREATE INDEX sop_quiz_answers_question ON sop_quiz_answers(question_id)",
+        """
+        CREATE TABLE sop_acknowledgements (
+            id {{id}},
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            version INTEGER NOT NULL,
+            user_id BIGINT NOT NULL REFERENCES users(id),
+            acknowledged_at {{double}} NOT NULL,
+            UNIQUE (sop_id, version, user_id)
+        )
+        """,
+        "CREATE INDEX sop_acknowledgements_user ON sop_acknowledgements(user_id)",
+        """
+        CREATE TABLE sop_ack_reminders (
+            id {{id}},
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            version INTEGER NOT NULL,
+            user_id BIGINT NOT NULL REFERENCES users(id),
+            sent_by TEXT NOT NULL,
+            sent_at {{double}} NOT NULL
+        )
+        """,
+        "CREATE INDEX sop_ack_reminders_user ON sop_ack_reminders(user_id, sop_id, version)",
+    ]),
     // Evidence files (kept in the database, BYTEA: a blob in SQLite too), interview and observation
     // notes, findings, recommendations, follow-up actions (CAPA) and general notices
     // (docs/findings-actions.md). `rule_key` is NULL for findings added by hand.

@@ -140,6 +140,19 @@ struct AuthorizationTests {
         "POST /api/v1/events": [.admin, .mgr, .mgrOther, .eval, .officer, .token],
         "GET /api/v1/sops/:id/monitoring": sopReaders.union([.token]),
         "GET /api/v1/cases/:id": sopReaders.union([.token]),
+        // Staff understanding (quizTake, quizManage, evaluationRead): the quiz and the acknowledgement
+        // by the SOP's staff in scope (not auditors); the editor and reminders by its managers; the
+        // results by managers, evaluators and auditors (officers take the quiz, they do not see
+        // colleagues' scores).
+        "GET /sops/:id/kuis": [.admin, .mgr, .eval, .officer],
+        "POST /sops/:id/kuis": [.admin, .mgr, .eval, .officer],
+        "POST /sops/:id/baca": [.admin, .mgr, .eval, .officer],
+        "GET /sops/:id/kuis/ubah": sopWriters,
+        "POST /sops/:id/kuis/pertanyaan": sopWriters,
+        "POST /sops/:id/kuis/pertanyaan/hapus": sopWriters,
+        "POST /sops/:id/kuis/pengingat": sopWriters,
+        "GET /sops/:id/kuis/hasil": [.admin, .mgr, .eval, .auditor],
+        "GET /api/v1/sops/:id/quiz-results": [.admin, .mgr, .eval, .auditor, .token],
         // Observation mode: everyone who may write events (not auditors), for SOPs in their scope.
         // Indicators (IKU): read by every role in scope (tokens through the API), defined and given
         // targets by admins and unit managers in their subtree.

@@ -92,6 +92,12 @@ enum OpenAPIDocument {
                 .init(name: "unit_id", schema: .integer("Only cases of this unit")),
             ])
         case (.get, api(.serviceCase(.key))): return O([.ok(EventDTO.CaseDetail.self)])
+        case (.get, api(.sopQuizResults(.key))):
+            return O([.ok(QuizDTO.Results.self)], query: [
+                .init(name: "period", schema: .string("Attempts in 2026, 2026-S1, 2026-Q3 or 2026-07 (default: all)",
+                                                      pattern: "^[1-9][0-9]{3}(-(0[1-9]|1[0-2]|[QqTt][1-4]|[SsHh][12]))?$")),
+                .init(name: "pass_threshold", schema: .number("Pass mark in percent, above 0 up to 100 (default 70)")),
+            ])
         case (.get, api(.indicators)):
             return O([.ok([IndicatorDTO.Detail].self, "Each indicator with one period: the latest with a target and a value, else the current one")], query: [
                 .init(name: "unit_id", schema: .integer("Only this unit and its sub-units")),

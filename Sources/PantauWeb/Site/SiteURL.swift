@@ -56,6 +56,16 @@ enum SiteURL: Sendable, Hashable {
     case sopVersionApprove(Int64, version: Int)
     case sopNewVersion(Int64)
 
+    // Staff understanding: comprehension quiz and read-and-acknowledge of an SOP version (issue 9
+    // item 4, docs/staff-understanding.md)
+    case sopQuiz(Int64)
+    case sopQuizEditor(Int64)
+    case sopQuizQuestion(Int64)
+    case sopQuizQuestionRemove(Int64)
+    case sopQuizResults(Int64)
+    case sopQuizReminders(Int64)
+    case sopAcknowledge(Int64)
+
     // Monitoring of SOP execution
     case sopMonitoring(Int64)
     case sopMonitoringLive(Int64)
@@ -136,6 +146,8 @@ enum SiteURL: Sendable, Hashable {
         case sopVersion(Int64, version: Int)
         case sopVersionSubmit(Int64, version: Int)
         case sopVersionApprove(Int64, version: Int)
+        // Staff understanding: quiz results and acknowledgements of an SOP
+        case sopQuizResults(Int64)
         case surveys
         case survey(Int64)
         case surveyResults(Int64)
@@ -229,6 +241,14 @@ enum SiteURL: Sendable, Hashable {
         case let .sopVersionApprove(s, v): return "/sops/" + id(s) + "/versions/" + version(v) + "/approve"
         case let .sopNewVersion(s): return "/sops/" + id(s) + "/new-version"
 
+        case let .sopQuiz(s): return "/sops/" + id(s) + "/kuis"
+        case let .sopQuizEditor(s): return "/sops/" + id(s) + "/kuis/ubah"
+        case let .sopQuizQuestion(s): return "/sops/" + id(s) + "/kuis/pertanyaan"
+        case let .sopQuizQuestionRemove(s): return "/sops/" + id(s) + "/kuis/pertanyaan/hapus"
+        case let .sopQuizResults(s): return "/sops/" + id(s) + "/kuis/hasil"
+        case let .sopQuizReminders(s): return "/sops/" + id(s) + "/kuis/pengingat"
+        case let .sopAcknowledge(s): return "/sops/" + id(s) + "/baca"
+
         case let .sopMonitoring(s): return "/sops/" + id(s) + "/pemantauan"
         case let .sopMonitoringLive(s): return "/sops/" + id(s) + "/pemantauan/live"
         case let .sopMonitoringSettings(s): return "/sops/" + id(s) + "/pemantauan/pengaturan"
@@ -301,6 +321,7 @@ enum SiteURL: Sendable, Hashable {
             case let .sopVersion(s, v): return base + "/sops/" + id(s) + "/versions/" + version(v)
             case let .sopVersionSubmit(s, v): return base + "/sops/" + id(s) + "/versions/" + version(v) + "/submit"
             case let .sopVersionApprove(s, v): return base + "/sops/" + id(s) + "/versions/" + version(v) + "/approve"
+            case let .sopQuizResults(s): return base + "/sops/" + id(s) + "/quiz-results"
             case .surveys: return base + "/surveys"
             case let .survey(s): return base + "/surveys/" + id(s)
             case let .surveyResults(s): return base + "/surveys/" + id(s) + "/results"

@@ -15,6 +15,8 @@ enum HomePage {
         let transparencyHref: String
         let tiles: [Tile]
         let stages: [Stage]
+        /// SOP versions the person was reminded to read and has not acknowledged (QuizPages).
+        var reminders: QuizPages.ReminderBanner? = nil
     }
 
     /// SOPs per status in the caller's scope. An SOP counts once, under the status that matters
@@ -51,7 +53,9 @@ enum HomePage {
             }
             let scope = Scope.units(identity, tree: try await s.store.orgTree())
             let counts = Counts(byStatus: try await s.store.sopStatusCounts(unitIDs: scope))
-            return .html(s.views.render("home", title: t["nav_home"], page: model(counts: counts, t: t), context: ctx, active: .home))
+            var m = model(counts: counts, t: t)
+            if let user = ctx.user { m.reminders = try await QuizPages.reminderBanner(s, user: user, t) }
+            return .html(s.views.render("home", title: t["nav_home"], page: m, context: ctx, active: .home))
         }
     }
 }

@@ -81,6 +81,8 @@ enum SOPDetailPage {
         let newVersionAction: String
         /// A refused action (e.g. the two-person rule), shown above the document.
         var errors: [FieldError] = []
+        /// Staff understanding: acknowledge the version staff read now, its quiz (QuizPages).
+        var quiz: QuizPages.DetailBox? = nil
     }
 
     /// The page model (pure): `versions` newest first, `shown` one of them.
@@ -185,6 +187,7 @@ enum SOPDetailPage {
         var m = model(record: rec, versions: versions, shown: v, unitName: tree.unit(rec.unitID)?.name ?? "", documentHTML: html,
                       buttons: b, today: CivilDate(Date()), language: ctx.language, t: t)
         m.errors = errors
+        m.quiz = try await QuizPages.detailBox(s, ctx, rec, t)
         return .html(s.views.render("sop_detail", title: v.document.identity.title, page: m, context: ctx, active: .sops), status: status)
     }
 }
