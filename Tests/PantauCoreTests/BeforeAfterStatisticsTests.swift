@@ -124,8 +124,9 @@ struct BeforeAfterStatisticsTests {
         b.waitingSeconds = Self.sample(200, centre: 40, seed: 13); a.waitingSeconds = Self.sample(200, centre: 15, seed: 14)
         b.stepWaitingSeconds = ["suntik": Self.sample(200, centre: 40, seed: 15), "daftar": Self.sample(200, centre: 3, seed: 16)]
         a.stepWaitingSeconds = ["suntik": Self.sample(200, centre: 15, seed: 17), "daftar": Self.sample(200, centre: 3, seed: 18)]
-        b.stepSeconds = ["daftar": Self.sample(200, centre: 4, seed: 19)]
-        a.stepSeconds = ["daftar": Self.sample(200, centre: 4, seed: 20), "baru": [60, 120]]
+        // "catat": half a minute longer after, in every case: significant, but too small to word.
+        b.stepSeconds = ["daftar": Self.sample(200, centre: 4, seed: 19), "catat": (0..<200).map { 120 + Double($0 % 10) }]
+        a.stepSeconds = ["daftar": Self.sample(200, centre: 4, seed: 20), "baru": [60, 120], "catat": (0..<200).map { 150 + Double($0 % 10) }]
         b.checkedCases = 200; b.compliantCases = 150; a.checkedCases = 200; a.compliantCases = 190
         let d = CivilDate(year: 2026, month: 1, day: 1)
         b.ikm = [IKMPeriodFigure(surveyID: 1, survey: "S", period: "2025-Q4", from: d, to: d, respondents: 50, ikm: 80)]
@@ -134,7 +135,10 @@ struct BeforeAfterStatisticsTests {
         let split = Date(timeIntervalSince1970: 1_767_200_000)
         let c = BeforeAfterComparison(split: split, beforeFrom: split - 90 * 86_400, afterTo: split + 90 * 86_400, before: b, after: a,
                                       stepOrder: ["daftar", "suntik"], bootstrap: .init(resamples: 500))
-        #expect(c.steps.map(\.stepID) == ["daftar", "suntik", "baru"])
+        #expect(c.steps.map(\.stepID) == ["daftar", "suntik", "baru", "catat"])
+        // Four step measures are tested (daftar's time and wait, suntik's wait, catat's time).
+        #expect(c.stepAlpha() == 0.05 / 4)
+        #expect((c.steps.last?.duration.test?.p ?? 1) < 1e-6)
         #expect(c.ikm.meanAfter == 85 && c.ikm.difference == 5)
         #expect(c.compliance.shareBefore == 0.75 && c.compliance.shareAfter == 0.95 && (c.compliance.test?.p ?? 1) < 0.001)
         let f = c.findings()

@@ -140,6 +140,9 @@ struct AuthorizationTests {
         "POST /api/v1/events": [.admin, .mgr, .mgrOther, .eval, .officer, .token],
         "GET /api/v1/sops/:id/monitoring": sopReaders.union([.token]),
         "GET /api/v1/cases/:id": sopReaders.union([.token]),
+        // Before/after comparison of an SOP (issue 9 item 8): whoever may read the SOP's unit.
+        "GET /sops/:id/sebelum-sesudah": sopReaders,
+        "GET /api/v1/sops/:id/before-after": sopReaders.union([.token]),
         // Staff understanding (quizTake, quizManage, evaluationRead): the quiz and the acknowledgement
         // by the SOP's staff in scope (not auditors); the editor and reminders by its managers; the
         // results by managers, evaluators and auditors (officers take the quiz, they do not see

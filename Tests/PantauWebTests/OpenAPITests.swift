@@ -325,6 +325,7 @@ struct OpenAPISchemaTests {
             try await call(.get, "/api/v1/sops/:id/monitoring", "/api/v1/sops/\(imunisasi)/monitoring?from=kemarin", token, expect: 400)
             try await call(.get, "/api/v1/cases/:id", "/api/v1/cases/\(caseID)", token, expect: 200)
             try await call(.get, "/api/v1/cases/:id", "/api/v1/cases/999999", token, expect: 404)
+            try await call(.get, "/api/v1/sops/:id/before-after", "/api/v1/sops/\(imunisasi)/before-after?window=x", token, expect: 400)
 
             // Every route was called at least once.
             let all = Set(OpenAPIDocument.apiRoutes(fx.routes).map { "\($0.method) \($0.path)" })

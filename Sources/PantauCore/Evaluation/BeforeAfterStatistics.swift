@@ -396,10 +396,19 @@ public struct BeforeAfterComparison: Sendable, Hashable, Codable {
                             difference: mb.flatMap { b in ma.map { $0 - b } })
     }
 
+    /// The level below which a step's time or wait counts as changed: `alpha` divided by the
+    /// number of step measures tested (Bonferroni), since testing every step of an SOP would
+    /// otherwise find a "change" by chance in about one measure in twenty.
+    public func stepAlpha(_ alpha: Double = 0.05) -> Double {
+        let m = steps.reduce(0) { $0 + ($1.duration.test == nil ? 0 : 1) + ($1.waiting.test == nil ? 0 : 1) }
+        return alpha / Double(max(1, m))
+    }
+
     /// The findings to put in words, in this order: lead time, total waiting, compliance, IKM,
-    /// then every step time or wait that changed significantly (largest change first). A measure
-    /// without data on both sides is left out; `alpha` decides what counts as a change.
-    public func findings(alpha: Double = 0.05) -> [BeforeAfterFinding] {
+    /// then every step time or wait that changed significantly at ``stepAlpha(_:)`` and by at
+    /// least `minimumStepChange` seconds and a tenth of its median before (largest change first).
+    /// A measure without data on both sides is left out; `alpha` decides what counts as a change.
+    public func findings(alpha: Double = 0.05, minimumStepChange: Double = 60) -> [BeforeAfterFinding] {
         func duration(_ m: BeforeAfterFinding.Metric, _ c: DurationComparison) -> BeforeAfterFinding? {
             guard let b = c.medianBefore, let a = c.medianAfter, let t = c.test else { return nil }
             let dir: BeforeAfterFinding.Direction = t.p >= alpha || a == b ? .unchanged : (a < b ? .down : .up)
@@ -417,9 +426,12 @@ public struct BeforeAfterComparison: Sendable, Hashable, Codable {
                                           before: b, after: a, p: nil))
         }
         var stepFindings: [(Double, BeforeAfterFinding)] = []
+        let level = stepAlpha(alpha)
         for s in steps {
             for (m, c) in [(BeforeAfterFinding.Metric.stepWaiting(s.stepID), s.waiting), (.stepDuration(s.stepID), s.duration)] {
-                if let f = duration(m, c), f.direction != .unchanged { stepFindings.append((abs(f.after - f.before), f)) }
+                guard let f = duration(m, c), let p = f.p, p < level else { continue }
+                let change = abs(f.after - f.before)
+                if f.direction != .unchanged, change >= minimumStepChange, change >= f.before / 10 { stepFindings.append((change, f)) }
             }
         }
         out += stepFindings.enumerated().sorted { ($0.element.0, -$0.offset) > ($1.element.0, -$1.offset) }.map(\.element.1)

@@ -92,6 +92,13 @@ enum OpenAPIDocument {
                 .init(name: "unit_id", schema: .integer("Only cases of this unit")),
             ])
         case (.get, api(.serviceCase(.key))): return O([.ok(EventDTO.CaseDetail.self)])
+        case (.get, api(.sopBeforeAfter(.key))):
+            return O([.ok(BeforeAfterPage.Report.self)], query: [
+                .init(name: "version", schema: .integer("Compare before and after the effective date of this version (default: the latest approved revision)", minimum: 2, int64: false)),
+                .init(name: "date", schema: .date("Compare before and after this day (WIB); wins over version")),
+                .init(name: "unit_id", schema: .integer("Only cases of this unit")),
+                .init(name: "window", schema: .integer("Days on each side (default 90)", minimum: 1, maximum: 730, int64: false)),
+            ])
         case (.get, api(.sopQuizResults(.key))):
             return O([.ok(QuizDTO.Results.self)], query: [
                 .init(name: "period", schema: .string("Attempts in 2026, 2026-S1, 2026-Q3 or 2026-07 (default: all)",
@@ -159,7 +166,7 @@ enum OpenAPIDocument {
     /// OpenAPITests checks it against the server).
     static func tokensAllowed(_ rule: AccessRule) -> Bool {
         switch rule {
-        case .sopRead, .unitRead, .surveyRead, .surveySubmit, .monitoringRead, .eventWrite: return true
+        case .sopRead, .unitRead, .surveyRead, .surveySubmit, .monitoringRead, .eventWrite, .evaluationRead: return true
         default: return false
         }
     }

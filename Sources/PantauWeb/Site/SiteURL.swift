@@ -85,6 +85,9 @@ enum SiteURL: Sendable, Hashable {
     case observationScript
     case observationStylesheet
 
+    // Evaluation: before/after comparison of an SOP revision (issue 9 item 8)
+    case sopBeforeAfter(Int64)
+
     // Evaluation: evidence files, interview/observation notes, findings, recommendations,
     // follow-up actions (issue 9 items 5-7, docs/findings-actions.md)
     case evidence(Int64)
@@ -158,6 +161,8 @@ enum SiteURL: Sendable, Hashable {
         case indicatorPeriods(Int64)
         case sopMonitoring(Int64)
         case serviceCase(Int64)
+        // Evaluation: before/after comparison
+        case sopBeforeAfter(Int64)
         // Evaluation: findings and follow-up actions
         case sopFindings(Int64)
         case actions
@@ -266,6 +271,8 @@ enum SiteURL: Sendable, Hashable {
         case .observationScript: return "/static/observasi.js"
         case .observationStylesheet: return "/static/observasi.css"
 
+        case let .sopBeforeAfter(s): return "/sops/" + id(s) + "/sebelum-sesudah"
+
         case let .evidence(e): return "/bukti/" + id(e)
         case let .sopNotes(s): return "/sops/" + id(s) + "/catatan-evaluasi"
         case let .sopFindings(s): return "/sops/" + id(s) + "/temuan"
@@ -332,6 +339,7 @@ enum SiteURL: Sendable, Hashable {
             case let .indicatorPeriods(i): return base + "/indicators/" + id(i) + "/periods"
             case let .sopMonitoring(s): return base + "/sops/" + id(s) + "/monitoring"
             case let .serviceCase(c): return base + "/cases/" + id(c)
+            case let .sopBeforeAfter(s): return base + "/sops/" + id(s) + "/before-after"
             case let .sopFindings(s): return base + "/sops/" + id(s) + "/findings"
             case .actions: return base + "/actions"
             case let .actionStatus(a): return base + "/actions/" + id(a) + "/status"

@@ -108,6 +108,8 @@ enum MonitoringPage {
         let observationHref: String?
         let liveHref: String
         let apiHref: String
+        /// Before/after comparison of the SOP's revision (issue 9).
+        let beforeAfterHref: String
         let action: String
         let from: String
         let to: String
@@ -175,6 +177,7 @@ enum MonitoringPage {
             observationHref: canObserve && rec.effectiveVersion != nil ? SiteURL.observationStart(rec.id).path : nil,
             liveHref: SiteURL.sopMonitoringLive(rec.id).path(query: linkQuery(filter.filter.unitID)),
             apiHref: SiteURL.api(.sopMonitoring(rec.id)).path(query: linkQuery(filter.filter.unitID)),
+            beforeAfterHref: SiteURL.sopBeforeAfter(rec.id).path(query: ["unit_id": filter.filter.unitID.map(String.init)]),
             action: SiteURL.sopMonitoring(rec.id).path, from: filter.from?.description ?? "", to: filter.to?.description ?? "",
             units: unitOptions, actors: actors, hasCases: r.cases > 0, cards: cards,
             deviations: r.deviations.prefix(8).map(\.text), bottleneck: r.bottleneck?.text, steps: steps, outside: r.outside_sop,
