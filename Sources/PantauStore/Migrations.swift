@@ -563,6 +563,47 @@ public let allMigrations: [Migration] = [
     // (docs/sop-monev.md): one record per SOP, kind and period; its revisions keep the content
     // (JSON) and the sign-offs. A revision the evaluator signed is never changed: a change is a
     // new revision with its reason.
+    // PermenPANRB 35/2012 Tabel 7 (monitoring) and Tabel 8 (evaluation) per SOP and period
+    // (docs/sop-monev.md): one record per SOP, kind and period; its revisions keep the content
+    // (JSON) and the sign-offs. A revision the evaluator signed is never changed: a change is a
+    // new revision with its reason.
+    Migration(14, "create_monitoring_and_evaluation_records", [
+        """
+        CREATE TABLE sop_monev_records (
+            id {{id}},
+            sop_id BIGINT NOT NULL REFERENCES sops(id),
+            kind TEXT NOT NULL,
+            period TEXT NOT NULL,
+            first_day TEXT NOT NULL,
+            last_day TEXT NOT NULL,
+            latest_revision INTEGER NOT NULL,
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL,
+            UNIQUE (sop_id, kind, period)
+        )
+        """,
+        "CREATE INDEX sop_monev_records_days ON sop_monev_records(kind, first_day, last_day)",
+        """
+        CREATE TABLE sop_monev_revisions (
+            record_id BIGINT NOT NULL REFERENCES sop_monev_records(id),
+            revision INTEGER NOT NULL,
+            content TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL,
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL,
+            executor_user_id BIGINT REFERENCES users(id),
+            executor_name TEXT,
+            executor_role TEXT,
+            executor_signed_at {{double}},
+            evaluator_user_id BIGINT REFERENCES users(id),
+            evaluator_name TEXT,
+            evaluator_role TEXT,
+            evaluator_signed_at {{double}},
+            PRIMARY KEY (record_id, revision)
+        )
+        """,
+    ]),
     // Staff understanding (issue 9, docs/staff-understanding.md): a quiz per SOP version (its
     // questions as rows; removed ones are kept for the answers given to them), attempts with one
     // row per answer, read-and-acknowledge records (one per person and version) and the reminders

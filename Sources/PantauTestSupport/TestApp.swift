@@ -29,6 +29,8 @@ public struct TestFixture: Sendable {
     public var followUpID: Int64 = 0
     /// A service case of the immunisation SOP at Puskesmas Ketabang (three events), by name.
     public var cases: [String: Int64] = [:]
+    /// Tabel 7 and Tabel 8 records of the immunisation SOP (current semester, current year): `monitoring`, `evaluation`.
+    public var monevRecords: [String: Int64] = [:]
     /// Indicators by key: `imunisasi` (compliance of the immunisation SOP at the Puskesmas, quarterly).
     public var indicators: [String: Int64] = [:]
 
@@ -113,6 +115,11 @@ func seedFixture(_ store: PantauStore) async throws -> TestFixture {
     }
     let outcomes = try await store.ingestEvents(Array(events), scope: IngestScope(allowedUnits: nil, source: .api, receivedBy: "fixture"), by: .system)
     if case let .stored(_, caseID)? = outcomes.first { fixture.cases["imunisasi"] = caseID }
+    let today = CivilDate(Date())
+    fixture.monevRecords["monitoring"] = try await store.createMonitoringRecord(
+        sopID: sops["imunisasi"]!, period: SurveyPeriod(containing: today, kind: .semester), methods: [.observation], by: .system).id
+    fixture.monevRecords["evaluation"] = try await store.createEvaluationRecord(
+        sopID: sops["imunisasi"]!, period: SurveyPeriod(containing: today, kind: .year), by: .system).id
     let pkm = try await store.sop(id: sops["imunisasi"]!).unitID
     fixture.indicators["imunisasi"] = try await store.createIndicator(
         IndicatorInput(unitID: pkm, sopID: sops["imunisasi"]!, code: "IKU-1", name: "Kepatuhan SOP imunisasi", metric: .complianceShare,

@@ -140,6 +140,25 @@ struct AuthorizationTests {
         "POST /api/v1/events": [.admin, .mgr, .mgrOther, .eval, .officer, .token],
         "GET /api/v1/sops/:id/monitoring": sopReaders.union([.token]),
         "GET /api/v1/cases/:id": sopReaders.union([.token]),
+        // Tabel 7 and Tabel 8 records (evaluationRead / evaluationWrite): read by every role in the
+        // SOP's scope; edited and signed as evaluator by admins, unit managers and evaluators (a unit
+        // manager's paraf is then refused with a field error, 400); the executor's sign-off on Tabel 8
+        // by every role but auditors (actionUpdate; the store admits only staff of the SOP's unit).
+        "GET /sops/:id/monitoring-sop": sopReaders,
+        "POST /sops/:id/monitoring-sop": [.admin, .mgr, .eval],
+        "GET /sops/:id/monitoring-sop/:record": sopReaders,
+        "POST /sops/:id/monitoring-sop/:record": [.admin, .mgr, .eval],
+        "POST /sops/:id/monitoring-sop/:record/paraf": [.admin, .mgr, .eval],
+        "GET /sops/:id/monitoring-sop/:record/cetak": sopReaders,
+        "GET /sops/:id/evaluasi-sop": sopReaders,
+        "POST /sops/:id/evaluasi-sop": [.admin, .mgr, .eval],
+        "GET /sops/:id/evaluasi-sop/:record": sopReaders,
+        "POST /sops/:id/evaluasi-sop/:record": [.admin, .mgr, .eval],
+        "POST /sops/:id/evaluasi-sop/:record/tanda-tangan-evaluator": [.admin, .mgr, .eval],
+        "POST /sops/:id/evaluasi-sop/:record/tanda-tangan-pelaksana": [.admin, .mgr, .eval, .officer],
+        "GET /sops/:id/evaluasi-sop/:record/cetak": sopReaders,
+        "GET /api/v1/sops/:id/monitoring-records": sopReaders.union([.token]),
+        "GET /api/v1/sops/:id/evaluation-records": sopReaders.union([.token]),
         // Before/after comparison of an SOP (issue 9 item 8): whoever may read the SOP's unit.
         "GET /sops/:id/sebelum-sesudah": sopReaders,
         "GET /api/v1/sops/:id/before-after": sopReaders.union([.token]),
@@ -192,6 +211,7 @@ struct AuthorizationTests {
                 let path = String(parts[1])
                     .replacingOccurrences(of: ":version", with: "1")
                     .replacingOccurrences(of: ":item", with: "\(fx.followUpID)")
+                    .replacingOccurrences(of: ":record", with: "\(fx.monevRecords[parts[1].contains("/evaluasi-sop/") ? "evaluation" : "monitoring"]!)")
                     .replacingOccurrences(of: ":code", with: fx.surveyCodes["imunisasi"]!)
                     .replacingOccurrences(of: ":id", with: concreteID(path: String(parts[1]), fx))
                 for who in Who.allCases {

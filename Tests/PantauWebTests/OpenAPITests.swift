@@ -327,6 +327,11 @@ struct OpenAPISchemaTests {
             try await call(.get, "/api/v1/cases/:id", "/api/v1/cases/999999", token, expect: 404)
             try await call(.get, "/api/v1/sops/:id/before-after", "/api/v1/sops/\(imunisasi)/before-after?window=x", token, expect: 400)
 
+            // Tabel 7 and Tabel 8 records (the fixture holds one of each for the immunisation SOP).
+            try await call(.get, "/api/v1/sops/:id/monitoring-records", "/api/v1/sops/\(imunisasi)/monitoring-records", token, expect: 200)
+            try await call(.get, "/api/v1/sops/:id/evaluation-records", "/api/v1/sops/\(imunisasi)/evaluation-records", token, expect: 200)
+            try await call(.get, "/api/v1/sops/:id/evaluation-records", "/api/v1/sops/999999/evaluation-records", token, expect: 404)
+
             // Every route was called at least once.
             let all = Set(OpenAPIDocument.apiRoutes(fx.routes).map { "\($0.method) \($0.path)" })
             #expect(all.subtracting(checked.keys).isEmpty, "not exercised: \(all.subtracting(checked.keys))")

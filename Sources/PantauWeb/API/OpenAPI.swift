@@ -92,6 +92,8 @@ enum OpenAPIDocument {
                 .init(name: "unit_id", schema: .integer("Only cases of this unit")),
             ])
         case (.get, api(.serviceCase(.key))): return O([.ok(EventDTO.CaseDetail.self)])
+        case (.get, api(.sopMonitoringRecords(.key))): return O([.ok([MonevDTO.MonitoringRecord].self, "Tabel 7 records, the latest revision of each, newest period first")])
+        case (.get, api(.sopEvaluationRecords(.key))): return O([.ok([MonevDTO.EvaluationRecord].self, "Tabel 8 records, the latest revision of each, newest period first")])
         case (.get, api(.sopBeforeAfter(.key))):
             return O([.ok(BeforeAfterPage.Report.self)], query: [
                 .init(name: "version", schema: .integer("Compare before and after the effective date of this version (default: the latest approved revision)", minimum: 2, int64: false)),

@@ -85,6 +85,18 @@ enum SiteURL: Sendable, Hashable {
     case observationScript
     case observationStylesheet
 
+    // Evaluation: Tabel 7 monitoring and Tabel 8 evaluation records of an SOP (issue 9 items 2-3,
+    // docs/sop-monev.md)
+    case sopMonevMonitoring(Int64)
+    case sopMonevMonitoringRecord(Int64, record: Int64)
+    case sopMonevMonitoringSign(Int64, record: Int64)
+    case sopMonevMonitoringPrint(Int64, record: Int64)
+    case sopMonevEvaluation(Int64)
+    case sopMonevEvaluationRecord(Int64, record: Int64)
+    case sopMonevEvaluationSign(Int64, record: Int64)
+    case sopMonevEvaluationSignExecutor(Int64, record: Int64)
+    case sopMonevEvaluationPrint(Int64, record: Int64)
+
     // Evaluation: before/after comparison of an SOP revision (issue 9 item 8)
     case sopBeforeAfter(Int64)
 
@@ -161,6 +173,9 @@ enum SiteURL: Sendable, Hashable {
         case indicatorPeriods(Int64)
         case sopMonitoring(Int64)
         case serviceCase(Int64)
+        // Evaluation: Tabel 7 and Tabel 8 records of an SOP
+        case sopMonitoringRecords(Int64)
+        case sopEvaluationRecords(Int64)
         // Evaluation: before/after comparison
         case sopBeforeAfter(Int64)
         // Evaluation: findings and follow-up actions
@@ -270,6 +285,15 @@ enum SiteURL: Sendable, Hashable {
         case let .observationEvents(s): return "/observasi/sops/" + id(s) + "/kejadian"
         case .observationScript: return "/static/observasi.js"
         case .observationStylesheet: return "/static/observasi.css"
+        case let .sopMonevMonitoring(s): return "/sops/" + id(s) + "/monitoring-sop"
+        case let .sopMonevMonitoringRecord(s, r): return "/sops/" + id(s) + "/monitoring-sop/" + id(r, "record")
+        case let .sopMonevMonitoringSign(s, r): return "/sops/" + id(s) + "/monitoring-sop/" + id(r, "record") + "/paraf"
+        case let .sopMonevMonitoringPrint(s, r): return "/sops/" + id(s) + "/monitoring-sop/" + id(r, "record") + "/cetak"
+        case let .sopMonevEvaluation(s): return "/sops/" + id(s) + "/evaluasi-sop"
+        case let .sopMonevEvaluationRecord(s, r): return "/sops/" + id(s) + "/evaluasi-sop/" + id(r, "record")
+        case let .sopMonevEvaluationSign(s, r): return "/sops/" + id(s) + "/evaluasi-sop/" + id(r, "record") + "/tanda-tangan-evaluator"
+        case let .sopMonevEvaluationSignExecutor(s, r): return "/sops/" + id(s) + "/evaluasi-sop/" + id(r, "record") + "/tanda-tangan-pelaksana"
+        case let .sopMonevEvaluationPrint(s, r): return "/sops/" + id(s) + "/evaluasi-sop/" + id(r, "record") + "/cetak"
 
         case let .sopBeforeAfter(s): return "/sops/" + id(s) + "/sebelum-sesudah"
 
@@ -339,6 +363,8 @@ enum SiteURL: Sendable, Hashable {
             case let .indicatorPeriods(i): return base + "/indicators/" + id(i) + "/periods"
             case let .sopMonitoring(s): return base + "/sops/" + id(s) + "/monitoring"
             case let .serviceCase(c): return base + "/cases/" + id(c)
+            case let .sopMonitoringRecords(s): return base + "/sops/" + id(s) + "/monitoring-records"
+            case let .sopEvaluationRecords(s): return base + "/sops/" + id(s) + "/evaluation-records"
             case let .sopBeforeAfter(s): return base + "/sops/" + id(s) + "/before-after"
             case let .sopFindings(s): return base + "/sops/" + id(s) + "/findings"
             case .actions: return base + "/actions"

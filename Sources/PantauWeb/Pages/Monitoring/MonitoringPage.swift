@@ -110,6 +110,8 @@ enum MonitoringPage {
         let apiHref: String
         /// Before/after comparison of the SOP's revision (issue 9).
         let beforeAfterHref: String
+        /// Tabel 7 and Tabel 8 records of the SOP (MonevRecordPages).
+        var monev: MonevRecordPages.Links? = nil
         let action: String
         let from: String
         let to: String
@@ -178,6 +180,7 @@ enum MonitoringPage {
             liveHref: SiteURL.sopMonitoringLive(rec.id).path(query: linkQuery(filter.filter.unitID)),
             apiHref: SiteURL.api(.sopMonitoring(rec.id)).path(query: linkQuery(filter.filter.unitID)),
             beforeAfterHref: SiteURL.sopBeforeAfter(rec.id).path(query: ["unit_id": filter.filter.unitID.map(String.init)]),
+            monev: MonevRecordPages.Links(rec.id),
             action: SiteURL.sopMonitoring(rec.id).path, from: filter.from?.description ?? "", to: filter.to?.description ?? "",
             units: unitOptions, actors: actors, hasCases: r.cases > 0, cards: cards,
             deviations: r.deviations.prefix(8).map(\.text), bottleneck: r.bottleneck?.text, steps: steps, outside: r.outside_sop,

@@ -83,6 +83,8 @@ enum SOPDetailPage {
         var errors: [FieldError] = []
         /// Staff understanding: acknowledge the version staff read now, its quiz (QuizPages).
         var quiz: QuizPages.DetailBox? = nil
+        /// Tabel 7 and Tabel 8 records of the SOP (MonevRecordPages).
+        var monev: MonevRecordPages.Links? = nil
     }
 
     /// The page model (pure): `versions` newest first, `shown` one of them.
@@ -117,7 +119,7 @@ enum SOPDetailPage {
             },
             statusAction: SiteURL.sopVersionStatus(rec.id, version: v.version).path,
             approveAction: SiteURL.sopVersionApprove(rec.id, version: v.version).path,
-            newVersionAction: SiteURL.sopNewVersion(rec.id).path)
+            newVersionAction: SiteURL.sopNewVersion(rec.id).path, monev: MonevRecordPages.Links(rec.id))
     }
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
