@@ -29,6 +29,11 @@ public struct TestFixture: Sendable {
     public var followUpID: Int64 = 0
     /// A service case of the immunisation SOP at Puskesmas Ketabang (three events), by name.
     public var cases: [String: Int64] = [:]
+    /// A finding of the immunisation SOP, its recommendation, a follow-up action owned by `officer`, an evidence file of the finding.
+    public var findingID: Int64 = 0
+    public var recommendationID: Int64 = 0
+    public var actionID: Int64 = 0
+    public var evidenceID: Int64 = 0
     /// Tabel 7 and Tabel 8 records of the immunisation SOP (current semester, current year): `monitoring`, `evaluation`.
     public var monevRecords: [String: Int64] = [:]
     /// Indicators by key: `imunisasi` (compliance of the immunisation SOP at the Puskesmas, quarterly).
@@ -129,6 +134,15 @@ func seedFixture(_ store: PantauStore) async throws -> TestFixture {
         fixture.surveyCodes["imunisasi"] = survey.code
         fixture.followUpID = try await store.surveyFollowUps(surveyID: survey.id).first?.id ?? 0
     }
+    // A finding of the immunisation SOP with its recommendation, an action owned by the officer, an evidence file.
+    let finding = try await store.createFinding(sopID: sops["imunisasi"]!, FindingInput(
+        period: SurveyPeriod(containing: CivilDate(Date()), kind: .quarter).description, title: "Skrining dilewati", detail: "", severity: "high"), by: .system)
+    fixture.findingID = finding.id
+    fixture.recommendationID = try await store.recommendations(findingIDs: [finding.id]).first?.id ?? 0
+    fixture.actionID = try await store.createFollowUpAction(recommendationID: fixture.recommendationID, FollowUpActionInput(
+        title: "Pelatihan skrining", ownerID: "\(users["officer"]!)", dueDate: CivilDate(Date()).description), by: .system).id
+    fixture.evidenceID = try await store.addEvidence(owner: .finding, ownerID: finding.id, name: "bukti.pdf", contentType: "application/pdf",
+                                                     data: Array("%PDF-1.4 bukti".utf8), by: .system).id
     return fixture
 }
 

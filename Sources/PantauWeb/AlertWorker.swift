@@ -144,6 +144,10 @@ public struct AlertWorker: Service {
         } catch {
             logger.error("alert evaluation failed: \(error)")
         }
+        // Overdue follow-up actions: one notice per action for its owner (docs/findings-actions.md).
+        do { try await store.raiseOverdueActionNotices(now: now) } catch {
+            logger.error("overdue action notices failed: \(error)")
+        }
         for _ in 0..<10 where !Task.isShuttingDownGracefully {
             let jobs: [WebhookJob]
             do { jobs = try await store.claimDueDeliveries(now: now, limit: 20, policy: policy) } catch {

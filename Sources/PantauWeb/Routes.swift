@@ -28,6 +28,7 @@ func registerRoutes(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @S
     SurveyPosterPage.register(r, s)
     PublicSurveyPages.register(r, s)
     TransparencyPage.register(r, s)
+    FindingPages.register(r, s)
     APIRoutes.register(r, s, openAPI: openAPI)
     SurveyAPI.register(r, s)
     EventAPI.register(r, s)

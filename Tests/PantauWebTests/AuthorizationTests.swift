@@ -175,6 +175,32 @@ struct AuthorizationTests {
         "POST /sops/:id/kuis/pengingat": sopWriters,
         "GET /sops/:id/kuis/hasil": [.admin, .mgr, .eval, .auditor],
         "GET /api/v1/sops/:id/quiz-results": [.admin, .mgr, .eval, .auditor, .token],
+        // Findings, notes, recommendations, follow-up actions and evidence (issue 9 items 5-7): read by
+        // every role in the SOP's unit scope; findings, notes, recommendations and verification by
+        // admins, unit managers and evaluators (a unit manager's verification is then refused with a
+        // field error, 400); actions created by the same three (actionManage); progress by the
+        // action's owner (the officer here) or a manager in scope (actionUpdate + handler check).
+        "GET /bukti/:id": sopReaders,
+        "GET /sops/:id/catatan-evaluasi": sopReaders,
+        "POST /sops/:id/catatan-evaluasi": [.admin, .mgr, .eval],
+        "GET /sops/:id/temuan": sopReaders,
+        "POST /sops/:id/temuan": [.admin, .mgr, .eval],
+        "POST /sops/:id/temuan/bangkitkan": [.admin, .mgr, .eval],
+        "GET /temuan/:id": sopReaders,
+        "POST /temuan/:id": [.admin, .mgr, .eval],
+        "POST /temuan/:id/status": [.admin, .mgr, .eval],
+        "POST /temuan/:id/catatan": [.admin, .mgr, .eval],
+        "POST /temuan/:id/bukti": [.admin, .mgr, .eval],
+        "POST /rekomendasi/:id": [.admin, .mgr, .eval],
+        "POST /rekomendasi/:id/tindak-lanjut": [.admin, .mgr, .eval],
+        "GET /tindak-lanjut/:id": sopReaders,
+        "POST /tindak-lanjut/:id": [.admin, .mgr, .eval, .officer],
+        "POST /tindak-lanjut/:id/verifikasi": [.admin, .mgr, .eval],
+        "GET /units/:id/tindak-lanjut": sopReaders,
+        "GET /tindak-lanjut": users,
+        "GET /api/v1/sops/:id/findings": sopReaders.union([.token]),
+        "GET /api/v1/actions": users.union([.token]),
+        "POST /api/v1/actions/:id/status": [.admin, .mgr, .eval, .officer],
         // Observation mode: everyone who may write events (not auditors), for SOPs in their scope.
         // Indicators (IKU): read by every role in scope (tokens through the API), defined and given
         // targets by admins and unit managers in their subtree.
@@ -256,6 +282,10 @@ struct AuthorizationTests {
     /// An id that exists for each parameterised route: the Puskesmas' SOP, the officer, the token, the
     /// Puskesmas' demo survey, a unit.
     func concreteID(path: String, _ fx: TestFixture) -> String {
+        if path.hasPrefix("/bukti/") { return "\(fx.evidenceID)" }
+        if path.hasPrefix("/temuan/") { return "\(fx.findingID)" }
+        if path.hasPrefix("/rekomendasi/") { return "\(fx.recommendationID)" }
+        if path.hasPrefix("/tindak-lanjut/") || path.contains("/actions/") { return "\(fx.actionID)" }
         if path.contains("/sops/") { return "\(fx.sops["imunisasi"]!)" }
         if path.hasPrefix("/indikator/") || path.contains("/indicators/") { return "\(fx.indicators["imunisasi"]!)" }
         if path.hasPrefix("/kasus/") || path.contains("/cases/") { return "\(fx.cases["imunisasi"]!)" }

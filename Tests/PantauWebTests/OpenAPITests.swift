@@ -30,7 +30,7 @@ struct OpenAPISchemaTests {
             let withBody = api.filter { OpenAPIDocument.operation($0.method, $0.path)?.request != nil }.map { "\($0.method.rawValue) \($0.path)" }
             #expect(Set(withBody) == ["POST /api/v1/units", "PUT /api/v1/units/:id", "POST /api/v1/sops", "PUT /api/v1/sops/:id",
                                       "POST /api/v1/sops/:id/versions", "POST /api/v1/sops/:id/versions/:version/approve",
-                                      "POST /api/v1/surveys/:id/responses", "POST /api/v1/events"])
+                                      "POST /api/v1/surveys/:id/responses", "POST /api/v1/events", "POST /api/v1/actions/:id/status"])
             // No two Swift types share a component name.
             let roots: [any JSONSchemaDescribed.Type] = api.compactMap { OpenAPIDocument.operation($0.method, $0.path) }
                 .flatMap { op in op.responses.map(\.type) + (op.request.map { [$0.type] } ?? []) }
@@ -326,11 +326,18 @@ struct OpenAPISchemaTests {
             try await call(.get, "/api/v1/cases/:id", "/api/v1/cases/\(caseID)", token, expect: 200)
             try await call(.get, "/api/v1/cases/:id", "/api/v1/cases/999999", token, expect: 404)
             try await call(.get, "/api/v1/sops/:id/before-after", "/api/v1/sops/\(imunisasi)/before-after?window=x", token, expect: 400)
-
             // Tabel 7 and Tabel 8 records (the fixture holds one of each for the immunisation SOP).
             try await call(.get, "/api/v1/sops/:id/monitoring-records", "/api/v1/sops/\(imunisasi)/monitoring-records", token, expect: 200)
             try await call(.get, "/api/v1/sops/:id/evaluation-records", "/api/v1/sops/\(imunisasi)/evaluation-records", token, expect: 200)
             try await call(.get, "/api/v1/sops/:id/evaluation-records", "/api/v1/sops/999999/evaluation-records", token, expect: 404)
+
+            // Findings and follow-up actions (the fixture holds a finding and an action of the immunisation SOP).
+            try await call(.get, "/api/v1/sops/:id/findings", "/api/v1/sops/\(imunisasi)/findings", token, expect: 200)
+            try await call(.get, "/api/v1/sops/:id/findings", "/api/v1/sops/\(imunisasi)/findings?period=kemarin", token, expect: 400)
+            try await call(.get, "/api/v1/actions", "/api/v1/actions?open=true", token, expect: 200)
+            try await call(.get, "/api/v1/actions", "/api/v1/actions?unit=999999", token, expect: 400)
+            try await call(.post, "/api/v1/actions/:id/status", "/api/v1/actions/\(fx.actionID)/status", admin, #"{"status": "in_progress"}"#, expect: 200)
+            try await call(.post, "/api/v1/actions/:id/status", "/api/v1/actions/\(fx.actionID)/status", admin, #"{"status": "verified"}"#, expect: 409, or: 400)
 
             // Every route was called at least once.
             let all = Set(OpenAPIDocument.apiRoutes(fx.routes).map { "\($0.method) \($0.path)" })

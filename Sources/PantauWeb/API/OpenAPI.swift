@@ -119,6 +119,20 @@ enum OpenAPIDocument {
         case (.post, api(.indicatorPeriods(.key))):
             return O([.ok(IndicatorDTO.Detail.self, "The indicator with the period just set")],
                      request: .init(type: IndicatorDTO.PeriodInput.self, example: IndicatorDTO.PeriodInput(period: "2026-Q4", target: 85, manual_value: nil, manual_note: nil, explanation: "Target triwulan IV")))
+        case (.get, api(.sopFindings(.key))):
+            return O([.ok([FindingDTO.Finding].self, "Findings, highest impact first")], query: [
+                .init(name: "period", schema: .string("Only this period: 2026, 2026-S1, 2026-Q3 or 2026-07",
+                                                      pattern: "^[1-9][0-9]{3}(-(0[1-9]|1[0-2]|[QqTt][1-4]|[SsHh][12]))?$")),
+                .init(name: "status", schema: .oneOf(FindingStatus.allCases.map(\.rawValue), "Only findings in this status")),
+            ])
+        case (.get, api(.actions)):
+            return O([.ok([FindingDTO.Action].self, "Follow-up actions, soonest due first")], query: [
+                .init(name: "unit", schema: .integer("Only this unit and its sub-units")),
+                .init(name: "open", schema: .oneOf(["true", "false"], "Only planned and in-progress actions")),
+            ])
+        case (.post, api(.actionStatus(.key))):
+            return O([.ok(FindingDTO.Action.self, "The action with its new status")],
+                     request: .init(type: FindingDTO.StatusInput.self, example: FindingDTO.StatusInput(status: "in_progress", note: "Pelatihan dijadwalkan")))
         default: return nil
         }
     }
