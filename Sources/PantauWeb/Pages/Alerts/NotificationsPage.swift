@@ -18,6 +18,7 @@ enum NotificationsPage {
         let readAction: String
         /// General notices (overdue follow-up actions, docs/findings-actions.md).
         var notices: [NoticeRow] = []
+        let myActionsHref = SiteURL.myActions.path
     }
 
     struct NoticeRow { let id: Int64; let message: String; let link: String; let raised: String; let unread: Bool }

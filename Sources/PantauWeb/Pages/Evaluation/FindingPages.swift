@@ -14,6 +14,16 @@ enum FindingPages {
 
     struct Link { let label: String; let href: String }
 
+    /// The links of an SOP's page to its findings and notes.
+    struct Links {
+        let findings: String
+        let notes: String
+        init(_ sop: Int64) {
+            findings = SiteURL.sopFindings(sop).path
+            notes = SiteURL.sopNotes(sop).path
+        }
+    }
+
     static func canWrite(_ ctx: some RequestScope) -> Bool { ctx.base.identity.map { AccessRule.evaluationWrite.allows($0) } ?? false }
     static func canManageActions(_ ctx: some RequestScope) -> Bool { ctx.base.identity.map { AccessRule.actionManage.allows($0) } ?? false }
 

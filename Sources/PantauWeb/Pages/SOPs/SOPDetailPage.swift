@@ -85,6 +85,8 @@ enum SOPDetailPage {
         var quiz: QuizPages.DetailBox? = nil
         /// Tabel 7 and Tabel 8 records of the SOP (MonevRecordPages).
         var monev: MonevRecordPages.Links? = nil
+        /// Findings, notes and follow-up actions of the SOP (FindingPages).
+        var findings: FindingPages.Links? = nil
     }
 
     /// The page model (pure): `versions` newest first, `shown` one of them.
@@ -119,7 +121,7 @@ enum SOPDetailPage {
             },
             statusAction: SiteURL.sopVersionStatus(rec.id, version: v.version).path,
             approveAction: SiteURL.sopVersionApprove(rec.id, version: v.version).path,
-            newVersionAction: SiteURL.sopNewVersion(rec.id).path, monev: MonevRecordPages.Links(rec.id))
+            newVersionAction: SiteURL.sopNewVersion(rec.id).path, monev: MonevRecordPages.Links(rec.id), findings: FindingPages.Links(rec.id))
     }
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
