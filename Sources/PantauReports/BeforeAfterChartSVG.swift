@@ -6,6 +6,8 @@ import Foundation
 public struct BeforeAfterChart: Sendable, Hashable {
     public struct Row: Sendable, Hashable {
         public var label: String
+        /// A second line under the label (e.g. "tunggu" or "pelaksanaan"), never shortened.
+        public var sublabel: String?
         public var before: Double?
         public var after: Double?
         /// Value texts (e.g. "40 menit"); nil draws no bar for that side.
@@ -14,8 +16,9 @@ public struct BeforeAfterChart: Sendable, Hashable {
         /// Marks the row whose change is significant (drawn bold, with `changedText`).
         public var significant: Bool
 
-        public init(label: String, before: Double?, after: Double?, beforeText: String? = nil, afterText: String? = nil, significant: Bool = false) {
-            self.label = label; self.before = before; self.after = after
+        public init(label: String, sublabel: String? = nil, before: Double?, after: Double?, beforeText: String? = nil, afterText: String? = nil,
+                    significant: Bool = false) {
+            self.label = label; self.sublabel = sublabel; self.before = before; self.after = after
             self.beforeText = beforeText; self.afterText = afterText; self.significant = significant
         }
     }
@@ -67,7 +70,7 @@ public struct BeforeAfterChartSVG: Sendable {
         out += " aria-labelledby=\"\(id)-title \(id)-desc\" font-family=\"Arial, 'Liberation Sans', Arimo, Helvetica, sans-serif\" font-size=\"\(n(o.fontSize))\">"
         out += "<title id=\"\(id)-title\">\(HTMLEscape.text(chart.title))</title>"
         for r in chart.rows {
-            desc.append("\(r.label): \(chart.beforeLabel) \(r.beforeText ?? "–"), \(chart.afterLabel) \(r.afterText ?? "–")"
+            desc.append("\(r.label)\(r.sublabel.map { " (\($0))" } ?? ""): \(chart.beforeLabel) \(r.beforeText ?? "–"), \(chart.afterLabel) \(r.afterText ?? "–")"
                         + (r.significant ? " (\(chart.changedText))" : ""))
         }
         out += "<desc id=\"\(id)-desc\">\(HTMLEscape.text(desc.joined(separator: "; ")))</desc>"
@@ -86,8 +89,9 @@ public struct BeforeAfterChartSVG: Sendable {
             let fit = max(8, Int(o.labelWidth / (o.fontSize * 0.56)))
             let label = r.label.count > fit ? String(r.label.prefix(fit - 1)) + "…" : r.label
             out += "<text x=\"0\" y=\"\(n(y + o.barHeight))\"\(weight)><title>\(HTMLEscape.text(r.label))</title>\(HTMLEscape.text(label))</text>"
-            if r.significant {
-                out += "<text x=\"0\" y=\"\(n(y + o.barHeight + o.fontSize + 3))\" font-size=\"\(n(o.fontSize))\" class=\"ba-changed\">\(HTMLEscape.text(chart.changedText))</text>"
+            let second = [r.sublabel, r.significant ? chart.changedText : nil].compactMap { $0 }.joined(separator: " · ")
+            if !second.isEmpty {
+                out += "<text x=\"0\" y=\"\(n(y + o.barHeight + o.fontSize + 3))\" class=\"ba-sublabel\"\(weight)>\(HTMLEscape.text(second))</text>"
             }
             for (k, side) in [(r.before, r.beforeText, chart.beforeLabel), (r.after, r.afterText, chart.afterLabel)].enumerated() {
                 let by = y + Double(k) * (o.barHeight + 2)

@@ -395,8 +395,8 @@ enum BeforeAfterPage {
                     stepRows.append(durationRow(metricName(.stepDuration(s.stepID), steps: steps, t: t), s.duration, level: stepLevel))
                 }
             }
-            func chartRow(_ name: String, _ d: DurationComparison, level: Double = 0.05) -> BeforeAfterChart.Row {
-                BeforeAfterChart.Row(label: name, before: d.medianBefore, after: d.medianAfter, beforeText: d.medianBefore.map { duration($0, lang) },
+            func chartRow(_ name: String, _ d: DurationComparison, sublabel: String? = nil, level: Double = 0.05) -> BeforeAfterChart.Row {
+                BeforeAfterChart.Row(label: name, sublabel: sublabel, before: d.medianBefore, after: d.medianAfter, beforeText: d.medianBefore.map { duration($0, lang) },
                                      afterText: d.medianAfter.map { duration($0, lang) }, significant: (d.test?.p ?? 1) < level)
             }
             let words = (t["ba_before"], t["ba_after"], t["ba_changed"])
@@ -406,8 +406,8 @@ enum BeforeAfterPage {
             let perStep = c.steps.filter { steps[$0.stepID] != nil }.flatMap { s -> [BeforeAfterChart.Row] in
                 let label = steps[s.stepID].map { "\($0.number). \($0.activity)" } ?? s.stepID
                 var out: [BeforeAfterChart.Row] = []
-                if s.waiting.nBefore > 0 || s.waiting.nAfter > 0 { out.append(chartRow(label + " · " + t["ba_wait_short"], s.waiting, level: stepLevel)) }
-                if s.duration.nBefore > 0 || s.duration.nAfter > 0 { out.append(chartRow(label + " · " + t["ba_time_short"], s.duration, level: stepLevel)) }
+                if s.waiting.nBefore > 0 || s.waiting.nAfter > 0 { out.append(chartRow(label, s.waiting, sublabel: t["ba_wait_short"], level: stepLevel)) }
+                if s.duration.nBefore > 0 || s.duration.nAfter > 0 { out.append(chartRow(label, s.duration, sublabel: t["ba_time_short"], level: stepLevel)) }
                 return out
             }
             if !perStep.isEmpty {
