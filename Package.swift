@@ -141,6 +141,7 @@ let package = Package(
             dependencies: [
                 "PantauWeb", "PantauTestSupport", "PantauCore", "PantauReports", "PantauStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -65,6 +65,10 @@ enum AuditScope {
         Source(entity: "api_token", from: "api_tokens t", unit: "t.unit_id", id: "t.id"),
         Source(entity: "indicator", from: "indicators i", unit: "i.unit_id", id: "i.id", backfilled: false),
         Source(entity: "indicator_period", from: "indicators i", unit: "i.unit_id", id: "i.id", prefixed: true, backfilled: false),
+        Source(entity: "sop_quiz", from: "sops s", unit: "s.unit_id", id: "s.id", prefixed: true, backfilled: false),
+        Source(entity: "sop_quiz_attempt", from: "sops s", unit: "s.unit_id", id: "s.id", prefixed: true, backfilled: false),
+        Source(entity: "sop_acknowledgement", from: "sops s", unit: "s.unit_id", id: "s.id", prefixed: true, backfilled: false),
+        Source(entity: "sop_monev_record", from: "sops s", unit: "s.unit_id", id: "s.id", prefixed: true, backfilled: false),
     ]
 
     /// SQL that yields the unit of one entry's object, or nil for kinds that belong to no unit.

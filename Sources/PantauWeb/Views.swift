@@ -82,7 +82,7 @@ struct ErrorPageModel {
 /// One link of the main navigation.
 struct NavItem {
     enum Section: String {
-        case home, sops, units, users, tokens, audit, surveys, notifications, webhooks, indicators
+        case home, sops, units, users, tokens, audit, surveys, notifications, webhooks, indicators, leadership
     }
     let label: String
     let href: String
@@ -131,6 +131,7 @@ struct LayoutModel {
             item(.sops, "nav_sops", .sops)
             item(.surveys, "nav_surveys", .surveys)
             item(.indicators, "nav_indicators", .indicators)
+            item(.leadership, "nav_leadership", .leadership)
             item(.units, "nav_units", .units)
             if u.role == .admin {
                 item(.users, "nav_users", .users)

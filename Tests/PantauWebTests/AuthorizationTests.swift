@@ -159,9 +159,6 @@ struct AuthorizationTests {
         "GET /sops/:id/evaluasi-sop/:record/cetak": sopReaders,
         "GET /api/v1/sops/:id/monitoring-records": sopReaders.union([.token]),
         "GET /api/v1/sops/:id/evaluation-records": sopReaders.union([.token]),
-        // Before/after comparison of an SOP (issue 9 item 8): whoever may read the SOP's unit.
-        "GET /sops/:id/sebelum-sesudah": sopReaders,
-        "GET /api/v1/sops/:id/before-after": sopReaders.union([.token]),
         // Staff understanding (quizTake, quizManage, evaluationRead): the quiz and the acknowledgement
         // by the SOP's staff in scope (not auditors); the editor and reminders by its managers; the
         // results by managers, evaluators and auditors (officers take the quiz, they do not see
@@ -175,6 +172,25 @@ struct AuthorizationTests {
         "POST /sops/:id/kuis/pengingat": sopWriters,
         "GET /sops/:id/kuis/hasil": [.admin, .mgr, .eval, .auditor],
         "GET /api/v1/sops/:id/quiz-results": [.admin, .mgr, .eval, .auditor, .token],
+        // Indicators (IKU): read by every role in scope (tokens through the API), defined and given
+        // targets by admins and unit managers in their subtree.
+        "GET /indikator": users,
+        "GET /indikator/lkj": users,
+        "GET /dasbor-pimpinan": users,
+        "GET /sops/:id/laporan-monev": sopReaders,
+        "GET /sops/:id/paket-zi": sopReaders,
+        "GET /indikator/baru": sopCreators,
+        "POST /indikator": sopCreators,
+        "GET /indikator/:id": sopReaders,
+        "GET /indikator/:id/ubah": sopWriters,
+        "POST /indikator/:id": sopWriters,
+        "POST /indikator/:id/periode": sopWriters,
+        "GET /api/v1/indicators": users.union([.token]),
+        "GET /api/v1/indicators/:id": sopReaders.union([.token]),
+        "POST /api/v1/indicators/:id/periods": sopWriters,
+        // Before/after comparison of an SOP (issue 9 item 8): whoever may read the SOP's unit.
+        "GET /sops/:id/sebelum-sesudah": sopReaders,
+        "GET /api/v1/sops/:id/before-after": sopReaders.union([.token]),
         // Findings, notes, recommendations, follow-up actions and evidence (issue 9 items 5-7): read by
         // every role in the SOP's unit scope; findings, notes, recommendations and verification by
         // admins, unit managers and evaluators (a unit manager's verification is then refused with a
@@ -202,19 +218,6 @@ struct AuthorizationTests {
         "GET /api/v1/actions": users.union([.token]),
         "POST /api/v1/actions/:id/status": [.admin, .mgr, .eval, .officer],
         // Observation mode: everyone who may write events (not auditors), for SOPs in their scope.
-        // Indicators (IKU): read by every role in scope (tokens through the API), defined and given
-        // targets by admins and unit managers in their subtree.
-        "GET /indikator": users,
-        "GET /indikator/lkj": users,
-        "GET /indikator/baru": sopCreators,
-        "POST /indikator": sopCreators,
-        "GET /indikator/:id": sopReaders,
-        "GET /indikator/:id/ubah": sopWriters,
-        "POST /indikator/:id": sopWriters,
-        "POST /indikator/:id/periode": sopWriters,
-        "GET /api/v1/indicators": users.union([.token]),
-        "GET /api/v1/indicators/:id": sopReaders.union([.token]),
-        "POST /api/v1/indicators/:id/periods": sopWriters,
         "GET /observasi": [.admin, .mgr, .mgrOther, .eval, .officer],
         "GET /observasi/sops/:id": [.admin, .mgr, .eval, .officer],
         "GET /observasi/sops/:id/kasus": [.admin, .mgr, .eval, .officer],

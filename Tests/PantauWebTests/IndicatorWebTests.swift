@@ -139,4 +139,23 @@ struct IndicatorWebTests {
             #expect(try await client.get("/indikator/lkj?unit=\(fx.units["DINKES-PKM-KTB"]!)", Req.headers(cookie: other.cookie)).status == .notFound)
         }
     }
+
+    @Test(arguments: TestEngine.all)
+    func theLeadershipDashboardShowsEachSOPInScopeWithItsIndicatorsAndCompliance(_ engine: TestEngine) async throws {
+        try await withTestApp(engine) { fx, client in
+            let id = fx.indicators["imunisasi"]!
+            let now = SurveyPeriod(containing: CivilDate(Date()), kind: .quarter)
+            // A red indicator: 50% against a target of 80%.
+            try await fx.store.setIndicatorPeriod(indicatorID: id, IndicatorPeriodInput(period: now, target: 80, manualValue: 50, manualNote: "Audit berkas"), by: .cli)
+            let sop = try await fx.store.sop(id: fx.sops["imunisasi"]!)
+            let s = try await fx.session("mgr")
+            let page = try await client.get("/dasbor-pimpinan", Req.headers(cookie: s.cookie))
+            #expect(page.status == .ok)
+            #expect(page.text.contains(sop.number) && page.text.contains("/sops/\(sop.id)/pemantauan"))
+            #expect(page.text.contains("<span class=\"rag rag-red\">1</span>"), "the red indicator is counted on the SOP's row")
+            let other = try await fx.session("mgrOther")
+            let o = try await client.get("/dasbor-pimpinan", Req.headers(cookie: other.cookie))
+            #expect(o.status == .ok && !o.text.contains(sop.number))
+        }
+    }
 }

@@ -124,6 +124,9 @@ enum SiteURL: Sendable, Hashable {
     case indicator(Int64)
     case indicatorEdit(Int64)
     case indicatorPeriod(Int64)
+    case leadership
+    case sopMonevReport(Int64)
+    case sopZIPack(Int64)
 
     // Citizen satisfaction surveys (SKM), staff side
     case surveys
@@ -285,6 +288,7 @@ enum SiteURL: Sendable, Hashable {
         case let .observationEvents(s): return "/observasi/sops/" + id(s) + "/kejadian"
         case .observationScript: return "/static/observasi.js"
         case .observationStylesheet: return "/static/observasi.css"
+
         case let .sopMonevMonitoring(s): return "/sops/" + id(s) + "/monitoring-sop"
         case let .sopMonevMonitoringRecord(s, r): return "/sops/" + id(s) + "/monitoring-sop/" + id(r, "record")
         case let .sopMonevMonitoringSign(s, r): return "/sops/" + id(s) + "/monitoring-sop/" + id(r, "record") + "/paraf"
@@ -318,6 +322,9 @@ enum SiteURL: Sendable, Hashable {
         case let .indicator(i): return "/indikator/" + id(i)
         case let .indicatorEdit(i): return "/indikator/" + id(i) + "/ubah"
         case let .indicatorPeriod(i): return "/indikator/" + id(i) + "/periode"
+        case .leadership: return "/dasbor-pimpinan"
+        case let .sopMonevReport(s): return "/sops/" + id(s) + "/laporan-monev"
+        case let .sopZIPack(s): return "/sops/" + id(s) + "/paket-zi"
 
         case .surveys: return "/surveys"
         case .surveyNew: return "/surveys/new"

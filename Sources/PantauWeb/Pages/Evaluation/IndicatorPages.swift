@@ -238,6 +238,15 @@ enum IndicatorPages {
                           unitOfMeasure: i.unitOfMeasure, maxMB: PantauStore.evidenceMaxBytes / (1024 * 1024))
     }
 
+    /// The period form filled with what is stored for the current period, so a change starts from it.
+    static func storedForm(_ i: IndicatorRecord, _ rs: [IndicatorRealisation]) -> FormData {
+        let current = SurveyPeriod(containing: CivilDate(Date()), kind: i.periodKind)
+        guard let r = rs.first(where: { $0.period == current }), r.periodID != nil else { return FormData("") }
+        func text(_ v: Double?) -> String { v.map { SKMFormat.number($0, $0.rounded() == $0 ? 0 : 2, .id) } ?? "" }
+        return FormData(pairs: [("period", current.description), ("target", text(r.target)), ("manual_value", text(r.manual)),
+                                ("manual_note", r.manualNote), ("explanation", r.explanation)])
+    }
+
     static func renderDetail(_ s: AppServices, _ ctx: UserContext, _ i: IndicatorRecord, _ tree: OrgTree, form f: FormData? = nil,
                              errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let t = s.views.strings(ctx.language)
@@ -270,7 +279,7 @@ enum IndicatorPages {
             direction: t["ind_direction_\(i.direction.rawValue)"], periodKind: t["ind_period_\(i.periodKind.rawValue)"],
             description: i.description, active: i.active, rows: rows, chart: chart, canManage: canManage,
             editHref: SiteURL.indicatorEdit(i.id).path,
-            form: canManage ? periodForm(i, form: f ?? FormData(""), errors: errors, lang: lang, t: t) : nil,
+            form: canManage ? periodForm(i, form: f ?? storedForm(i, rs), errors: errors, lang: lang, t: t) : nil,
             formula: t[i.direction == .higherIsBetter ? "ind_formula_higher" : "ind_formula_lower"])
         return .html(s.views.render("indicator", title: i.code + " · " + i.name, page: m, context: ctx, active: .indicators), status: status)
     }
@@ -359,6 +368,8 @@ enum IndicatorPages {
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
         IndicatorLKj.register(r, s)
+        LeadershipDashboard.register(r, s)
+        MonevReport.register(r, s)
         r.page(.get, .indicators, .evaluationRead, "Indicators (IKU) of SOPs and units in the reader's scope: target, realisation, achievement") { req, ctx in
             try await renderList(s, req, ctx)
         }
