@@ -52,7 +52,7 @@ struct BeforeAfterWebTests {
             let rec = try #require(try await store.sops(SOPQuery(text: DemoAgency.imunisasi.identity.number)).items.first)
             let versions = try await store.versions(sopID: rec.id)
             // The default: the version in force (the revision) against the one before.
-            let v2 = try #require(BeforeAfterPage.defaultVersion(rec, versions))
+            let v2 = try #require(BeforeAfterPage.defaultVersion(rec, versions, now: now))
             #expect(v2.version == 2 && v2.changeNote == DemoCases.revisionNote)
             let split = try #require(v2.effectiveFrom).startOfDay()
             let c = try await store.beforeAfter(BeforeAfterQuery(sopID: rec.id, split: split, windowDays: 90), stepOrder: v2.document.steps.map(\.id))
@@ -81,6 +81,29 @@ struct BeforeAfterWebTests {
             let ci = try #require(c.steps.first { $0.stepID == "suntik" }?.waiting.interval)
             #expect(ci.upper < -20 * 60 && ci.lower > -30 * 60, "\(ci)")
         }
+    }
+
+    @Test("The default split: the revision in force, never a revision that has not taken effect yet")
+    func defaultRevision() throws {
+        let now = ISO8601DateFormatter().date(from: "2026-12-01T03:00:00Z")!
+        func v(_ n: Int, _ status: SOPStatus, _ from: CivilDate?) -> SOPVersionRecord {
+            SOPVersionRecord(sopID: 1, version: n, status: status, document: DemoAgency.imunisasi, createdAt: now, updatedAt: now, effectiveFrom: from)
+        }
+        let v1 = v(1, .archived, CivilDate(year: 2026, month: 1, day: 2))
+        let v2 = v(2, .effective, CivilDate(year: 2026, month: 8, day: 3))
+        let v3 = v(3, .effective, CivilDate(year: 2027, month: 1, day: 1))
+        let rec = SOPRecord(id: 1, unitID: 1, number: "N", title: "T", latestVersion: 3, effectiveVersion: 2, latestStatus: .effective, updatedAt: now)
+        #expect(BeforeAfterPage.defaultVersion(rec, [v1, v2, v3], now: now)?.version == 2)
+        #expect(BeforeAfterPage.revisions([v1, v2, v3], now: now).map(\.version) == [2])
+        // Only the first version: nothing to compare by default (the page asks for a date).
+        var only = rec
+        only.effectiveVersion = 1
+        #expect(BeforeAfterPage.defaultVersion(only, [v1], now: now) == nil)
+        // Sentences: p below 0,001 and otherwise three decimals; durations rounded for reading.
+        #expect(BeforeAfterPage.pText(0.0004, .id) == "p < 0,001" && BeforeAfterPage.pText(0.0234, .id) == "p = 0,023")
+        #expect(BeforeAfterPage.pText(0.0234, .en) == "p = 0.023")
+        #expect(BeforeAfterPage.duration(2383.6, .id) == "40 menit" && BeforeAfterPage.duration(6141.3, .id) == "1 jam 42 menit")
+        #expect(BeforeAfterPage.duration(3 * 86_400 + 5 * 3600 + 1200, .id) == "3 hari 5 jam" && BeforeAfterPage.duration(42, .en) == "42 s")
     }
 
     @Test("The page shows the sentences, the table and the chart; the API answers the same as JSON", arguments: TestEngine.all)

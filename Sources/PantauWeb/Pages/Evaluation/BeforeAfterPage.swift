@@ -65,7 +65,7 @@ enum BeforeAfterPage {
                 problems.append(InputProblem("date", "date_invalid", [v]))
             }
         } else if let v = q.get("version"), !v.isEmpty {
-            if let n = Int(v), let rv = versions.first(where: { $0.version == n }), let f = rv.effectiveFrom, n > 1 {
+            if let n = Int(v), let rv = revisions(versions).first(where: { $0.version == n }), let f = rv.effectiveFrom {
                 version = n
                 split = f.startOfDay()
             } else {
@@ -81,15 +81,17 @@ enum BeforeAfterPage {
     }
 
     /// The latest approved revision: the version in force when it has a predecessor, else the
-    /// newest version after the first that took effect.
-    static func defaultVersion(_ rec: SOPRecord, _ versions: [SOPVersionRecord]) -> SOPVersionRecord? {
-        if let e = rec.effectiveVersion, e > 1, let v = versions.first(where: { $0.version == e }), v.effectiveFrom != nil { return v }
-        return versions.filter { $0.version > 1 && $0.effectiveFrom != nil }.max { $0.version < $1.version }
+    /// newest version after the first that has taken effect.
+    static func defaultVersion(_ rec: SOPRecord, _ versions: [SOPVersionRecord], now: Date = Date()) -> SOPVersionRecord? {
+        let usable = revisions(versions, now: now)
+        if let e = rec.effectiveVersion, let v = usable.first(where: { $0.version == e }) { return v }
+        return usable.first
     }
 
-    /// Versions that can be compared against their predecessor (approved, with an effective date).
-    static func revisions(_ versions: [SOPVersionRecord]) -> [SOPVersionRecord] {
-        versions.filter { $0.version > 1 && $0.effectiveFrom != nil }.sorted { $0.version > $1.version }
+    /// Versions that can be compared against their predecessor: after the first, approved, and in
+    /// force since a day that has begun (newest first).
+    static func revisions(_ versions: [SOPVersionRecord], now: Date = Date()) -> [SOPVersionRecord] {
+        versions.filter { v in v.version > 1 && (v.effectiveFrom.map { $0.startOfDay() < now } ?? false) }.sorted { $0.version > $1.version }
     }
 
     // MARK: Words
