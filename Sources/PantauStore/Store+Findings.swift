@@ -332,8 +332,10 @@ extension PantauStore {
     }
 
     /// The figures the rules read for an SOP and period: per-step monitoring totals (with up to 10
-    /// cases behind each figure) and the SKM unsur of the SOP's surveys (the latest survey period
-    /// inside, or containing, the period that has answers).
+    /// cases behind each figure); the SKM unsur of the SOP's surveys (the latest survey period
+    /// inside, or containing, the period that has answers); Tabel 7 rows marked "tidak berjalan
+    /// dengan baik" in records overlapping the period; the quiz questions of the version in use
+    /// over the period's attempts; the SOP's indicators of the period's kind with a target and a value.
     public func findingInputs(sopID: Int64, period: SurveyPeriod) async throws -> FindingInputs {
         let range = period.interval()
         let m = try await monitoring(sopID: sopID, filter: MonitoringFilter(from: range.lowerBound, to: range.upperBound), variantLimit: 1, overdueLimit: 1)
@@ -374,6 +376,28 @@ extension PantauStore {
                 }
                 break
             }
+        }
+        // Tabel 7 rows marked "tidak berjalan dengan baik" in records overlapping the period.
+        for f in try await monitoringRowsNotGood(period: period, sopID: sopID) {
+            inputs.monitoringRows.append(MonitoringRowFindingInput(recordID: f.recordID, row: f.row.number, procedure: f.row.procedure,
+                                                                   note: f.row.note, action: f.row.action, period: f.period.description))
+        }
+        // Quiz questions of the version in use, over the attempts of the period.
+        if let quiz = try await quizResults(sopID: sopID, period: range) {
+            for q in quiz.questions {
+                let s = q.question.question
+                let text = q.question.prompt.isEmpty
+                    ? "Soal \(q.question.position)" + (s.stepNumber.map { " (langkah \($0))" } ?? "") + ": " + s.stepText
+                    : q.question.prompt
+                inputs.quizQuestions.append(QuizQuestionFindingInput(questionID: q.question.id, text: text, stepID: s.stepID, stepNumber: s.stepNumber,
+                                                                     answers: q.answered, wrong: q.wrong))
+            }
+        }
+        // Indicators of the SOP measured per period of this kind, with a target and a value.
+        for i in try await indicators(sopID: sopID) where i.periodKind == period.kind {
+            guard let r = try await realisations(i, periods: [period]).first, let target = r.target, let value = r.value else { continue }
+            inputs.indicators.append(IndicatorFindingInput(indicatorID: i.id, code: i.code, name: i.name, period: period.description, target: target,
+                                                           realisation: value, higherIsBetter: i.direction == .higherIsBetter, unitOfMeasure: i.unitOfMeasure))
         }
         return inputs
     }

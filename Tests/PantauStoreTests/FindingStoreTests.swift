@@ -107,6 +107,54 @@ struct FindingStoreTests {
         }
     }
 
+    @Test("A Tabel 7 row marked not good becomes a finding whose recommendation is the row's action", arguments: TestEngine.all)
+    func monitoringRowFinding(_ engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let fx = try await Self.seed(store)
+            let rec = try await store.createMonitoringRecord(sopID: fx.sop, period: Self.q1, methods: [.observation], by: Self.evaluator(fx))
+            var rows = rec.content.rows.map { MonitoringRowDecision(number: $0.number, assessment: .good, note: "", action: "") }
+            let target = try #require(rec.content.rows.first { $0.stepID == "skrining" })
+            rows = rows.map { $0.number == target.number ? MonitoringRowDecision(number: $0.number, assessment: .notGood, note: "Skrining sering dilewati",
+                                                                                  action: "Tambah bidan di meja skrining") : $0 }
+            try await store.updateMonitoringRecord(id: rec.id, MonitoringEdit(methods: [.observation], rows: rows), by: Self.evaluator(fx))
+            let g = try await store.generateFindings(sopID: fx.sop, period: Self.q1, by: Self.evaluator(fx))
+            let f = try #require(try await store.findings(sopID: fx.sop, period: Self.q1).first { $0.kind == .monitoringRowNotGood })
+            #expect(g.created.contains(f.id))
+            #expect(f.ruleKey == "monitoring_row_not_good:\(rec.id):\(target.number)" && f.evidence.recordID == rec.id && f.detail == "Skrining sering dilewati")
+            #expect(try await store.recommendations(findingIDs: [f.id]).first?.text == "Tambah bidan di meja skrining")
+        }
+    }
+
+    @Test("A quiz question most staff miss becomes a finding with a socialisation recommendation", arguments: TestEngine.all)
+    func quizFinding(_ engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let fx = try await Self.seed(store)
+            try await store.setStatus(sopID: fx.sop, version: 1, to: .review, by: .cli)
+            try await store.approve(sopID: fx.sop, version: 1, effectiveFrom: CivilDate(year: 2026, month: 1, day: 5), by: .cli)
+            let quiz = try await store.quizForUse(sopID: fx.sop, version: 1, by: .cli)
+            let q = try #require(quiz.questions.first)
+            var staff = [fx.officer, fx.evaluator]
+            for n in 0..<2 {
+                staff.append(try await store.createUser(UserInput(username: "staf\(n)", displayName: "Staf \(n)", role: .officer, unitID: fx.unit),
+                                                        passwordHash: "x", by: .cli).id)
+            }
+            // Three of four answer the first question wrongly, everyone answers the rest rightly.
+            for (i, user) in staff.enumerated() {
+                var answers: [Int64: Int] = [:]
+                for x in quiz.questions { answers[x.id] = x.question.correctIndex }
+                if i < 3 { answers[q.id] = (q.question.correctIndex + 1) % q.question.options.count }
+                try await store.submitQuizAttempt(quizID: quiz.id, userID: user, answers: answers, by: .cli)
+            }
+            let period = SurveyPeriod(containing: CivilDate(Date()), kind: .quarter)
+            try await store.generateFindings(sopID: fx.sop, period: period, by: Self.evaluator(fx))
+            let found = try await store.findings(sopID: fx.sop, period: period).filter { $0.kind == .quizMissed }
+            #expect(found.map(\.ruleKey) == ["quiz_missed:\(q.id)"])
+            #expect(found.first?.evidence.figures["wrong"] == 3 && found.first?.evidence.figures["answers"] == 4)
+            let rec = try await store.recommendations(findingIDs: found.map(\.id))
+            #expect(rec.first?.category == .socialisation)
+        }
+    }
+
     @Test("Evidence files: stored with their hash, refused when too large or of a refused type (nothing stored)", arguments: TestEngine.all)
     func evidence(_ engine: TestEngine) async throws {
         try await withTestStore(engine) { store in
