@@ -69,6 +69,21 @@ enum AuditScope {
         Source(entity: "sop_quiz_attempt", from: "sops s", unit: "s.unit_id", id: "s.id", prefixed: true, backfilled: false),
         Source(entity: "sop_acknowledgement", from: "sops s", unit: "s.unit_id", id: "s.id", prefixed: true, backfilled: false),
         Source(entity: "sop_monev_record", from: "sops s", unit: "s.unit_id", id: "s.id", prefixed: true, backfilled: false),
+        // Findings, notes, recommendations, follow-up actions and evidence files (migration 16).
+        Source(entity: "finding", from: "findings f JOIN sops s ON s.id = f.sop_id", unit: "s.unit_id", id: "f.id", backfilled: false),
+        Source(entity: "eval_note", from: "eval_notes n JOIN sops s ON s.id = n.sop_id", unit: "s.unit_id", id: "n.id", backfilled: false),
+        Source(entity: "recommendation", from: "recommendations r JOIN findings f ON f.id = r.finding_id JOIN sops s ON s.id = f.sop_id",
+               unit: "s.unit_id", id: "r.id", backfilled: false),
+        Source(entity: "followup_action", from: "followup_actions a", unit: "a.unit_id", id: "a.id", backfilled: false),
+        Source(entity: "evidence_file", from: """
+            evidence_files e LEFT JOIN findings f ON e.owner_kind = 'finding' AND f.id = e.owner_id
+            LEFT JOIN eval_notes n ON e.owner_kind = 'note' AND n.id = e.owner_id
+            LEFT JOIN followup_actions a ON e.owner_kind = 'action' AND a.id = e.owner_id
+            LEFT JOIN indicator_periods ip ON e.owner_kind = 'indicator_value' AND ip.id = e.owner_id LEFT JOIN indicators i ON i.id = ip.indicator_id
+            LEFT JOIN sop_monev_records m ON e.owner_kind IN ('monitoring_record', 'evaluation_record') AND m.id = e.owner_id
+            LEFT JOIN sops s ON s.id = COALESCE(f.sop_id, n.sop_id, m.sop_id)
+            """, unit: "COALESCE(a.unit_id, i.unit_id, s.unit_id)", id: "e.id", condition: "COALESCE(a.unit_id, i.unit_id, s.unit_id) IS NOT NULL",
+               backfilled: false),
     ]
 
     /// SQL that yields the unit of one entry's object, or nil for kinds that belong to no unit.

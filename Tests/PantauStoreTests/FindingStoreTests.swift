@@ -182,6 +182,10 @@ struct FindingStoreTests {
             let csv = try await store.addEvidence(owner: .finding, ownerID: f.id, name: "rekap.csv", contentType: "text/csv", data: Array("a;b\n1;2\n".utf8), by: Self.evaluator(fx))
             #expect(csv.contentType == "text/csv")
             #expect(try await store.evidenceFiles(owner: .finding, ownerID: f.id).map(\.name) == ["foto.png", "rekap.csv"])
+            // The entries are in the unit's part of the audit trail (auditors scoped to the unit see them).
+            let scoped = try await store.auditEntries(AuditQuery(unitIDs: [fx.unit], perPage: 200)).items
+            #expect(Set(scoped.map(\.entity)).isSuperset(of: ["finding", "recommendation", "evidence_file"]))
+            #expect(try await store.auditEntries(AuditQuery(unitIDs: [fx.unit + 1000], perPage: 200)).items.isEmpty)
             await #expect(throws: StoreError.notFound(entity: "finding", id: "999999")) {
                 try await store.addEvidence(owner: .finding, ownerID: 999_999, name: "x.png", contentType: "", data: png, by: Self.evaluator(fx))
             }
