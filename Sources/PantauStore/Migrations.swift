@@ -563,10 +563,6 @@ public let allMigrations: [Migration] = [
     // (docs/sop-monev.md): one record per SOP, kind and period; its revisions keep the content
     // (JSON) and the sign-offs. A revision the evaluator signed is never changed: a change is a
     // new revision with its reason.
-    // PermenPANRB 35/2012 Tabel 7 (monitoring) and Tabel 8 (evaluation) per SOP and period
-    // (docs/sop-monev.md): one record per SOP, kind and period; its revisions keep the content
-    // (JSON) and the sign-offs. A revision the evaluator signed is never changed: a change is a
-    // new revision with its reason.
     Migration(14, "create_monitoring_and_evaluation_records", [
         """
         CREATE TABLE sop_monev_records (

@@ -32,8 +32,8 @@ func registerRoutes(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @S
     APIRoutes.register(r, s, openAPI: openAPI)
     SurveyAPI.register(r, s)
     EventAPI.register(r, s)
+    IndicatorAPI.register(r, s)
+    QuizPages.register(r, s)
     MonevRecordPages.register(r, s)
     BeforeAfterPage.register(r, s)
-    QuizPages.register(r, s)
-    IndicatorAPI.register(r, s)
 }

@@ -30,7 +30,8 @@ struct OpenAPISchemaTests {
             let withBody = api.filter { OpenAPIDocument.operation($0.method, $0.path)?.request != nil }.map { "\($0.method.rawValue) \($0.path)" }
             #expect(Set(withBody) == ["POST /api/v1/units", "PUT /api/v1/units/:id", "POST /api/v1/sops", "PUT /api/v1/sops/:id",
                                       "POST /api/v1/sops/:id/versions", "POST /api/v1/sops/:id/versions/:version/approve",
-                                      "POST /api/v1/surveys/:id/responses", "POST /api/v1/events", "POST /api/v1/actions/:id/status"])
+                                      "POST /api/v1/surveys/:id/responses", "POST /api/v1/events", "POST /api/v1/actions/:id/status",
+                                      "POST /api/v1/indicators/:id/periods"])
             // No two Swift types share a component name.
             let roots: [any JSONSchemaDescribed.Type] = api.compactMap { OpenAPIDocument.operation($0.method, $0.path) }
                 .flatMap { op in op.responses.map(\.type) + (op.request.map { [$0.type] } ?? []) }
@@ -181,6 +182,18 @@ struct OpenAPISchemaTests {
         try expectMatches(SurveyDTO.Results.self,
                           full: #"{"survey_id": 1, "period": "2026-Q3", "period_label": "Triwulan III 2026", "respondents": 3, "index": 3.5, "ikm": 87.5, "grade": "B", "grade_label": "Baik", "unsur": [\#(unsur)], "priorities": ["u1"], "unsur_without_answers": [], "weights_renormalized": false, "sample": \#(sample), "profile": [{"dimension": "gender", "groups": [\#(group)]}], "published": true}"#,
                           minimal: #"{"survey_id": 1, "period": "2026", "period_label": "2026", "respondents": 0, "unsur": [], "priorities": [], "unsur_without_answers": [], "weights_renormalized": false, "profile": [], "published": false}"#)
+        // Indicators.
+        let indicator = #"{"id": 1, "unit_id": 2, "sop_id": 3, "code": "IKU-1", "name": "Kepatuhan", "family": "quality", "metric": "unsur_nrr", "unsur": "waktu", "unit_of_measure": "indeks", "direction": "higher", "period_kind": "quarter", "description": "", "active": true}"#
+        try expectMatches(IndicatorDTO.Summary.self, full: indicator,
+                          minimal: #"{"id": 1, "unit_id": 2, "code": "D", "name": "Dampak", "family": "impact", "metric": "manual", "unit_of_measure": "dokumen", "direction": "lower", "period_kind": "year", "description": "x", "active": false}"#)
+        let evidence = #"{"id": 4, "name": "ba.pdf", "size": 10, "sha256": "\#(String(repeating: "a", count: 64))", "url": "/bukti/4"}"#
+        try expectMatches(IndicatorDTO.Evidence.self, full: evidence, minimal: nil)
+        let period = #"{"period": "2026-Q3", "target": 80, "computed": 85.5, "basis": 40, "manual": 90, "manual_note": "audit", "explanation": "naik", "value": 90, "source": "manual", "achievement": 112.5, "status": "green", "evidence": [\#(evidence)]}"#
+        try expectMatches(IndicatorDTO.Period.self, full: period,
+                          minimal: #"{"period": "2026", "manual_note": "", "explanation": "", "source": "none", "evidence": []}"#)
+        try expectMatches(IndicatorDTO.Detail.self, full: #"{"indicator": \#(indicator), "periods": [\#(period)]}"#, minimal: nil)
+        try expectMatches(IndicatorDTO.PeriodInput.self, full: #"{"period": "2026-Q3", "target": 80, "manual_value": 81, "manual_note": "n", "explanation": "e"}"#,
+                          minimal: #"{"period": "2026-Q3"}"#)
     }
 
     @Test func theSchemasRejectWhatTheTypesDoNotSend() throws {
@@ -338,6 +351,22 @@ struct OpenAPISchemaTests {
             try await call(.get, "/api/v1/actions", "/api/v1/actions?unit=999999", token, expect: 400)
             try await call(.post, "/api/v1/actions/:id/status", "/api/v1/actions/\(fx.actionID)/status", admin, #"{"status": "in_progress"}"#, expect: 200)
             try await call(.post, "/api/v1/actions/:id/status", "/api/v1/actions/\(fx.actionID)/status", admin, #"{"status": "verified"}"#, expect: 409, or: 400)
+
+            // Staff quiz results of the immunisation SOP (no attempts yet: the quiz of the version in force).
+            try await call(.get, "/api/v1/sops/:id/quiz-results", "/api/v1/sops/\(imunisasi)/quiz-results", token, expect: 200, or: 404)
+            try await call(.get, "/api/v1/sops/:id/quiz-results", "/api/v1/sops/\(imunisasi)/quiz-results?period=kemarin", token, expect: 400)
+
+            // Indicators: list, one, a period's target (the fixture holds IKU-1 of the immunisation SOP).
+            let ind = try #require(fx.indicators["imunisasi"])
+            try await call(.get, "/api/v1/indicators", "/api/v1/indicators", token, expect: 200)
+            try await call(.get, "/api/v1/indicators", "/api/v1/indicators?period=2026-Q9", token, expect: 400)
+            try await call(.get, "/api/v1/indicators/:id", "/api/v1/indicators/\(ind)?periods=4", token, expect: 200)
+            try await call(.get, "/api/v1/indicators/:id", "/api/v1/indicators/\(ind)?periods=99", token, expect: 400)
+            try await call(.post, "/api/v1/indicators/:id/periods", "/api/v1/indicators/\(ind)/periods", admin,
+                           #"{"period": "2026-Q4", "target": 85, "explanation": "Target triwulan IV"}"#, expect: 200)
+            try await call(.post, "/api/v1/indicators/:id/periods", "/api/v1/indicators/\(ind)/periods", admin,
+                           #"{"period": "2026", "target": 85}"#, expect: 400)
+            try await call(.post, "/api/v1/indicators/:id/periods", "/api/v1/indicators/\(ind)/periods", token, #"{"period": "2026-Q4"}"#, expect: 403)
 
             // Every route was called at least once.
             let all = Set(OpenAPIDocument.apiRoutes(fx.routes).map { "\($0.method) \($0.path)" })

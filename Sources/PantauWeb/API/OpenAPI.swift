@@ -92,21 +92,6 @@ enum OpenAPIDocument {
                 .init(name: "unit_id", schema: .integer("Only cases of this unit")),
             ])
         case (.get, api(.serviceCase(.key))): return O([.ok(EventDTO.CaseDetail.self)])
-        case (.get, api(.sopMonitoringRecords(.key))): return O([.ok([MonevDTO.MonitoringRecord].self, "Tabel 7 records, the latest revision of each, newest period first")])
-        case (.get, api(.sopEvaluationRecords(.key))): return O([.ok([MonevDTO.EvaluationRecord].self, "Tabel 8 records, the latest revision of each, newest period first")])
-        case (.get, api(.sopBeforeAfter(.key))):
-            return O([.ok(BeforeAfterPage.Report.self)], query: [
-                .init(name: "version", schema: .integer("Compare before and after the effective date of this version (default: the latest approved revision)", minimum: 2, int64: false)),
-                .init(name: "date", schema: .date("Compare before and after this day (WIB); wins over version")),
-                .init(name: "unit_id", schema: .integer("Only cases of this unit")),
-                .init(name: "window", schema: .integer("Days on each side (default 90)", minimum: 1, maximum: 730, int64: false)),
-            ])
-        case (.get, api(.sopQuizResults(.key))):
-            return O([.ok(QuizDTO.Results.self)], query: [
-                .init(name: "period", schema: .string("Attempts in 2026, 2026-S1, 2026-Q3 or 2026-07 (default: all)",
-                                                      pattern: "^[1-9][0-9]{3}(-(0[1-9]|1[0-2]|[QqTt][1-4]|[SsHh][12]))?$")),
-                .init(name: "pass_threshold", schema: .number("Pass mark in percent, above 0 up to 100 (default 70)")),
-            ])
         case (.get, api(.indicators)):
             return O([.ok([IndicatorDTO.Detail].self, "Each indicator with one period: the latest with a target and a value, else the current one")], query: [
                 .init(name: "unit_id", schema: .integer("Only this unit and its sub-units")),
@@ -119,6 +104,21 @@ enum OpenAPIDocument {
         case (.post, api(.indicatorPeriods(.key))):
             return O([.ok(IndicatorDTO.Detail.self, "The indicator with the period just set")],
                      request: .init(type: IndicatorDTO.PeriodInput.self, example: IndicatorDTO.PeriodInput(period: "2026-Q4", target: 85, manual_value: nil, manual_note: nil, explanation: "Target triwulan IV")))
+        case (.get, api(.sopQuizResults(.key))):
+            return O([.ok(QuizDTO.Results.self)], query: [
+                .init(name: "period", schema: .string("Attempts in 2026, 2026-S1, 2026-Q3 or 2026-07 (default: all)",
+                                                      pattern: "^[1-9][0-9]{3}(-(0[1-9]|1[0-2]|[QqTt][1-4]|[SsHh][12]))?$")),
+                .init(name: "pass_threshold", schema: .number("Pass mark in percent, above 0 up to 100 (default 70)")),
+            ])
+        case (.get, api(.sopMonitoringRecords(.key))): return O([.ok([MonevDTO.MonitoringRecord].self, "Tabel 7 records, the latest revision of each, newest period first")])
+        case (.get, api(.sopEvaluationRecords(.key))): return O([.ok([MonevDTO.EvaluationRecord].self, "Tabel 8 records, the latest revision of each, newest period first")])
+        case (.get, api(.sopBeforeAfter(.key))):
+            return O([.ok(BeforeAfterPage.Report.self)], query: [
+                .init(name: "version", schema: .integer("Compare before and after the effective date of this version (default: the latest approved revision)", minimum: 2, int64: false)),
+                .init(name: "date", schema: .date("Compare before and after this day (WIB); wins over version")),
+                .init(name: "unit_id", schema: .integer("Only cases of this unit")),
+                .init(name: "window", schema: .integer("Days on each side (default 90)", minimum: 1, maximum: 730, int64: false)),
+            ])
         case (.get, api(.sopFindings(.key))):
             return O([.ok([FindingDTO.Finding].self, "Findings, highest impact first")], query: [
                 .init(name: "period", schema: .string("Only this period: 2026, 2026-S1, 2026-Q3 or 2026-07",
