@@ -36,9 +36,9 @@ struct FindingWebTests {
 
     static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 1, count: 64))
 
-    @Test("Generate and add findings; field errors name the labelled field; hostile text is escaped")
-    func findingForms() async throws {
-        try await withTestApp { fx, client in
+    @Test("Generate and add findings; field errors name the labelled field; hostile text is escaped", arguments: TestEngine.all)
+    func findingForms(_ engine: TestEngine) async throws {
+        try await withTestApp(engine) { fx, client in
             let sop = fx.sops["imunisasi"]!
             let eval = try await fx.session("eval")
             let period = SurveyPeriod(containing: CivilDate(Date()), kind: .quarter).description
@@ -68,9 +68,9 @@ struct FindingWebTests {
         }
     }
 
-    @Test("Evidence: too large or of a refused type is a field error; a good file downloads as an attachment, in scope only")
-    func evidenceUploads() async throws {
-        try await withTestApp { fx, client in
+    @Test("Evidence: too large or of a refused type is a field error; a good file downloads as an attachment, in scope only", arguments: TestEngine.all)
+    func evidenceUploads(_ engine: TestEngine) async throws {
+        try await withTestApp(engine) { fx, client in
             let eval = try await fx.session("eval")
             let refused = try await multipart(client, .findingEvidence(fx.findingID), eval, files: [("virus.pdf", Data("MZ\u{90}\u{0}".utf8))])
             #expect(refused.status == .badRequest)
@@ -112,9 +112,9 @@ struct FindingWebTests {
         }
     }
 
-    @Test("Progress by the owner; verification only by an evaluator (a manager gets a field error); others' actions refused")
-    func actionsAndVerification() async throws {
-        try await withTestApp { fx, client in
+    @Test("Progress by the owner; verification only by an evaluator (a manager gets a field error); others' actions refused", arguments: TestEngine.all)
+    func actionsAndVerification(_ engine: TestEngine) async throws {
+        try await withTestApp(engine) { fx, client in
             let officer = try await fx.session("officer")
             let mgr = try await fx.session("mgr")
             let eval = try await fx.session("eval")
@@ -144,9 +144,9 @@ struct FindingWebTests {
         }
     }
 
-    @Test("API: findings of an SOP, actions of a unit, status by the owner")
-    func api() async throws {
-        try await withTestApp { fx, client in
+    @Test("API: findings of an SOP, actions of a unit, status by the owner", arguments: TestEngine.all)
+    func api(_ engine: TestEngine) async throws {
+        try await withTestApp(engine) { fx, client in
             let sop = fx.sops["imunisasi"]!
             let r = try await client.get(SiteURL.api(.sopFindings(sop)).path, Req.headers(bearer: fx.token))
             #expect(r.status == .ok)
