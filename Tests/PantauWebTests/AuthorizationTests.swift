@@ -179,6 +179,7 @@ struct AuthorizationTests {
         "GET /dasbor-pimpinan": users,
         "GET /sops/:id/laporan-monev": sopReaders,
         "GET /sops/:id/paket-zi": sopReaders,
+        "GET /api/v1/sops/:id/report": sopReaders.union([.token]),
         "GET /indikator/baru": sopCreators,
         "POST /indikator": sopCreators,
         "GET /indikator/:id": sopReaders,

@@ -368,6 +368,10 @@ struct OpenAPISchemaTests {
                            #"{"period": "2026", "target": 85}"#, expect: 400)
             try await call(.post, "/api/v1/indicators/:id/periods", "/api/v1/indicators/\(ind)/periods", token, #"{"period": "2026-Q4"}"#, expect: 403)
 
+            // The periodic report as JSON.
+            try await call(.get, "/api/v1/sops/:id/report", "/api/v1/sops/\(imunisasi)/report?period=2026", token, expect: 200)
+            try await call(.get, "/api/v1/sops/:id/report", "/api/v1/sops/\(imunisasi)/report?period=2026-Q9", token, expect: 400)
+
             // Every route was called at least once.
             let all = Set(OpenAPIDocument.apiRoutes(fx.routes).map { "\($0.method) \($0.path)" })
             #expect(all.subtracting(checked.keys).isEmpty, "not exercised: \(all.subtracting(checked.keys))")

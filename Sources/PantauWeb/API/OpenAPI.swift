@@ -99,6 +99,11 @@ enum OpenAPIDocument {
                 .init(name: "period", schema: .string("Only indicators of this period's kind, with this period: 2026, 2026-S1, 2026-Q3 or 2026-07",
                                                       pattern: "^[1-9][0-9]{3}(-(0[1-9]|1[0-2]|[QqTt][1-4]|[SsHh][12]))?$")),
             ])
+        case (.get, api(.sopReport(.key))):
+            return O([.ok(ReportDTO.Report.self)], query: [
+                .init(name: "period", schema: .string("The report's period: 2026, 2026-S1, 2026-Q3 or 2026-07 (default: the current semester)",
+                                                      pattern: "^[1-9][0-9]{3}(-(0[1-9]|1[0-2]|[QqTt][1-4]|[SsHh][12]))?$")),
+            ])
         case (.get, api(.indicator(.key))):
             return O([.ok(IndicatorDTO.Detail.self)], query: [.init(name: "periods", schema: .integer("Recent periods (1-24, default 8)", minimum: 1, maximum: 24, int64: false))])
         case (.post, api(.indicatorPeriods(.key))):

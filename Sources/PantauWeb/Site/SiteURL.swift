@@ -174,6 +174,7 @@ enum SiteURL: Sendable, Hashable {
         case indicators
         case indicator(Int64)
         case indicatorPeriods(Int64)
+        case sopReport(Int64)
         case sopMonitoring(Int64)
         case serviceCase(Int64)
         // Evaluation: Tabel 7 and Tabel 8 records of an SOP
@@ -368,6 +369,7 @@ enum SiteURL: Sendable, Hashable {
             case .indicators: return base + "/indicators"
             case let .indicator(i): return base + "/indicators/" + id(i)
             case let .indicatorPeriods(i): return base + "/indicators/" + id(i) + "/periods"
+            case let .sopReport(s): return base + "/sops/" + id(s) + "/report"
             case let .sopMonitoring(s): return base + "/sops/" + id(s) + "/monitoring"
             case let .serviceCase(c): return base + "/cases/" + id(c)
             case let .sopMonitoringRecords(s): return base + "/sops/" + id(s) + "/monitoring-records"

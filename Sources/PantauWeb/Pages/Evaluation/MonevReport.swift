@@ -315,6 +315,7 @@ enum MonevReport {
     // MARK: Routes
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
+        ReportDTO.register(r, s)
         r.page(.get, .sopMonevReport(.key), .evaluationRead,
                "Periodic monitoring and evaluation report of an SOP (A4 print; format=xlsx or csv): indicators, Tabel 7, Tabel 8, findings, actions, before/after") { req, ctx in
             let (sop, tree) = try await SOPPages.loadScoped(s, ctx)
@@ -340,5 +341,70 @@ enum MonevReport {
             let bytes = try await pack(s, ctx, d, tree: tree)
             return .download(Data(bytes), contentType: "application/zip", filename: "paket-zi-\(safe(sop.number))-\(period.description).zip")
         }
+    }
+}
+
+// MARK: - API
+
+/// `GET /api/v1/sops/{id}/report?period=2026-S2`: the periodic report's content as JSON, in the
+/// shapes of the indicator, record, finding and action APIs.
+enum ReportDTO {
+    struct Report: Codable, Sendable {
+        var sop_id: Int64
+        var number: String
+        var title: String
+        var unit: String
+        var period: String
+        var version: Int?
+        var indicators: [IndicatorDTO.Detail]
+        var monitoring_records: [MonevDTO.MonitoringRecord]
+        var evaluation_records: [MonevDTO.EvaluationRecord]
+        var findings: [FindingDTO.Finding]
+        var actions: [FindingDTO.Action]
+        /// The before/after comparison of the latest revision, in words (the request's language).
+        var before_after: [String]
+    }
+
+    static func report(_ s: AppServices, _ d: MonevReport.Content) async throws -> Report {
+        var indicators: [IndicatorDTO.Detail] = []
+        for (i, rs) in d.indicators { indicators.append(try await IndicatorAPI.detail(s, i, realisations: rs)) }
+        let findingFiles = try await s.store.evidenceFiles(owner: .finding, ownerIDs: d.findings.map(\.id))
+        let actionFiles = try await s.store.evidenceFiles(owner: .action, ownerIDs: d.actions.map(\.id))
+        let today = CivilDate(Date())
+        return Report(sop_id: d.sop.id, number: d.sop.number, title: d.sop.title, unit: d.unitName, period: d.period.description,
+                      version: d.version?.version, indicators: indicators, monitoring_records: d.monitoring.map(MonevDTO.MonitoringRecord.init),
+                      evaluation_records: d.evaluations.map(MonevDTO.EvaluationRecord.init),
+                      findings: d.findings.map { FindingDTO.finding($0, recs: d.recommendations[$0.id] ?? [], files: findingFiles[$0.id] ?? []) },
+                      actions: d.actions.map { FindingDTO.action($0, files: actionFiles[$0.id] ?? [], today: today) }, before_after: d.beforeAfter)
+    }
+
+    static func register(_ r: RouteRegistrar, _ s: AppServices) {
+        r.api(.get, .api(.sopReport(.key)), .evaluationRead,
+              "The periodic monitoring and evaluation report of an SOP (query period=2026-S2, default the current semester) as JSON") { req, ctx in
+            let (sop, tree) = try await SOPPages.loadScoped(s, ctx)
+            let t = s.views.strings(ctx.language)
+            var period = SurveyPeriod(containing: CivilDate(Date()), kind: .semester)
+            if let text = req.uri.queryParameters.get("period") {
+                guard let p = SurveyPeriod(String(text)) else { throw AppError.invalid([FieldError(field: "period", message: t["survey_err_period"])]) }
+                period = p
+            }
+            let d = try await MonevReport.gather(s, ctx, sop: sop, tree: tree, period: period, t: t, language: ctx.language)
+            return try .json(try await report(s, d))
+        }
+    }
+}
+
+extension ReportDTO.Report: JSONSchemaDescribed {
+    static var schemaName: String { "MonevReport" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["sop_id": .id, "number": .string, "title": .string, "unit": .string,
+                           "period": .string("2026, 2026-S1, 2026-Q3 or 2026-07"),
+                           "indicators": .array(.ref(IndicatorDTO.Detail.self), "The SOP's indicators with their periods overlapping the report's"),
+                           "monitoring_records": .array(.ref(MonevDTO.MonitoringRecord.self), "Tabel 7 records overlapping the period (latest revision)"),
+                           "evaluation_records": .array(.ref(MonevDTO.EvaluationRecord.self), "Tabel 8 records overlapping the period (latest revision)"),
+                           "findings": .array(.ref(FindingDTO.Finding.self), "Findings of periods overlapping the report's, not dismissed, highest impact first"),
+                           "actions": .array(.ref(FindingDTO.Action.self), "Follow-up actions of those findings"),
+                           "before_after": .array(.string, "The before/after comparison of the latest revision in words")],
+                optional: ["version": .integer("The version in force", minimum: 1, int64: false)], closed: true)
     }
 }
