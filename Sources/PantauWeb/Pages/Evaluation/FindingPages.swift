@@ -102,6 +102,7 @@ enum FindingPages {
         let sopTitle: String
         let sopHref: String
         let notesHref: String
+        let actionsHref: String
         let filterAction: String
         let period: String
         let statusOptions: [Option]
@@ -139,7 +140,7 @@ enum FindingPages {
         let e = labelledErrors(errors, t)
         let m = ListModel(
             sopTitle: "\(sop.number) \(sop.title)", sopHref: SiteURL.sop(sop.id).path, notesHref: SiteURL.sopNotes(sop.id).path,
-            filterAction: SiteURL.sopFindings(sop.id).path, period: period.description,
+            actionsHref: SiteURL.unitActions(sop.unitID).path, filterAction: SiteURL.sopFindings(sop.id).path, period: period.description,
             statusOptions: [Option(value: "", label: t["fd_all"], selected: st == nil)]
                 + FindingStatus.allCases.map { Option(value: $0.rawValue, label: t["fd_status_\($0.rawValue)"], selected: $0 == st) },
             severityOptions: severityOptions(sev?.rawValue ?? "", t, any: true), rows: rows, canWrite: canWrite(ctx),
