@@ -180,6 +180,8 @@ struct AuthorizationTests {
         "GET /sops/:id/laporan-monev": sopReaders,
         "GET /sops/:id/paket-zi": sopReaders,
         "GET /api/v1/sops/:id/report": sopReaders.union([.token]),
+        // A unit's report (the id is the Puskesmas): whoever's scope covers it.
+        "GET /units/:id/laporan-monev": sopReaders,
         "GET /indikator/baru": sopCreators,
         "POST /indikator": sopCreators,
         "GET /indikator/:id": sopReaders,

@@ -68,4 +68,30 @@ struct MonevReportWebTests {
             }
         }
     }
+
+    @Test(arguments: TestEngine.all)
+    func theUnitReportHoldsEverySOPInForceOfTheSubtree(_ engine: TestEngine) async throws {
+        try await withTestApp(engine) { fx, client in
+            let dinkes = fx.units["DINKES"]!
+            let sop = try await fx.store.sop(id: fx.sops["imunisasi"]!)
+            let manual = try await fx.store.createIndicator(IndicatorInput(unitID: fx.units["DINKES-PKM-KTB"]!, code: "D-1", name: "Cakupan imunisasi dasar lengkap",
+                                                                           metric: .manual, unitOfMeasure: "%", direction: .higherIsBetter, periodKind: .year), by: .cli)
+            let year = SurveyPeriod(kind: .year, year: CivilDate(Date()).year)!
+            try await fx.store.setIndicatorPeriod(indicatorID: manual.id, IndicatorPeriodInput(period: year, target: 95, manualValue: 92.4, manualNote: "PWS-KIA"), by: .cli)
+            let s = try await fx.session("auditor")
+            let page = try await client.get("/units/\(dinkes)/laporan-monev?periode=\(year.description)", Req.headers(cookie: s.cookie))
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Indikator kinerja unit") && page.text.contains("Cakupan imunisasi dasar lengkap") && page.text.contains("92,4%"))
+            #expect(page.text.contains(sop.number) && page.text.contains("B. Monitoring pelaksanaan SOP (Tabel 7)"))
+            let x = try await client.get("/units/\(dinkes)/laporan-monev?periode=\(year.description)&format=xlsx", Req.headers(cookie: s.cookie))
+            let strings = String(decoding: try #require(try skmZipEntries(Data(buffer: x.body))["xl/sharedStrings.xml"]), as: UTF8.self)
+            #expect(strings.contains("Cakupan imunisasi dasar lengkap") && strings.contains(sop.number))
+            let c = try await client.get("/units/\(dinkes)/laporan-monev?periode=\(year.description)&format=csv", Req.headers(cookie: s.cookie))
+            #expect(c.text.contains(sop.number) && c.text.contains("Kepatuhan SOP imunisasi"))
+            // Another unit's manager: not found; an unknown unit: not found.
+            let other = try await fx.session("mgrOther")
+            #expect(try await client.get("/units/\(dinkes)/laporan-monev", Req.headers(cookie: other.cookie)).status == .notFound)
+            #expect(try await client.get("/units/999999/laporan-monev", Req.headers(cookie: s.cookie)).status == .notFound)
+        }
+    }
 }

@@ -127,6 +127,7 @@ enum SiteURL: Sendable, Hashable {
     case leadership
     case sopMonevReport(Int64)
     case sopZIPack(Int64)
+    case unitMonevReport(Int64)
 
     // Citizen satisfaction surveys (SKM), staff side
     case surveys
@@ -326,6 +327,7 @@ enum SiteURL: Sendable, Hashable {
         case .leadership: return "/dasbor-pimpinan"
         case let .sopMonevReport(s): return "/sops/" + id(s) + "/laporan-monev"
         case let .sopZIPack(s): return "/sops/" + id(s) + "/paket-zi"
+        case let .unitMonevReport(u): return "/units/" + id(u) + "/laporan-monev"
 
         case .surveys: return "/surveys"
         case .surveyNew: return "/surveys/new"

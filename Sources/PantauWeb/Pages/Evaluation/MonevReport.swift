@@ -316,6 +316,7 @@ enum MonevReport {
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
         ReportDTO.register(r, s)
+        MonevUnitReport.register(r, s)
         r.page(.get, .sopMonevReport(.key), .evaluationRead,
                "Periodic monitoring and evaluation report of an SOP (A4 print; format=xlsx or csv): indicators, Tabel 7, Tabel 8, findings, actions, before/after") { req, ctx in
             let (sop, tree) = try await SOPPages.loadScoped(s, ctx)
