@@ -136,7 +136,10 @@ struct FindingWebTests {
             // Overdue: flagged on the unit's page, and a notice for its owner on /notifikasi.
             let unit = try await client.get(SiteURL.unitActions(fx.units["DINKES-PKM-KTB"]!).path, Req.headers(cookie: mgr.cookie))
             #expect(unit.text.contains("class=\"overdue\"") && unit.text.contains("Tambah meja skrining"))
-            #expect(try await fx.store.raiseOverdueActionNotices(now: Date()) == 1)
+            // The app's alert worker may raise it first (it runs every few seconds): either way, once.
+            let raised = try await fx.store.raiseOverdueActionNotices(now: Date())
+            #expect(raised <= 1)
+            #expect(try await fx.store.raiseOverdueActionNotices(now: Date()) == 0, "a notice is raised once per action")
             let notices = try await client.get(SiteURL.notifications.path, Req.headers(cookie: mgr.cookie))
             #expect(notices.text.contains("Tindak lanjut &quot;Tambah meja skrining&quot; melewati batas waktu 2026-01-05"), "\(notices.text)")
             let mine = try await client.get(SiteURL.myActions.path, Req.headers(cookie: mgr.cookie))

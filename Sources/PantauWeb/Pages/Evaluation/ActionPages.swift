@@ -70,8 +70,9 @@ enum ActionPages {
         let findingTitle: String
         let findingHref: String
         let recommendation: String
-        let progressNote: String
-        let verified: String
+        /// Nil when empty (a section on an empty string would still show its label).
+        let progressNote: String?
+        let verified: String?
         let files: [EvidencePage.Item]
         let versionHref: String?
         let canReport: Bool
@@ -95,8 +96,8 @@ enum ActionPages {
         let verifier = a.verifiedBy.flatMap { id in users.first { $0.id == id }?.displayName }
         let m = DetailModel(
             row: row(a, users: users, today: CivilDate(Date()), t: t), findingTitle: f.title, findingHref: SiteURL.finding(f.id).path,
-            recommendation: rec.text, progressNote: a.progressNote,
-            verified: verifier.map { t.format("act_verified_text", $0, formatTime(a.verifiedAt, t.language)) } ?? "",
+            recommendation: rec.text, progressNote: a.progressNote.isEmpty ? nil : a.progressNote,
+            verified: verifier.map { t.format("act_verified_text", $0, formatTime(a.verifiedAt, t.language)) },
             files: files, versionHref: a.sopVersion.map { _ in SiteURL.sop(a.sopID).path }, canReport: mayReport(a, ctx) && a.status != .verified,
             canVerify: mayVerify(ctx) && a.status == .done,
             statuses: ([a.status] + a.status.reportable).map { Option(value: $0.rawValue, label: t["act_status_\($0.rawValue)"], selected: $0 == a.status) },

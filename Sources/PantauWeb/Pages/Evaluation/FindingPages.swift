@@ -97,7 +97,7 @@ enum FindingPages {
         struct Row {
             let id: Int64; let href: String; let title: String; let kind: String; let severity: String; let severityKey: String
             let status: String; let statusKey: String; let figures: String; let links: [Link]; let recommendation: String
-            let actions: Int; let overdue: Int; let edited: Bool
+            let actions: Int; let overdue: Int?; let edited: Bool
         }
         let sopTitle: String
         let sopHref: String
@@ -135,7 +135,7 @@ enum FindingPages {
                                  severity: t["fd_severity_\(f.severity.rawValue)"], severityKey: f.severity.rawValue,
                                  status: t["fd_status_\(f.status.rawValue)"], statusKey: f.status.rawValue, figures: figures(f, t),
                                  links: evidenceLinks(f, t), recommendation: mine.first?.text ?? "", actions: acts.count,
-                                 overdue: acts.filter { $0.isOverdue(today: today) }.count, edited: f.edited)
+                                 overdue: acts.contains { $0.isOverdue(today: today) } ? acts.filter { $0.isOverdue(today: today) }.count : nil, edited: f.edited)
         }
         let e = labelledErrors(errors, t)
         let m = ListModel(
@@ -165,7 +165,8 @@ enum FindingPages {
         let severityKey: String
         let status: String
         let statusKey: String
-        let statusReason: String
+        /// Nil when empty (a section on an empty string would still show its label).
+        let statusReason: String?
         let figures: String
         let links: [Link]
         let generated: Bool
@@ -221,7 +222,7 @@ enum FindingPages {
         let m = DetailModel(
             id: f.id, title: f.title, detail: f.detail, kind: t["fd_kind_\(f.kind.rawValue)"], period: f.period.label(t.language.survey),
             severity: t["fd_severity_\(f.severity.rawValue)"], severityKey: f.severity.rawValue, status: t["fd_status_\(f.status.rawValue)"],
-            statusKey: f.status.rawValue, statusReason: f.statusReason, figures: figures(f, t), links: evidenceLinks(f, t), generated: f.ruleKey != nil,
+            statusKey: f.status.rawValue, statusReason: f.statusReason.isEmpty ? nil : f.statusReason, figures: figures(f, t), links: evidenceLinks(f, t), generated: f.ruleKey != nil,
             edited: f.edited, files: files,
             notes: notes.filter { f.noteIDs.contains($0.id) }.map { n in
                 let l = noteLabel(n, doc, t)

@@ -37,6 +37,7 @@ enum LeadershipDashboard {
         let monevHref: String
         let evaluationHref: String
         let beforeAfterHref: String
+        let reportHref: String
         let trend: [Trend]
         let direction: String
         let indicators: Tally
@@ -53,6 +54,7 @@ enum LeadershipDashboard {
         let actionsHref: String
         let ikm: String
         let ikmPeriod: String
+        let reportHref: String
     }
 
     struct Model {
@@ -112,6 +114,7 @@ enum LeadershipDashboard {
                 title: sop.title, number: sop.number, unit: tree.unit(sop.unitID)?.name ?? "", monitoringHref: SiteURL.sopMonitoring(sop.id).path,
                 findingsHref: SiteURL.sopFindings(sop.id).path, monevHref: SiteURL.sopMonevMonitoring(sop.id).path,
                 evaluationHref: SiteURL.sopMonevEvaluation(sop.id).path, beforeAfterHref: SiteURL.sopBeforeAfter(sop.id).path,
+                reportHref: SiteURL.sopMonevReport(sop.id).path,
                 trend: zip(quarters, counts).map { p, c in
                     Trend(period: p.label(lang.survey), share: c?.share.map { SKMFormat.percent($0, lang) } ?? "–", cases: c?.cases ?? 0)
                 },
@@ -125,7 +128,8 @@ enum LeadershipDashboard {
                            sops: sub.reduce(0) { $0 + (sopsByUnit[$1] ?? 0) },
                            indicators: sub.reduce(Tally()) { $0 + (byUnit[$1] ?? Tally()) },
                            overdue: sub.reduce(0) { $0 + (overdueByUnit[$1] ?? 0) }, actionsHref: SiteURL.unitActions(u.id).path,
-                           ikm: ikm.map { SKMFormat.number($0.0, 2, lang) } ?? "–", ikmPeriod: ikm?.1.label(lang.survey) ?? "")
+                           ikm: ikm.map { SKMFormat.number($0.0, 2, lang) } ?? "–", ikmPeriod: ikm?.1.label(lang.survey) ?? "",
+                           reportHref: SiteURL.unitMonevReport(u.id).path)
         }
         return Model(totals: totals, overdue: actions.count, sopsInForce: sops.count, periods: quarters.map { $0.label(lang.survey) },
                      units: unitRows, sops: sopRows, asOf: SKMFormat.date(today, lang))

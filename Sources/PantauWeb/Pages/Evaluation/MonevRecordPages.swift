@@ -225,7 +225,8 @@ enum MonevRecordPages {
         let revision: Int
         let latestRevision: Int
         let isLatest: Bool
-        let reason: String
+        /// Nil when empty (a section on an empty string would still show its label).
+        let reason: String?
         let frozen: Bool
         let evaluator: SignatureModel?
         let figures: [String]
@@ -282,7 +283,7 @@ enum MonevRecordPages {
         return MonitoringRecordModel(
             title: sop.title, number: sop.number, sopHref: SiteURL.sop(sop.id).path, listHref: SiteURL.sopMonevMonitoring(sop.id).path,
             monitoringHref: SiteURL.sopMonitoring(sop.id).path,
-            period: r.period.label(lang.survey), revision: r.revision, latestRevision: r.latestRevision, isLatest: r.isLatest, reason: r.reason,
+            period: r.period.label(lang.survey), revision: r.revision, latestRevision: r.latestRevision, isLatest: r.isLatest, reason: r.reason.isEmpty ? nil : r.reason,
             frozen: r.isFrozen, evaluator: signature(r.evaluator, lang, t), figures: figures,
             methods: MonitoringMethod.allCases.map { Option(value: $0.rawValue, label: t["monev_method_\($0.rawValue)"], selected: chosen.contains($0.rawValue)) },
             methodsText: c.methods.map { t["monev_method_\($0.rawValue)"] }.joined(separator: ", "),
@@ -391,7 +392,8 @@ enum MonevRecordPages {
         let revision: Int
         let latestRevision: Int
         let isLatest: Bool
-        let reason: String
+        /// Nil when empty (a section on an empty string would still show its label).
+        let reason: String?
         let frozen: Bool
         let criteria: [Criterion]
         let share: String
@@ -435,7 +437,7 @@ enum MonevRecordPages {
         let act = f.map { $0.text("activities_without_sop") } ?? (c.activitiesWithoutSOP.map { $0 ? "ya" : "tidak" } ?? "")
         return EvaluationRecordModel(
             title: sop.title, number: sop.number, sopHref: SiteURL.sop(sop.id).path, listHref: SiteURL.sopMonevEvaluation(sop.id).path,
-            period: r.period.label(lang.survey), revision: r.revision, latestRevision: r.latestRevision, isLatest: r.isLatest, reason: r.reason,
+            period: r.period.label(lang.survey), revision: r.revision, latestRevision: r.latestRevision, isLatest: r.isLatest, reason: r.reason.isEmpty ? nil : r.reason,
             frozen: r.isFrozen, criteria: criteria, share: shareText(c),
             activitiesYes: act == "ya", activitiesNo: act == "tidak", activitiesAnswer: yesNo(act == "ya" ? true : (act == "tidak" ? false : nil), t),
             activitiesList: f.map { $0["activities_without_sop_list"] ?? "" } ?? c.activitiesWithoutSOPList,

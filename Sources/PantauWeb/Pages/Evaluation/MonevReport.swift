@@ -282,6 +282,12 @@ enum MonevReport {
                 add("4-tindak-lanjut/bukti/tindak-lanjut-\(a.id)-\(f.id)-\(safe(f.name))", bytes, t.format("zi_action_evidence", a.title))
             }
         }
+        for f in d.findings {
+            for e in try await s.store.evidenceFiles(owner: .finding, ownerID: f.id) {
+                let (_, bytes) = try await s.store.evidence(id: e.id)
+                add("4-tindak-lanjut/bukti/temuan-\(f.id)-\(e.id)-\(safe(e.name))", bytes, t.format("zi_finding_evidence", f.title))
+            }
+        }
         for r in d.monitoring {
             for f in try await s.store.evidenceFiles(owner: .monitoringRecord, ownerID: r.id) {
                 let (_, bytes) = try await s.store.evidence(id: f.id)

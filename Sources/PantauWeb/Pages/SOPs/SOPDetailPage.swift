@@ -87,6 +87,8 @@ enum SOPDetailPage {
         var monev: MonevRecordPages.Links? = nil
         /// Findings, notes and follow-up actions of the SOP (FindingPages).
         var findings: FindingPages.Links? = nil
+        /// The periodic monitoring and evaluation report (and from it the ZI evidence pack).
+        var reportHref: String? = nil
     }
 
     /// The page model (pure): `versions` newest first, `shown` one of them.
@@ -121,7 +123,8 @@ enum SOPDetailPage {
             },
             statusAction: SiteURL.sopVersionStatus(rec.id, version: v.version).path,
             approveAction: SiteURL.sopVersionApprove(rec.id, version: v.version).path,
-            newVersionAction: SiteURL.sopNewVersion(rec.id).path, monev: MonevRecordPages.Links(rec.id), findings: FindingPages.Links(rec.id))
+            newVersionAction: SiteURL.sopNewVersion(rec.id).path, monev: MonevRecordPages.Links(rec.id), findings: FindingPages.Links(rec.id),
+            reportHref: SiteURL.sopMonevReport(rec.id).path)
     }
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
