@@ -218,6 +218,7 @@ struct AuthorizationTests {
         "GET /units/:id/tindak-lanjut": sopReaders,
         "GET /tindak-lanjut": users,
         "GET /api/v1/sops/:id/findings": sopReaders.union([.token]),
+        "POST /api/v1/sops/:id/findings": [.admin, .mgr, .eval],
         "GET /api/v1/actions": users.union([.token]),
         "POST /api/v1/actions/:id/status": [.admin, .mgr, .eval, .officer],
         // Observation mode: everyone who may write events (not auditors), for SOPs in their scope.

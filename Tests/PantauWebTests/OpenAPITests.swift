@@ -31,7 +31,7 @@ struct OpenAPISchemaTests {
             #expect(Set(withBody) == ["POST /api/v1/units", "PUT /api/v1/units/:id", "POST /api/v1/sops", "PUT /api/v1/sops/:id",
                                       "POST /api/v1/sops/:id/versions", "POST /api/v1/sops/:id/versions/:version/approve",
                                       "POST /api/v1/surveys/:id/responses", "POST /api/v1/events", "POST /api/v1/actions/:id/status",
-                                      "POST /api/v1/indicators/:id/periods"])
+                                      "POST /api/v1/indicators/:id/periods", "POST /api/v1/sops/:id/findings"])
             // No two Swift types share a component name.
             let roots: [any JSONSchemaDescribed.Type] = api.compactMap { OpenAPIDocument.operation($0.method, $0.path) }
                 .flatMap { op in op.responses.map(\.type) + (op.request.map { [$0.type] } ?? []) }
@@ -182,6 +182,8 @@ struct OpenAPISchemaTests {
         try expectMatches(SurveyDTO.Results.self,
                           full: #"{"survey_id": 1, "period": "2026-Q3", "period_label": "Triwulan III 2026", "respondents": 3, "index": 3.5, "ikm": 87.5, "grade": "B", "grade_label": "Baik", "unsur": [\#(unsur)], "priorities": ["u1"], "unsur_without_answers": [], "weights_renormalized": false, "sample": \#(sample), "profile": [{"dimension": "gender", "groups": [\#(group)]}], "published": true}"#,
                           minimal: #"{"survey_id": 1, "period": "2026", "period_label": "2026", "respondents": 0, "unsur": [], "priorities": [], "unsur_without_answers": [], "weights_renormalized": false, "profile": [], "published": false}"#)
+        try expectMatches(FindingDTO.FindingCreate.self, full: #"{"period": "2026-S2", "title": "T", "detail": "D", "severity": "high"}"#,
+                          minimal: #"{"period": "2026", "title": "T", "severity": "low"}"#)
         // Indicators.
         let indicator = #"{"id": 1, "unit_id": 2, "sop_id": 3, "code": "IKU-1", "name": "Kepatuhan", "family": "quality", "metric": "unsur_nrr", "unsur": "waktu", "unit_of_measure": "indeks", "direction": "higher", "period_kind": "quarter", "description": "", "active": true}"#
         try expectMatches(IndicatorDTO.Summary.self, full: indicator,
@@ -346,6 +348,10 @@ struct OpenAPISchemaTests {
 
             // Findings and follow-up actions (the fixture holds a finding and an action of the immunisation SOP).
             try await call(.get, "/api/v1/sops/:id/findings", "/api/v1/sops/\(imunisasi)/findings", token, expect: 200)
+            try await call(.post, "/api/v1/sops/:id/findings", "/api/v1/sops/\(imunisasi)/findings", admin,
+                           #"{"period": "2026-S2", "title": "Loket skrining kosong", "detail": "Observasi", "severity": "medium"}"#, expect: 201)
+            try await call(.post, "/api/v1/sops/:id/findings", "/api/v1/sops/\(imunisasi)/findings", admin, #"{"period": "2026-S9", "title": "", "severity": "x"}"#, expect: 400)
+            try await call(.post, "/api/v1/sops/:id/findings", "/api/v1/sops/\(imunisasi)/findings", token, #"{"period": "2026-S2", "title": "x", "severity": "low"}"#, expect: 403)
             try await call(.get, "/api/v1/sops/:id/findings", "/api/v1/sops/\(imunisasi)/findings?period=kemarin", token, expect: 400)
             try await call(.get, "/api/v1/actions", "/api/v1/actions?open=true", token, expect: 200)
             try await call(.get, "/api/v1/actions", "/api/v1/actions?unit=999999", token, expect: 400)

@@ -49,6 +49,15 @@ enum FindingDTO {
     }
 
     /// `POST /api/v1/actions/{id}/status`.
+    /// A finding added by hand through the API (evaluators, unit managers, admins).
+    struct FindingCreate: Codable, Sendable {
+        var period: String
+        var title: String
+        var detail: String?
+        /// `low`, `medium` or `high`.
+        var severity: String
+    }
+
     struct StatusInput: Codable, Sendable {
         var status: String
         var note: String?
@@ -118,6 +127,15 @@ extension FindingDTO.Action: JSONSchemaDescribed {
     }
 }
 
+extension FindingDTO.FindingCreate: JSONSchemaDescribed {
+    static var schemaName: String { "FindingCreate" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["period": .string("2026, 2026-S1, 2026-Q3 or 2026-07"), "title": .string("At most 300 characters"),
+                           "severity": .oneOf(FindingSeverity.allCases.map(\.rawValue))],
+                optional: ["detail": .string("At most 5,000 characters")], closed: false)
+    }
+}
+
 extension FindingDTO.StatusInput: JSONSchemaDescribed {
     static var schemaName: String { "FollowUpActionStatusInput" }
     static var jsonSchema: JSONSchema {
@@ -146,6 +164,19 @@ enum FindingAPI {
             let recs = try await s.store.recommendations(findingIDs: items.map(\.id))
             let files = try await s.store.evidenceFiles(owner: .finding, ownerIDs: items.map(\.id))
             return try .json(items.map { f in FindingDTO.finding(f, recs: recs.filter { $0.findingID == f.id }, files: files[f.id] ?? []) })
+        }
+
+        r.api(.post, .api(.sopFindings(.key)), .evaluationWrite, "Add a finding by hand (with an empty recommendation to write on the finding's page)") { req, ctx in
+            let (sop, _) = try await SOPPages.loadScoped(s, ctx)
+            let body = try await APIRoutes.decode(FindingDTO.FindingCreate.self, req, ctx)
+            do {
+                let f = try await s.store.createFinding(sopID: sop.id, FindingInput(period: body.period, title: body.title, detail: body.detail ?? "",
+                                                                                     severity: body.severity), by: ctx.actor)
+                let recs = try await s.store.recommendations(findingIDs: [f.id])
+                return try .json(FindingDTO.finding(f, recs: recs, files: []), status: .created)
+            } catch let e as StoreError {
+                throw e.appError
+            }
         }
 
         r.api(.get, .api(.actions), .evaluationRead, "Follow-up actions in the caller's units (query unit, open), soonest due first") { req, ctx in

@@ -124,6 +124,10 @@ enum OpenAPIDocument {
                 .init(name: "unit_id", schema: .integer("Only cases of this unit")),
                 .init(name: "window", schema: .integer("Days on each side (default 90)", minimum: 1, maximum: 730, int64: false)),
             ])
+        case (.post, api(.sopFindings(.key))):
+            return O([.created(FindingDTO.Finding.self, "The finding, open, with an empty recommendation")],
+                     request: .init(type: FindingDTO.FindingCreate.self,
+                                    example: FindingDTO.FindingCreate(period: "2026-S2", title: "Loket skrining sering kosong", detail: "Hasil observasi 3 hari", severity: "medium")))
         case (.get, api(.sopFindings(.key))):
             return O([.ok([FindingDTO.Finding].self, "Findings, highest impact first")], query: [
                 .init(name: "period", schema: .string("Only this period: 2026, 2026-S1, 2026-Q3 or 2026-07",
