@@ -13,6 +13,9 @@ public enum AlertKind: String, Sendable, Hashable, Codable, CaseIterable {
     case stepOverStandard = "step_over_standard"
     /// The share of conforming closed cases of the current period below a threshold.
     case complianceBelow = "compliance_below"
+    /// A follow-up action (CAPA) of the SOP past its due date and not done (docs/findings-actions.md):
+    /// the unit's staff are notified and the unit's webhooks called, once per action.
+    case actionOverdue = "action_overdue"
 }
 
 /// The period a compliance rule looks at: the current calendar month or ISO week (WIB).
@@ -75,7 +78,7 @@ public struct AlertRuleInput: Sendable, Hashable, Codable {
         switch k {
         case .caseOverdue:
             input.factor = number(factor, "factor") ?? (p.contains { $0.field == "factor" } ? nil : 1)
-        case .stepOverStandard:
+        case .stepOverStandard, .actionOverdue:
             break
         case .complianceBelow:
             input.thresholdPercent = number(threshold, "threshold")
@@ -99,7 +102,7 @@ public struct AlertRuleInput: Sendable, Hashable, Codable {
         case .caseOverdue:
             if let f = factor, !Self.factorRange.contains(f) || !f.isFinite { p.append(InputProblem("factor", "alert_factor_range", ["0.1", "100"])) }
             if factor == nil { p.append(InputProblem("factor", "required")) }
-        case .stepOverStandard:
+        case .stepOverStandard, .actionOverdue:
             break
         case .complianceBelow:
             if let t = thresholdPercent { if !Self.thresholdRange.contains(t) || !t.isFinite { p.append(InputProblem("threshold", "alert_threshold_range", ["1", "100"])) } }
@@ -432,6 +435,20 @@ extension PantauStore {
                         found.append(Found(ruleID: rule.id, sopID: rule.sopID, unitID: try r.int64("unit_id"), caseID: id, reference: try r.string("reference"),
                                            kind: .stepOverStandard, key: "case:\(id):step:\(step)",
                                            args: [try r.string("reference"), step, String(Int(try r.double("excess_seconds")))]))
+                    }
+                case .actionOverdue:
+                    // Due dates are civil dates (WIB): overdue once the due day has passed.
+                    let today = CivilDate(now).description
+                    for r in try await w.sql.raw("""
+                        SELECT a.id, a.unit_id, a.title, a.due_date FROM followup_actions a
+                        WHERE a.sop_id = \(bind: rule.sopID) AND a.status IN ('planned', 'in_progress') AND a.due_date < \(bind: today)
+                          AND NOT EXISTS (SELECT 1 FROM alerts x WHERE x.rule_id = \(bind: rule.id)
+                                          AND x.condition_key = 'action:' || CAST(a.id AS TEXT))
+                        ORDER BY a.due_date, a.id LIMIT \(unsafeRaw: String(Self.alertBatchLimit))
+                        """).all() {
+                        let id = try r.int64("id")
+                        found.append(Found(ruleID: rule.id, sopID: rule.sopID, unitID: try r.int64("unit_id"), caseID: nil, reference: nil,
+                                           kind: .actionOverdue, key: "action:\(id)", args: [try r.string("title"), try r.string("due_date"), String(id)]))
                     }
                 case .complianceBelow:
                     let (label, start) = (rule.period ?? .month).current(at: now)

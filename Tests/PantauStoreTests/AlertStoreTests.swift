@@ -82,6 +82,34 @@ struct AlertStoreTests {
         }
     }
 
+    @Test("A follow-up action past its due date raises once per action, notifies the unit and calls its webhooks", arguments: TestEngine.all)
+    func overdueActionRaisesOnce(_ engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let fx = try await Self.seed(store)
+            let finding = try await store.createFinding(sopID: fx.sop, FindingInput(period: "2026-S2", title: "Antrean panjang", detail: "", severity: "high"), by: .cli)
+            let rec = try #require(try await store.recommendations(findingIDs: [finding.id]).first)
+            let late = try await store.createFollowUpAction(recommendationID: rec.id, FollowUpActionInput(
+                title: "Tambah loket", ownerID: "\(fx.staff)", dueDate: "2026-01-05"), by: .cli)
+            _ = try await store.createFollowUpAction(recommendationID: rec.id, FollowUpActionInput(
+                title: "Belum jatuh tempo", ownerID: "\(fx.staff)", dueDate: "2099-01-05"), by: .cli)
+            let done = try await store.createFollowUpAction(recommendationID: rec.id, FollowUpActionInput(
+                title: "Sudah selesai", ownerID: "\(fx.staff)", dueDate: "2026-01-05"), by: .cli)
+            _ = try await store.updateFollowUpAction(id: done.id, status: "done", note: "selesai", by: .cli)
+            let hook = try await store.createWebhook(unitID: fx.unit, name: "SIMPEG", url: "https://contoh.go.id/hook", kinds: [.actionOverdue],
+                                                     allowPrivate: false, by: .cli)
+            try await store.createAlertRule(sopID: fx.sop, AlertRuleInput(kind: .actionOverdue), by: .cli)
+            let now = try #require(ISO8601DateFormatter().date(from: "2026-02-01T03:00:00Z"))
+            let first = try await store.evaluateAlerts(now: now)
+            #expect(first.alerts.map(\.condition) == ["action:\(late.id)"])
+            #expect(first.alerts.first?.arguments == ["Tambah loket", "2026-01-05", "\(late.id)"] && first.alerts.first?.caseID == nil)
+            #expect(first.deliveries == 1)
+            #expect(try await store.webhookDeliveries(webhookID: hook.webhook.id).count == 1)
+            #expect(try await store.unreadNotificationCount(userID: fx.staff) == 1)
+            #expect(try await store.notifications(userID: fx.outsider).isEmpty)
+            #expect(try await store.evaluateAlerts(now: now.addingTimeInterval(3600)).alerts.isEmpty, "once per action")
+        }
+    }
+
     @Test("A step over its time standard raises once per case and step", arguments: TestEngine.all)
     func stepOverStandardRaises(_ engine: TestEngine) async throws {
         try await withTestStore(engine) { store in

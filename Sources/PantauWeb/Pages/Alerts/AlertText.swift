@@ -26,6 +26,7 @@ enum AlertText {
         case .caseOverdue: return t.format("alert_msg_case_overdue", arg(0), dur(1), dur(2))
         case .stepOverStandard: return t.format("alert_msg_step_over_standard", arg(0), arg(1), dur(2))
         case .complianceBelow: return t.format("alert_msg_compliance_below", arg(0), arg(1), arg(2), arg(3))
+        case .actionOverdue: return t.format("alert_msg_action_overdue", arg(0), arg(1))
         }
     }
 
@@ -34,6 +35,7 @@ enum AlertText {
         switch r.kind {
         case .caseOverdue: return t.format("alert_cond_case_overdue", number(r.factor ?? 1))
         case .stepOverStandard: return t["alert_cond_step_over_standard"]
+        case .actionOverdue: return t["alert_cond_action_overdue"]
         case .complianceBelow:
             return t.format("alert_cond_compliance_below", number(r.thresholdPercent ?? 0), t["alert_period_\((r.period ?? .month).rawValue)"], r.minCases)
         }
