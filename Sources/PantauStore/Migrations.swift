@@ -812,7 +812,7 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
 ///
 /// Migrations run in the order of their numbers; numbers may have gaps (a migration numbered
 /// lower than one already applied is still applied). On PostgreSQL every migration transaction
-/// first takes a transaction-level advisory lock (``advisoryLockKey``), so instances starting
+/// first takes a transaction-level advisory lock (``advisoryLockKey`` mixed with the schema), so instances starting
 /// together apply each migration once, one after the other; on SQLite the write transaction
 /// (`BEGIN IMMEDIATE`) already excludes other writers.
 public struct Migrator: Sendable {
@@ -872,10 +872,13 @@ public struct Migrator: Sendable {
         try await pending().isEmpty
     }
 
-    /// PostgreSQL: waits for the migration lock, held until the transaction ends.
+    /// PostgreSQL: waits for the migration lock of the schema being migrated (the key mixed with
+    /// the hash of `current_schema()`), held until the transaction ends. Instances migrating one
+    /// schema wait for each other; migrations of other schemas in the same database (test
+    /// schemas, a second deployment) do not queue behind them.
     static func lock(_ sql: any SQLDatabase, _ kind: DatabaseKind) async throws {
         guard kind == .postgres else { return }
-        try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(advisoryLockKey)))").run()
+        try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(advisoryLockKey)) # hashtext(current_schema())::bigint)").run()
     }
 
     static func ensureTable(_ sql: any SQLDatabase) async throws {
