@@ -178,11 +178,16 @@ struct AuditCLITests {
             var penv = ProcessInfo.processInfo.environment
             for (k, v) in auto { penv[k] = v }
             p.environment = penv
-            p.standardOutput = Pipe()
-            p.standardError = Pipe()
+            // The server's output goes to a file (a pipe nobody reads could fill and stall it) and
+            // is shown if it does not come up; on a loaded CI machine start-up may take a while.
+            let log = cli.workdir.appendingPathComponent("serve.log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let out = try FileHandle(forWritingTo: log)
+            p.standardOutput = out
+            p.standardError = out
             try p.run()
             var body = ""
-            for _ in 0..<150 {
+            for _ in 0..<600 where p.isRunning {
                 try await Task.sleep(for: .milliseconds(200))
                 if let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!) {
                     body = String(decoding: data, as: UTF8.self)
@@ -191,7 +196,9 @@ struct AuditCLITests {
             }
             p.terminate()
             p.waitUntilExit()
-            #expect(body.contains("\"status\":\"ok\""), "\(body)")
+            try out.close()
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            #expect(body.contains("\"status\":\"ok\""), "\(body) — server output: \(output)")
             let v = try cli.run(["audit", "verify"], env: env)
             #expect(v.code == 0 && v.out.contains("keyed from #1"), "\(v.out)\(v.err)")
             let h = try cli.run(["audit", "head"], env: env)
