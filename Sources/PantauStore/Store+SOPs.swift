@@ -365,10 +365,22 @@ extension PantauStore {
                 throw StoreError.conflict(field: Self.twoPersonRuleField,
                                           message: "the author of version \(version) may not approve it (two-person rule)")
             }
+            // The identity block's dates: a revision copied from the version in force still carries
+            // that version's dates, which the printed document would show as its own. The effective
+            // date becomes the approved one, and the revision date the day of approval, unless the
+            // author set them to something of their own.
+            var previousIdentity: SOPIdentity?
             if let prev = s.effective, prev != version {
+                previousIdentity = try await Self.lockedVersion(w, sopID: sopID, version: prev).document.identity
                 try await w.sql.raw("UPDATE sop_versions SET status = 'archived', archived_at = \(bind: w.t), updated_at = \(bind: w.t) WHERE sop_id = \(bind: sopID) AND version = \(bind: prev)").run()
             }
-            if v.document.identity.effectiveOn == nil { v.document.identity.effectiveOn = effectiveFrom }
+            let identity = v.document.identity
+            if identity.effectiveOn == nil || (previousIdentity != nil && identity.effectiveOn == previousIdentity?.effectiveOn) {
+                v.document.identity.effectiveOn = effectiveFrom
+            }
+            if let previousIdentity, identity.revisedOn == nil || identity.revisedOn == previousIdentity.revisedOn {
+                v.document.identity.revisedOn = CivilDate(w.at)
+            }
             try await w.sql.raw("""
                 UPDATE sop_versions SET status = 'effective', approved_by = \(bind: actor.userID), approved_at = \(bind: w.t),
                   effective_from = \(bind: effectiveFrom.description), document = \(bind: jsonText(v.document)), updated_at = \(bind: w.t)

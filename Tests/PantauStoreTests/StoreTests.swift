@@ -140,8 +140,13 @@ struct SOPStoreTests {
             #expect(v1.document.changes(to: v2.document).map(\.field) == ["langkah[verifikasi].mutu_baku.waktu"])
 
             try await store.setStatus(sopID: sop.id, version: 2, to: .review, by: admin)
-            try await store.approve(sopID: sop.id, version: 2, effectiveFrom: CivilDate(year: 2026, month: 7, day: 1), by: admin)
+            let approved2 = try await store.approve(sopID: sop.id, version: 2, effectiveFrom: CivilDate(year: 2026, month: 7, day: 1), by: admin)
             #expect(try await store.version(sopID: sop.id, version: 1).status == .archived)
+            // The revision's identity block no longer carries version 1's dates: it takes effect on
+            // the approved day and was revised on the day of approval. Version 1 keeps its own.
+            #expect(approved2.document.identity.effectiveOn == CivilDate(year: 2026, month: 7, day: 1))
+            #expect(approved2.document.identity.revisedOn == CivilDate(approved2.approvedAt ?? Date()))
+            #expect(try await store.version(sopID: sop.id, version: 1).document.identity.effectiveOn == v.document.identity.effectiveOn)
             let rec = try await store.sop(id: sop.id)
             #expect(rec.effectiveVersion == 2 && rec.latestVersion == 2)
 
