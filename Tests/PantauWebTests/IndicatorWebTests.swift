@@ -99,6 +99,14 @@ struct IndicatorWebTests {
                 ("_csrf", other.csrf), ("unit", "\(fx.units["DINKES-PKM-KTB"]!)"), ("code", "X"), ("name", "X"), ("metric", "manual"),
                 ("unit_of_measure", "dokumen"), ("direction", "higher"), ("period_kind", "year")]))
             #expect(r.status == .forbidden)
+            // The Puskesmas' manager may not measure another unit's SOP, nor one that does not exist.
+            let mgr = try await fx.session("mgr")
+            for sop in [fx.sops["izin"]!, 999_999] {
+                let x = try await client.post("/indikator", Req.headers(cookie: mgr.cookie, form: true), Req.form([
+                    ("_csrf", mgr.csrf), ("unit", "\(fx.units["DINKES-PKM-KTB"]!)"), ("sop", "\(sop)"), ("code", "X"), ("name", "X"),
+                    ("metric", "compliance_share"), ("unit_of_measure", "%"), ("direction", "higher"), ("period_kind", "quarter")]))
+                #expect(x.status == .badRequest && x.text.contains("SOP yang diukur</a>: SOP tidak ditemukan"), "\(x.text)")
+            }
             // An auditor reads, and is refused a target through the API; a token reads.
             let aud = try await fx.session("auditor")
             #expect(try await client.get("/indikator/\(id)", Req.headers(cookie: aud.cookie)).status == .ok)

@@ -388,9 +388,11 @@ enum IndicatorPages {
             guard let input, errors.isEmpty else { return try await renderDefinition(s, ctx, id: nil, form: f, errors: errors, status: .badRequest) }
             try await SOPPages.requireScope(s, ctx, unit: input.unitID)
             if let sop = input.sopID {
-                // The SOP must be one the manager may see (its unit in scope).
-                guard let rec = try? await s.store.sop(id: sop),
-                      Scope.covers(ctx.identity, unit: rec.unitID, tree: try await s.store.orgTree()) else {
+                // The SOP must be one the manager may see (its unit in scope); an unknown one and
+                // one out of scope read the same.
+                var rec: SOPRecord?
+                do { rec = try await s.store.sop(id: sop) } catch StoreError.notFound { rec = nil }
+                guard let rec, Scope.covers(ctx.identity, unit: rec.unitID, tree: try await s.store.orgTree()) else {
                     return try await renderDefinition(s, ctx, id: nil, form: f, errors: [FieldError(field: "sop", message: t["store_indicator_sop_unknown"])],
                                                       status: .badRequest)
                 }
