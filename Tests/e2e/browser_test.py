@@ -275,7 +275,13 @@ def main():
             return driver.find_element(By.TAG_NAME, "main").text
 
         def flash(contains=None):
-            msg = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash"))).text
+            msg = ""
+            for _ in range(5):  # the page may still be replacing itself: find the message again
+                try:
+                    msg = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash"))).text
+                    break
+                except WebDriverException:
+                    time.sleep(0.2)
             if contains:
                 assert contains in msg, f"flash says {msg!r}, expected {contains!r}"
             return msg
@@ -290,6 +296,14 @@ def main():
             driver.execute_script("arguments[0].scrollIntoView({block:'center'})", buttons[0])
             buttons[0].click()
             wait.until(lambda d: gone(form))  # the answer page has loaded
+
+        def click_then_flash(element, contains=None):
+            """Clicks a button that posts a form, waits for the next page (the old one may show a
+            message too), then returns that page's message."""
+            page = driver.find_element(By.TAG_NAME, "html")
+            element.click()
+            wait.until(lambda d: gone(page))
+            return flash(contains)
 
         def gone(element):
             try:
@@ -418,8 +432,7 @@ def main():
                 ack = driver.find_element(By.ID, "ack-button")
                 assert "versi 2" in ack.text
                 driver.execute_script("arguments[0].scrollIntoView({block:'center'})", ack)
-                ack.click()
-                flash()
+                click_then_flash(ack)
                 driver.find_element(By.ID, "quiz-link").click()
                 wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "fieldset.q")))
                 questions = driver.find_elements(By.CSS_SELECTOR, "fieldset.q")
@@ -515,15 +528,13 @@ def main():
             driver.find_element(By.ID, "save-sop").click()
             wait.until(EC.url_contains("?v=3"))
             assert "5 menit" in driver.find_element(By.CSS_SELECTOR, "svg.sop-flowchart").get_attribute("innerHTML")
-            driver.find_element(By.XPATH, "//div[@class='lifecycle']//button[normalize-space()='Ajukan untuk direviu']").click()
-            flash()
+            click_then_flash(driver.find_element(By.XPATH, "//div[@class='lifecycle']//button[normalize-space()='Ajukan untuk direviu']"))
             assert "v3" in driver.find_element(By.CSS_SELECTOR, ".pagehead").text
 
         def c_approve():
             switch("admin")
             driver.get(base + sop_path() + "?v=3")
-            driver.find_element(By.XPATH, "//div[@class='lifecycle']//button[normalize-space()='Sahkan']").click()
-            flash("SOP disahkan dan berlaku")
+            click_then_flash(driver.find_element(By.XPATH, "//div[@class='lifecycle']//button[normalize-space()='Sahkan']"), "SOP disahkan dan berlaku")
             head = driver.find_element(By.CSS_SELECTOR, ".pagehead").text
             assert "Berlaku" in head and "v3" in head, head
             driver.get(base + cyc["action"])
@@ -531,8 +542,7 @@ def main():
             assert status == "Selesai", f"the approval should close the action, it shows {status!r}"
             switch("evaluator.ortala")
             driver.get(base + cyc["action"])
-            driver.find_element(By.ID, "verified_by").click()
-            flash()
+            click_then_flash(driver.find_element(By.ID, "verified_by"))
             assert "Diverifikasi oleh Hendra Gunawan" in text()
 
         def c_before_after():
