@@ -363,9 +363,12 @@ extension PantauStore {
 
     /// Target, realisation and achievement of `indicator` in each of `periods`; computed metrics
     /// read the cases, survey responses, quiz attempts and acknowledgements the store holds.
-    public func realisations(_ indicator: IndicatorRecord, periods: [SurveyPeriod], policy: AchievementPolicy = .standard) async throws -> [IndicatorRealisation] {
+    /// Pass `tree` when computing many indicators, so the organisation is read once.
+    public func realisations(_ indicator: IndicatorRecord, periods: [SurveyPeriod], policy: AchievementPolicy = .standard,
+                             tree knownTree: OrgTree? = nil) async throws -> [IndicatorRealisation] {
         let stored = Dictionary(try await indicatorPeriods(indicatorID: indicator.id).map { ($0.period, $0) }, uniquingKeysWith: { a, _ in a })
-        let tree = try await orgTree()
+        let tree: OrgTree
+        if let knownTree { tree = knownTree } else { tree = try await orgTree() }
         var out: [IndicatorRealisation] = []
         for p in periods {
             let row = stored[p]

@@ -65,8 +65,9 @@ enum IndicatorLKj {
         var sopNames: [Int64: String] = [:]
         for (n, i) in indicators.enumerated() {
             let periods = (1...i.periodKind.perYear).compactMap { SurveyPeriod(kind: i.periodKind, year: year, index: $0) }
-            let rs = try await s.store.realisations(i, periods: periods)
-            let whole = i.periodKind == .year ? rs.first : try await s.store.realisations(i, periods: [yearPeriod]).first
+            // The year's periods and, for a finer kind, the whole year, in one pass.
+            var rs = try await s.store.realisations(i, periods: i.periodKind == .year ? periods : periods + [yearPeriod], tree: tree)
+            let whole = i.periodKind == .year ? rs.first : rs.popLast()
             let y = Self.year(i, periods: rs, whole: whole)
             var scope = tree.unit(i.unitID)?.name ?? ""
             if let sid = i.sopID {

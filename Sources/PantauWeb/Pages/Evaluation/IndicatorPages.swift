@@ -214,7 +214,7 @@ enum IndicatorPages {
         let sops = try await sopsByID(s, visible)
         var rows: [Row] = []
         for i in list {
-            let rs = try await s.store.realisations(i, periods: PantauStore.recentPeriods(kind: i.periodKind, count: 2))
+            let rs = try await s.store.realisations(i, periods: PantauStore.recentPeriods(kind: i.periodKind, count: 2), tree: tree)
             rows.append(row(i, headline(rs), scope: scopeName(i, sops: sops, tree: tree), lang: ctx.language, t: t))
         }
         let chosen = req.uri.queryParameters.get("unit").flatMap { Int64($0) }
@@ -251,7 +251,7 @@ enum IndicatorPages {
                              errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let t = s.views.strings(ctx.language)
         let lang = ctx.language
-        let rs = try await s.store.realisations(i, periods: PantauStore.recentPeriods(kind: i.periodKind, count: trendPeriods))
+        let rs = try await s.store.realisations(i, periods: PantauStore.recentPeriods(kind: i.periodKind, count: trendPeriods), tree: tree)
         let files = try await s.store.evidenceFiles(owner: .indicatorValue, ownerIDs: rs.compactMap(\.periodID))
         let rows = rs.reversed().map { r in
             PeriodRow(period: r.period.label(lang.survey), target: value(r.target, i.unitOfMeasure, lang),

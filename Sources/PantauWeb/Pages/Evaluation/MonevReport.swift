@@ -67,7 +67,7 @@ enum MonevReport {
         let previous = versions.filter { $0.version < (version?.version ?? 0) && $0.effectiveFrom != nil }.max { $0.version < $1.version }
         var indicators: [(IndicatorRecord, [IndicatorRealisation])] = []
         for i in try await s.store.indicators(sopID: sop.id) {
-            indicators.append((i, try await s.store.realisations(i, periods: periods(of: i.periodKind, in: period))))
+            indicators.append((i, try await s.store.realisations(i, periods: periods(of: i.periodKind, in: period), tree: tree)))
         }
         let monitoring = try await s.store.monitoringRecords(sopID: sop.id).filter { overlaps($0.period, period) }.sorted { $0.period < $1.period }
         let evaluations = try await s.store.evaluationRecords(sopID: sop.id).filter { overlaps($0.period, period) }.sorted { $0.period < $1.period }
@@ -97,17 +97,15 @@ enum MonevReport {
 
     // MARK: Rows (shared by the print view, the workbook and the CSV)
 
+    /// One period of an indicator as a report row (the SOP report and the unit report).
+    static func indicatorRow(_ i: IndicatorRecord, _ r: IndicatorRealisation, lang: Language, t: Strings) -> [String] {
+        [i.code, i.name, r.period.label(lang.survey), IndicatorPages.value(r.target, i.unitOfMeasure, lang),
+         IndicatorPages.value(r.value, i.unitOfMeasure, lang), t["ind_source_\(r.source.rawValue)"],
+         r.achievement.map { SKMFormat.number($0, 1, lang) + "%" } ?? "–", t["ind_status_\(r.status?.rawValue ?? "none")"], r.explanation]
+    }
+
     static func indicatorRows(_ d: Content, lang: Language, t: Strings) -> [[String]] {
-        var out: [[String]] = []
-        for (i, rs) in d.indicators {
-            for r in rs {
-                out.append([i.code, i.name, r.period.label(lang.survey), IndicatorPages.value(r.target, i.unitOfMeasure, lang),
-                            IndicatorPages.value(r.value, i.unitOfMeasure, lang), t["ind_source_\(r.source.rawValue)"],
-                            r.achievement.map { SKMFormat.number($0, 1, lang) + "%" } ?? "–", t["ind_status_\(r.status?.rawValue ?? "none")"],
-                            r.explanation])
-            }
-        }
-        return out
+        d.indicators.flatMap { i, rs in rs.map { indicatorRow(i, $0, lang: lang, t: t) } }
     }
 
     static func assessment(_ a: MonitoringAssessment?, _ t: Strings) -> String {

@@ -35,13 +35,8 @@ enum MonevUnitReport {
         // The unit subtree's own indicators, each period overlapping the report's.
         var rows: [[String]] = []
         for i in try await s.store.indicators(unitIDs: subtree) where i.sopID == nil {
-            let rs = try await s.store.realisations(i, periods: MonevReport.periods(of: i.periodKind, in: period))
-            for r in rs {
-                rows.append([i.code, i.name, r.period.label(lang.survey), IndicatorPages.value(r.target, i.unitOfMeasure, lang),
-                             IndicatorPages.value(r.value, i.unitOfMeasure, lang), t["ind_source_\(r.source.rawValue)"],
-                             r.achievement.map { SKMFormat.number($0, 1, lang) + "%" } ?? "–", t["ind_status_\(r.status?.rawValue ?? "none")"],
-                             r.explanation])
-            }
+            let rs = try await s.store.realisations(i, periods: MonevReport.periods(of: i.periodKind, in: period), tree: tree)
+            rows += rs.map { MonevReport.indicatorRow(i, $0, lang: lang, t: t) }
         }
         var blocks: [SOPBlock] = []
         let sops = try await IndicatorPages.sopsByID(s, subtree).values.filter { $0.effectiveVersion != nil }.sorted { ($0.number, $0.id) < ($1.number, $1.id) }
