@@ -13,7 +13,7 @@ struct Pantau: AsyncParsableCommand {
         abstract: "Pantau: pemantauan dan evaluasi pelaksanaan SOP (PermenPANRB 35/2012).",
         discussion: "Settings come from PANTAU_* environment variables (see README); options below override them.",
         version: PantauVersion.string,
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, TokenCommand.self, SOPCommand.self, Demo.self, AuditCommand.self, Analyze.self, Conformance.self, EventsCommand.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, TokenCommand.self, SOPCommand.self, Demo.self, AuditCommand.self, Analyze.self, Conformance.self, EventsCommand.self, BackupCommand.self, RestoreCommand.self],
         defaultSubcommand: Serve.self)
 }
 
