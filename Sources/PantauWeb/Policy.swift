@@ -116,4 +116,19 @@ enum Scope {
         guard let root = identity.scopeUnit else { return nil }
         return tree.subtree(of: root)
     }
+
+    /// Whether an SOP owned by `sopUnit` applies to `identity`: it is in their subtree, or it is
+    /// owned by a unit above theirs (a Dinas SOP that each Puskesmas carries out). Such an SOP may
+    /// be read, and how the caller's own units carry it out may be seen; changing it still needs
+    /// ``covers(_:unit:tree:)``.
+    static func applies(_ identity: Identity, sopUnit: Int64, tree: OrgTree) -> Bool {
+        guard let root = identity.scopeUnit else { return true }
+        return tree.contains(sopUnit, inSubtreeOf: root) || tree.contains(root, inSubtreeOf: sopUnit)
+    }
+
+    /// The units whose SOPs apply to `identity` (nil: all): their subtree and the units above it.
+    static func sopUnits(_ identity: Identity, tree: OrgTree) -> Set<Int64>? {
+        guard let root = identity.scopeUnit else { return nil }
+        return tree.subtree(of: root).union(tree.path(to: root).map(\.id))
+    }
 }

@@ -111,9 +111,9 @@ enum APIRoutes {
             return try .json(DTO.Unit(u))
         }
 
-        r.api(.get, .api(.sops), .sopRead, "List SOPs (q, unit_id, status, page, per_page)") { req, ctx in
+        r.api(.get, .api(.sops), .sopRead, "List SOPs (q, unit_id, status, page, per_page): the caller's units' and those of the units above, which apply to them") { req, ctx in
             let tree = try await s.store.orgTree()
-            var unitIDs = Scope.units(ctx.identity, tree: tree)
+            var unitIDs = Scope.sopUnits(ctx.identity, tree: tree)
             let qp = req.uri.queryParameters
             if let u = qp.get("unit_id") {
                 guard let id = Int64(u) else { throw AppError.invalid([FieldError(field: "unit_id", message: "must be an integer")]) }
@@ -138,8 +138,8 @@ enum APIRoutes {
             let rec = try await s.store.createSOP(unitID: body.unit_id, document: body.document, changeNote: body.change_note ?? "", by: ctx.actor)
             return try .json(try await detail(s, rec.id), status: .created)
         }
-        r.api(.get, .api(.sop(.key)), .sopRead, "Get an SOP with its latest and effective versions") { _, ctx in
-            let (rec, _) = try await SOPPages.loadScoped(s, ctx)
+        r.api(.get, .api(.sop(.key)), .sopRead, "Get an SOP with its latest and effective versions (also an SOP of a unit above the caller's, which applies to it)") { _, ctx in
+            let (rec, _) = try await SOPPages.loadApplying(s, ctx)
             return try .json(try await detail(s, rec.id))
         }
         r.api(.put, .api(.sop(.key)), .sopWrite, "Update an SOP (a draft in place; an effective SOP gets a new version)") { req, ctx in

@@ -203,7 +203,7 @@ enum EventAPI {
 
         r.api(.get, .api(.sopMonitoring(.key)), .monitoringRead,
               "Monitoring figures of an SOP (query from, to as YYYY-MM-DD in WIB, unit_id): cases, compliance, lead times, steps, deviations, variants, process map arcs, overdue cases, units") { req, ctx in
-            let (rec, tree) = try await SOPPages.loadScoped(s, ctx)
+            let (rec, tree) = try await SOPPages.loadApplying(s, ctx)
             let filter = try MonitoringPage.filter(req, identity: ctx.identity, tree: tree)
             let report = try await MonitoringPage.report(s, rec, filter: filter.filter, tree: tree, language: ctx.language)
             return try .json(report)

@@ -57,7 +57,10 @@ enum QuizPages {
     static func detailBox(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, _ t: Strings) async throws -> DetailBox? {
         let identity = ctx.identity
         let take = AccessRule.quizTake.allows(identity)
-        let results = AccessRule.evaluationRead.allows(identity) && mayReadResults(identity)
+        // Staff of a unit below the SOP's (a Puskesmas under the Dinas that owns it) take the quiz;
+        // its editor and results belong to the SOP's own unit.
+        let own = Scope.covers(identity, unit: rec.unitID, tree: try await s.store.orgTree())
+        let results = own && AccessRule.evaluationRead.allows(identity) && mayReadResults(identity)
         guard take || results, let version = try await s.store.quizVersion(sopID: rec.id) else { return nil }
         // The acknowledgement is offered to the SOP's staff: people whose unit is in its unit's subtree.
         var staff = false
@@ -67,7 +70,7 @@ enum QuizPages {
                          acknowledgeAction: staff ? SiteURL.sopAcknowledge(rec.id).path : nil,
                          acknowledgeLabel: t.format("quiz_ack_button", version),
                          quizHref: take ? SiteURL.sopQuiz(rec.id).path : nil,
-                         editorHref: AccessRule.quizManage.allows(identity) ? SiteURL.sopQuizEditor(rec.id).path : nil,
+                         editorHref: own && AccessRule.quizManage.allows(identity) ? SiteURL.sopQuizEditor(rec.id).path : nil,
                          resultsHref: results ? SiteURL.sopQuizResults(rec.id).path : nil)
     }
 
@@ -92,9 +95,10 @@ enum QuizPages {
     // MARK: Loading
 
     /// The SOP (in the caller's scope, 404 otherwise) and the version staff read now (404 when none
-    /// was ever approved).
-    static func load(_ s: AppServices, _ ctx: some RequestScope) async throws -> (SOPRecord, OrgTree, Int) {
-        let (rec, tree) = try await SOPPages.loadScoped(s, ctx)
+    /// was ever approved). `applying`: also an SOP of a unit above the caller's, whose staff they
+    /// are (taking the quiz, acknowledging); editing and results stay with the SOP's own unit.
+    static func load(_ s: AppServices, _ ctx: some RequestScope, applying: Bool = false) async throws -> (SOPRecord, OrgTree, Int) {
+        let (rec, tree) = try await applying ? SOPPages.loadApplying(s, ctx) : SOPPages.loadScoped(s, ctx)
         guard let version = try await s.store.quizVersion(sopID: rec.id) else { throw AppError.notFound }
         return (rec, tree, version)
     }
@@ -341,7 +345,7 @@ enum QuizPages {
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
         r.page(.get, .sopQuiz(.key), .quizTake, "Comprehension quiz of the SOP version staff read now (phone-first); ?percobaan=ID reviews one's own attempt") { req, ctx in
-            let (rec, _, version) = try await load(s, ctx)
+            let (rec, _, version) = try await load(s, ctx, applying: true)
             let quiz = try await s.store.quizForUse(sopID: rec.id, version: version, by: ctx.actor)
             if let text = req.uri.queryParameters.get("percobaan") {
                 guard let id = Int64(text) else { throw AppError.notFound }
@@ -353,7 +357,7 @@ enum QuizPages {
         }
 
         r.page(.post, .sopQuiz(.key), .quizTake, "Submit quiz answers: graded at once, then the score and the right answers") { _, ctx in
-            let (rec, _, version) = try await load(s, ctx)
+            let (rec, _, version) = try await load(s, ctx, applying: true)
             let t = s.views.strings(ctx.language)
             let quiz = try await s.store.quizForUse(sopID: rec.id, version: version, by: ctx.actor)
             let (chosen, errors) = answers(ctx.formData, quiz, t)
@@ -368,7 +372,7 @@ enum QuizPages {
         }
 
         r.page(.post, .sopAcknowledge(.key), .quizTake, "I have read and understood this SOP (the version staff read now); idempotent") { _, ctx in
-            let (rec, _, version) = try await load(s, ctx)
+            let (rec, _, version) = try await load(s, ctx, applying: true)
             let t = s.views.strings(ctx.language)
             let (ack, created) = try await s.store.acknowledge(sopID: rec.id, version: version, userID: ctx.user.id, by: ctx.actor)
             let flash = created ? t.format("quiz_ack_saved", version) : t.format("quiz_ack_done", formatTime(ack.acknowledgedAt, ctx.language))

@@ -163,7 +163,7 @@ enum CasePage {
         }
 
         r.page(.get, .sopCases(.key), .monitoringRead, "The service cases of an SOP (period and unit filter), newest first") { req, ctx in
-            let (rec, tree) = try await SOPPages.loadScoped(s, ctx)
+            let (rec, tree) = try await SOPPages.loadApplying(s, ctx)
             let t = s.views.strings(ctx.language)
             let f = try MonitoringPage.filter(req, identity: ctx.identity, tree: tree)
             let page = try APIRoutes.intParam(req.uri.queryParameters.get("page"), "page", default: 1, range: 1...1_000_000)

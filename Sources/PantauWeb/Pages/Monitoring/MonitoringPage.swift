@@ -202,12 +202,12 @@ enum MonitoringPage {
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
         r.page(.get, .sopMonitoring(.key), .monitoringRead, "Monitoring of an SOP's execution (period, unit, actor)") { req, ctx in
-            let (rec, tree) = try await SOPPages.loadScoped(s, ctx)
+            let (rec, tree) = try await SOPPages.loadApplying(s, ctx)
             return try await render(s, req, ctx, rec, tree)
         }
 
         r.page(.get, .sopMonitoringLive(.key), .monitoringRead, "Live updates of the monitoring page (Server-Sent Events)") { req, ctx in
-            let (rec, tree) = try await SOPPages.loadScoped(s, ctx)
+            let (rec, tree) = try await SOPPages.loadApplying(s, ctx)
             let filter = try filter(req, identity: ctx.identity, tree: tree)
             return live(s, rec.id, filter.filter)
         }
@@ -239,7 +239,7 @@ enum MonitoringPage {
         let options = [Option(value: "", label: t["all_units"], selected: f.filter.unitID == nil)]
             + Option.units(tree, selected: f.filter.unitID) { visible?.contains($0) ?? true }
         let m = model(report, rec: rec, filter: f, unitOptions: options,
-                      canManage: AccessRule.monitoringManage.allows(ctx.identity),
+                      canManage: AccessRule.monitoringManage.allows(ctx.identity) && Scope.covers(ctx.identity, unit: rec.unitID, tree: tree),
                       canObserve: AccessRule.eventWrite.allows(ctx.identity), language: ctx.language, t: t)
         return .html(s.views.render("monitoring", title: t["mon_title"] + " · " + rec.title, page: m, context: ctx, active: .sops))
     }

@@ -238,7 +238,7 @@ enum ObservationPage {
 
     /// The SOP named by `:id` if it is in force and in the caller's scope (404 otherwise).
     static func load(_ s: AppServices, _ ctx: UserContext) async throws -> Loaded {
-        let (rec, tree) = try await SOPPages.loadScoped(s, ctx)
+        let (rec, tree) = try await SOPPages.loadApplying(s, ctx)
         guard let v = rec.effectiveVersion else { throw AppError.notFound }
         let doc = try await s.store.version(sopID: rec.id, version: v).document
         let settings = try await s.store.monitoringSettings(sopID: rec.id)
@@ -272,7 +272,7 @@ enum ObservationPage {
         r.page(.get, .observation, .eventWrite, "Observation mode: the SOPs in force the caller may observe") { _, ctx in
             let t = s.views.strings(ctx.language)
             let tree = try await s.store.orgTree()
-            let sops = try await s.store.sops(SOPQuery(unitIDs: Scope.units(ctx.identity, tree: tree), status: .effective, perPage: 200))
+            let sops = try await s.store.sops(SOPQuery(unitIDs: Scope.sopUnits(ctx.identity, tree: tree), status: .effective, perPage: 200))
             let m = ListModel(rows: sops.items.map {
                 ListModel.Row(number: $0.number, title: $0.title, unit: tree.unit($0.unitID)?.name ?? "", href: SiteURL.observationStart($0.id).path)
             })

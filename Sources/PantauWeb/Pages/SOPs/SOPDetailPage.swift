@@ -129,7 +129,7 @@ enum SOPDetailPage {
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
         r.page(.get, .sop(.key), .sopRead, "SOP detail: the official document") { req, ctx in
-            let (rec, tree) = try await SOPPages.loadScoped(s, ctx)
+            let (rec, tree) = try await SOPPages.loadApplying(s, ctx)
             return try await render(s, ctx, rec, tree, version: req.uri.queryParameters.get("v").flatMap { Int($0) } ?? rec.latestVersion)
         }
 
@@ -188,9 +188,11 @@ enum SOPDetailPage {
         guard let v = versions.first(where: { $0.version == wanted }) else { throw AppError.notFound }
         let html = SOPDocumentHTML(options: .init(language: ctx.language, agencyName: tree.path(to: rec.unitID).first?.name.uppercased()))
             .render(v.document)
+        // An SOP of a unit above the caller's is read, not changed, by them.
+        let own = Scope.covers(ctx.identity, unit: rec.unitID, tree: tree)
         let b = buttons(status: v.status, version: v.version, isLatest: v.version == rec.latestVersion, author: v.createdBy,
-                        viewer: ctx.user.id, canWrite: AccessRule.sopWrite.allows(ctx.identity),
-                        canApprove: AccessRule.sopApprove.allows(ctx.identity), twoPersonRule: s.config.sopTwoPersonRule)
+                        viewer: ctx.user.id, canWrite: own && AccessRule.sopWrite.allows(ctx.identity),
+                        canApprove: own && AccessRule.sopApprove.allows(ctx.identity), twoPersonRule: s.config.sopTwoPersonRule)
         var m = model(record: rec, versions: versions, shown: v, unitName: tree.unit(rec.unitID)?.name ?? "", documentHTML: html,
                       buttons: b, today: CivilDate(Date()), language: ctx.language, t: t)
         m.errors = errors

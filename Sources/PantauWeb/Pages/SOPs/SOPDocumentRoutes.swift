@@ -9,14 +9,14 @@ import PantauStore
 enum SOPDocumentRoutes {
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
         r.page(.get, .sopPrint(.key), .sopRead, "Printable SOP (A4 landscape)") { req, ctx in
-            let (rec, tree) = try await SOPPages.loadScoped(s, ctx)
+            let (rec, tree) = try await SOPPages.loadApplying(s, ctx)
             let v = try await s.store.version(sopID: rec.id, version: req.uri.queryParameters.get("v").flatMap { Int($0) } ?? rec.latestVersion)
             return .html(SOPDocumentHTML(options: .init(language: ctx.language, agencyName: tree.path(to: rec.unitID).first?.name.uppercased()))
                 .renderPage(v.document))
         }
 
         r.page(.get, .sopExport(.key), .sopRead, "Export SOP as YAML, JSON or BPMN 2.0") { req, ctx in
-            let (rec, _) = try await SOPPages.loadScoped(s, ctx)
+            let (rec, _) = try await SOPPages.loadApplying(s, ctx)
             let v = try await s.store.version(sopID: rec.id, version: req.uri.queryParameters.get("v").flatMap { Int($0) } ?? rec.latestVersion)
             let base = "sop-\(slug(rec.number))-v\(v.version)"
             switch req.uri.queryParameters.get("format") ?? "yaml" {

@@ -79,7 +79,8 @@ enum SOPListPage {
         r.page(.get, .sops, .sopRead, "SOP list") { req, ctx in
             let t = s.views.strings(ctx.language)
             let tree = try await s.store.orgTree()
-            let scope = Scope.units(ctx.identity, tree: tree)
+            // The SOPs of the caller's units and those of the units above, which apply to them.
+            let scope = Scope.sopUnits(ctx.identity, tree: tree)
             let qp = req.uri.queryParameters
             let filter = Filter(text: (qp.get("q") ?? "").trimmed, unitID: qp.get("unit").flatMap { Int64($0) },
                                 status: qp.get("status").flatMap { SOPStatus(rawValue: $0) },

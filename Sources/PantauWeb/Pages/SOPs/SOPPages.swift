@@ -25,6 +25,16 @@ enum SOPPages {
         return (rec, tree)
     }
 
+    /// Loads the SOP named by `:id` for reading it and how the caller's units carry it out: an SOP
+    /// of the caller's subtree, or of a unit above it (``Scope/applies(_:sopUnit:tree:)``). Pages
+    /// that change the SOP use ``loadScoped(_:_:)``; figures stay limited to the caller's units.
+    static func loadApplying(_ s: AppServices, _ ctx: some RequestScope) async throws -> (SOPRecord, OrgTree) {
+        let rec = try await s.store.sop(id: try ctx.int64("id"))
+        let tree = try await s.store.orgTree()
+        guard let identity = ctx.base.identity, Scope.applies(identity, sopUnit: rec.unitID, tree: tree) else { throw AppError.notFound }
+        return (rec, tree)
+    }
+
     /// The unit exists and is within the caller's scope (400 / 403 otherwise).
     static func requireScope(_ s: AppServices, _ ctx: some RequestScope, unit: Int64) async throws {
         let tree = try await s.store.orgTree()
