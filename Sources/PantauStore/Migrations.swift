@@ -789,6 +789,30 @@ public let allMigrations: [Migration] = [
         )
         """,
     ]),
+    // Background jobs (Store+Jobs.swift): work taken out of requests (re-checking every case of an
+    // SOP), claimed by one instance at a time with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL)
+    // so a killed instance's job is taken over when its lease runs out. One open job per kind and
+    // key (`dedupe_key`): asking again while one waits resets it instead of adding a second.
+    Migration(17, "create_jobs", [
+        """
+        CREATE TABLE jobs (
+            id {{id}},
+            kind TEXT NOT NULL,
+            dedupe_key TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            run_after {{double}} NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            claimed_by TEXT,
+            lease_until {{double}},
+            done_at {{double}},
+            created_at {{double}} NOT NULL,
+            updated_at {{double}} NOT NULL
+        )
+        """,
+        "CREATE UNIQUE INDEX jobs_open_key ON jobs(kind, dedupe_key) WHERE done_at IS NULL",
+        "CREATE INDEX jobs_due ON jobs(run_after, id) WHERE done_at IS NULL",
+    ]),
 ]
 
 /// The schema is older than this program.

@@ -535,6 +535,11 @@ extension PantauStore {
                 }
                 try await w.audit(.system, "raise", "alert", alert.id, new: alert)
             }
+            // Every instance's notification counts and workers hear of it at commit (Store+Notify.swift).
+            struct Pair: Hashable { var sop: Int64; var unit: Int64 }
+            for p in Set(raised.map { Pair(sop: $0.sopID, unit: $0.unitID) }).sorted(by: { ($0.sop, $0.unit) < ($1.sop, $1.unit) }) {
+                try await Self.notify(w, .alerts, sopID: p.sop, unitID: p.unit)
+            }
             return AlertEvaluation(alerts: raised, notifications: notes, deliveries: deliveries)
         }
     }

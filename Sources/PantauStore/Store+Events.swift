@@ -206,7 +206,7 @@ extension PantauStore {
                     """).run()
             }
             try await w.audit(actor, "monitoring.alias", "sop", sopID, new: ["activity": name, "step": stepID ?? ""])
-            try await Self.reanalyseAll(w, sopID: sopID)
+            try await Self.reanalyseOrEnqueue(w, sopID: sopID)
         }
     }
 
@@ -220,7 +220,7 @@ extension PantauStore {
                 try await w.sql.raw("INSERT INTO sop_unrecorded_steps (sop_id, step_id, created_at) VALUES (\(bind: sopID), \(bind: stepID), \(bind: w.t))").run()
             }
             try await w.audit(actor, recorded ? "monitoring.step_recorded" : "monitoring.step_not_recorded", "sop", sopID, new: ["step": stepID])
-            try await Self.reanalyseAll(w, sopID: sopID)
+            try await Self.reanalyseOrEnqueue(w, sopID: sopID)
         }
     }
 
@@ -281,6 +281,7 @@ extension PantauStore {
                 bySOP[e.sopID, default: []].append(i)
             }
             var touched = Set<Int64>()
+            var touchedUnits: [Int64: Int64] = [:]
             // Cases this batch opened: no other writer can add events to them before it commits, so
             // their events are the batch's own and need not be read back.
             var created = Set<Int64>()
@@ -388,6 +389,7 @@ extension PantauStore {
                                     resource: Self.clean(e.resource)))
                             }
                             touched.insert(c)
+                            touchedUnits[c] = eventUnit[i]
                             stored[sopID, default: 0] += 1
                         } else {
                             outcomes[i] = .duplicate(caseID: cases[items[i].caseReference]?.id)
@@ -414,6 +416,12 @@ extension PantauStore {
             for (sopID, n) in stored.sorted(by: { $0.key < $1.key }) {
                 try await w.audit(actor, "events.ingest", "sop", sopID,
                                   new: ["stored": "\(n)", "source": scope.source.rawValue])
+                // Other instances' live pages (delivered at commit; see Store+Notify.swift).
+                for unit in Set(items.indices.compactMap { i -> Int64? in
+                    if case let .stored(_, c)? = outcomes[i], items[i].sopID == sopID { return touchedUnits[c] } else { return nil }
+                }).sorted() {
+                    try await Self.notify(w, .events, sopID: sopID, unitID: unit)
+                }
             }
             return outcomes
         }

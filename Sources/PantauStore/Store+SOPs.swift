@@ -242,6 +242,7 @@ extension PantauStore {
             let id = try r.int64("id")
             try await Self.insertVersion(w, sopID: id, version: 1, document: document, note: changeNote, by: actor)
             try await w.audit(actor, "create", "sop", id, new: document)
+            try await Self.notify(w, .sop, sopID: id, unitID: unitID)
             return SOPRecord(id: id, unitID: unitID, number: document.identity.number, title: document.identity.title,
                              latestVersion: 1, effectiveVersion: nil, latestStatus: .draft, updatedAt: w.at)
         }
@@ -297,6 +298,7 @@ extension PantauStore {
                 UPDATE sops SET number = \(bind: document.identity.number), title = \(bind: document.identity.title),
                   latest_version = \(bind: target), updated_at = \(bind: w.t) WHERE id = \(bind: id)
                 """).run()
+            try await Self.notify(w, .sop, sopID: id, unitID: s.unitID)
             return try await Self.lockedVersion(w, sopID: id, version: target)
         }
     }
@@ -314,6 +316,7 @@ extension PantauStore {
             try await Self.insertVersion(w, sopID: sopID, version: n, document: latest.document, note: changeNote, by: actor)
             try await w.sql.raw("UPDATE sops SET latest_version = \(bind: n), updated_at = \(bind: w.t) WHERE id = \(bind: sopID)").run()
             try await w.audit(actor, "new_version", "sop_version", "\(sopID)/v\(n)", new: ["from_version": s.latest])
+            try await Self.notify(w, .sop, sopID: sopID, unitID: s.unitID)
             return try await Self.lockedVersion(w, sopID: sopID, version: n)
         }
     }
@@ -342,6 +345,7 @@ extension PantauStore {
             }
             try await w.sql.raw("UPDATE sops SET updated_at = \(bind: w.t) WHERE id = \(bind: sopID)").run()
             try await w.audit(actor, "status", "sop_version", "\(sopID)/v\(version)", old: ["status": v.status.rawValue], new: ["status": status.rawValue])
+            try await Self.notify(w, .sop, sopID: sopID, unitID: s.unitID)
             return try await Self.lockedVersion(w, sopID: sopID, version: version)
         }
     }
@@ -391,6 +395,12 @@ extension PantauStore {
             try await Self.closeRevisionActions(w, sopID: sopID, version: version, by: actor)
             try await w.audit(actor, "approve", "sop_version", "\(sopID)/v\(version)",
                               old: ["status": v.status.rawValue], new: ["status": "effective", "effective_from": effectiveFrom.description])
+            // Cases that began on or after the effective date are checked against this version now
+            // (a background job: the SOP may have many cases; Store+Jobs.swift).
+            if try await w.sql.raw("SELECT 1 AS x FROM service_cases WHERE sop_id = \(bind: sopID) LIMIT 1").first() != nil {
+                try await Self.enqueueReanalysis(w, sopID: sopID)
+            }
+            try await Self.notify(w, .sop, sopID: sopID, unitID: s.unitID)
             return try await Self.lockedVersion(w, sopID: sopID, version: version)
         }
     }

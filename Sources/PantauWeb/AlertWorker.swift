@@ -108,6 +108,9 @@ public struct AlertWorker: Service {
     public let interval: Duration
     public let policy: WebhookRetryPolicy
     public let logger: Logger
+    /// A counter that moves when a change is heard (ChangeListener.swift): the next round starts
+    /// then (at least a second after the last) instead of after the whole interval.
+    var wake: (@Sendable () -> Int)? = nil
 
     public init(store: PantauStore, sender: WebhookSender, interval: Duration = .seconds(5), policy: WebhookRetryPolicy = .standard,
                 logger: Logger = Logger(label: "pantau.alerts")) {
@@ -124,7 +127,7 @@ public struct AlertWorker: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await runOnce(now: Date())
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            await pauseUntilWoken(interval, wake: wake)
         }
     }
 

@@ -40,6 +40,9 @@ struct MonitoringCacheKey: Hashable, Sendable {
 
 extension AppServices {
     func monitoringChanged() { monitoringVersion.withLockedValue { $0 &+= 1 } }
+    /// The counter background workers wait on (ChangeListener.swift): moves with every change this
+    /// instance makes or hears of.
+    var wakeCounter: @Sendable () -> Int { { [monitoringVersion] in monitoringVersion.withLockedValue { $0 } } }
 
     /// A server secret by name, read from the database once per process.
     func secret(named name: String) async throws -> String {
@@ -116,6 +119,8 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: openAPI.withLockedValue { $0 })))
         }
+        // The routes hold this copy: its counters are the ones live pages and workers watch.
+        let routed = services
         services = AppServices(config: config, store: store, views: views, registry: sharedRegistry, routes: registrar.specs, logger: logger, dummyHash: dummy)
         let doc = try APIJSON.encoder.encode(OpenAPIDocument.build(routes: registrar.specs))
         openAPI.withLockedValue { $0 = Array(doc) }
@@ -123,7 +128,8 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Pantau"),
-            services: [StoreService(store: store)] + alertWorker(store, config, logger),
+            services: [StoreService(store: store)] + alertWorker(store, config, logger, wake: routed.wakeCounter)
+                + backgroundServices(routed, config, logger),
             logger: logger)
         return BuiltApplication(application: app, services: services, bootstrapPassword: password)
     } catch {
@@ -133,10 +139,24 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
 }
 
 /// The alert worker of this instance, unless turned off (`PANTAU_ALERT_INTERVAL=0`).
-func alertWorker(_ store: PantauStore, _ config: AppConfig, _ logger: Logger) -> [any Service] {
+func alertWorker(_ store: PantauStore, _ config: AppConfig, _ logger: Logger, wake: (@Sendable () -> Int)? = nil) -> [any Service] {
     guard config.alertInterval > 0 else { return [] }
-    return [AlertWorker(store: store, sender: WebhookSender(allowPrivate: config.webhookAllowPrivate),
-                        interval: .milliseconds(Int64(config.alertInterval * 1000)), logger: logger)]
+    var w = AlertWorker(store: store, sender: WebhookSender(allowPrivate: config.webhookAllowPrivate),
+                        interval: .milliseconds(Int64(config.alertInterval * 1000)),
+                        policy: WebhookRetryPolicy(lease: config.workerLease), logger: logger)
+    w.wake = wake
+    return [w]
+}
+
+/// The job worker, and on PostgreSQL the change listener (other instances' writes wake this one's
+/// live pages and workers at once). See ChangeListener.swift.
+func backgroundServices(_ s: AppServices, _ config: AppConfig, _ logger: Logger) -> [any Service] {
+    var out: [any Service] = [JobWorker(store: s.store, worker: JobWorker.defaultName(), interval: .seconds(5),
+                                        policy: JobPolicy(lease: config.workerLease), wake: s.wakeCounter, logger: logger)]
+    if s.store.database.kind == .postgres {
+        out.append(ChangeListener(store: s.store, changed: { _ in s.monitoringChanged() }, logger: logger))
+    }
+    return out
 }
 
 /// On an empty database: creates `admin` with `PANTAU_ADMIN_PASSWORD` or a one-time password

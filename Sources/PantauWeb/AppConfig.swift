@@ -61,6 +61,10 @@ public struct AppConfig: Sendable {
     /// Seconds between rounds of the alert worker (evaluate rules, send due webhooks) on this
     /// instance (`PANTAU_ALERT_INTERVAL`, default 5); 0 turns the worker off here.
     public var alertInterval: TimeInterval = 5
+    /// Seconds a background worker's claim (a webhook delivery being sent, a job's step) keeps other
+    /// instances away (`PANTAU_WORKER_LEASE`, default 60): after an instance dies, another takes
+    /// its work over once this has passed (docs/operations.md, "Several instances and scale").
+    public var workerLease: TimeInterval = 60
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "pantau.sqlite"),
@@ -144,6 +148,7 @@ public struct AppConfig: Sendable {
         config.auditKey = key.isEmpty ? nil : key
         config.webhookAllowPrivate = try flag("pantau.webhook.allow.private", "PANTAU_WEBHOOK_ALLOW_PRIVATE", false)
         config.alertInterval = try number("pantau.alert.interval", "PANTAU_ALERT_INTERVAL", 5, 0...3600, "seconds, 0-3600 (0: no alert worker)")
+        config.workerLease = try number("pantau.worker.lease", "PANTAU_WORKER_LEASE", 60, 15...3600, "seconds, 15-3600")
         return config
     }
 }
