@@ -121,7 +121,7 @@ public enum XLSXError: Error, Hashable, Sendable, CustomStringConvertible {
 /// Writes Office Open XML SpreadsheetML (.xlsx) files without dependencies: the package parts
 /// (`[Content_Types].xml`, `_rels/.rels`, `docProps/core.xml`, `xl/workbook.xml`,
 /// `xl/_rels/workbook.xml.rels`, `xl/styles.xml`, `xl/sharedStrings.xml`,
-/// `xl/worksheets/sheetN.xml`) inside a stored ZIP written by ``ZipArchiveWriter``.
+/// `xl/worksheets/sheetN.xml`) inside a ZIP written by ``ZipArchiveWriter`` (entries deflated).
 ///
 /// Texts go to the shared-string table (deduplicated). Styles: header rows and
 /// ``XLSXCell/boldText(_:)`` are bold; numbers carry one of ``XLSXNumberFormat``. Dates are Excel
@@ -137,10 +137,14 @@ public struct XLSXWriter: Sendable {
         /// Creation date written to docProps and the ZIP entries; nil = 1980-01-01 for
         /// byte-identical output from identical input.
         public var created: Date?
+        /// Deflate the package's parts (default; Excel, LibreOffice and openpyxl read both).
+        /// False stores them uncompressed.
+        public var compress: Bool
 
-        public init(timeZone: TimeZone = .wib, created: Date? = nil) {
+        public init(timeZone: TimeZone = .wib, created: Date? = nil, compress: Bool = true) {
             self.timeZone = timeZone
             self.created = created
+            self.compress = compress
         }
     }
 
@@ -168,6 +172,7 @@ public struct XLSXWriter: Sendable {
             sheetParts.append(try sheetXML(sheet, name: names[i], strings: &strings))
         }
         var zip = ZipArchiveWriter(modified: options.created, timeZone: options.timeZone)
+        zip.compress = options.compress
         do {
             try zip.add(name: "[Content_Types].xml", data: Array(contentTypes(sheetCount: sheetParts.count).utf8))
             try zip.add(name: "_rels/.rels", data: Array(rootRels.utf8))

@@ -1,4 +1,5 @@
 import Foundation
+import PantauCore
 
 /// CRC-32 as used by ZIP, gzip and PNG (polynomial 0xEDB88320, reflected, initial and final XOR
 /// 0xFFFFFFFF). `CRC32.checksum(Array("123456789".utf8)) == 0xCBF43926`.
@@ -36,8 +37,9 @@ public enum ZipArchiveError: Error, Hashable, Sendable, CustomStringConvertible 
     }
 }
 
-/// Writes a ZIP archive (PKWARE APPNOTE 6.3) with stored (uncompressed) entries: local file
-/// headers, data, the central directory and the end-of-central-directory record. Names are
+/// Writes a ZIP archive (PKWARE APPNOTE 6.3): local file headers, data, the central directory and
+/// the end-of-central-directory record. Entries are deflated (zlib raw deflate, level 6) when
+/// that makes them smaller, stored otherwise (and always when ``compress`` is off). Names are
 /// UTF-8 (general-purpose flag bit 11). Output is deterministic for a given modification date.
 ///
 /// - Complexity: O(total bytes).
@@ -48,6 +50,8 @@ public struct ZipArchiveWriter: Sendable {
     private var count = 0
     private let dosTime: UInt16
     private let dosDate: UInt16
+    /// Deflate entries (default); false writes every entry stored.
+    public var compress = true
 
     /// - Parameter modified: timestamp stored for every entry, as local time in `timeZone`
     ///   (default 1980-01-01 00:00, the earliest DOS date, for reproducible files).
@@ -65,7 +69,7 @@ public struct ZipArchiveWriter: Sendable {
         }
     }
 
-    /// Adds a stored entry.
+    /// Adds an entry: deflated when ``compress`` is on and that is smaller, stored otherwise.
     /// - Throws: ``ZipArchiveError``.
     public mutating func add(name: String, data: [UInt8]) throws(ZipArchiveError) {
         let nameBytes = Array(name.utf8)
@@ -73,36 +77,41 @@ public struct ZipArchiveWriter: Sendable {
               !name.split(separator: "/").contains("..")
         else { throw .invalidName(name) }
         guard names.insert(name).inserted else { throw .duplicateName(name) }
-        guard data.count < 0xFFFF_FFFF, out.count < 0xFFFF_FFFF - data.count - 30 - nameBytes.count
-        else { throw .tooLarge(name) }
+        guard data.count < 0xFFFF_FFFF else { throw .tooLarge(name) }
         guard count < 0xFFFF else { throw .tooLarge("lebih dari 65.535 entri (more than 65,535 entries)") }
         let crc = CRC32.checksum(data)
+        // Tiny entries stay stored: deflate's block header would outweigh what it saves.
+        let packed = compress && data.count > 64 ? RawDeflate.deflate(data, level: 6) : nil
+        let method: UInt16 = packed.map { $0.count < data.count } == true ? 8 : 0
+        let body = method == 8 ? packed! : data
+        guard out.count < 0xFFFF_FFFF - body.count - 30 - nameBytes.count else { throw .tooLarge(name) }
         let offset = UInt32(out.count)
         let size = UInt32(data.count)
+        let csize = UInt32(body.count)
         // Local file header.
         out.zipLE32(0x0403_4B50)
         out.zipLE16(20)            // version needed: 2.0
         out.zipLE16(0x0800)        // flags: UTF-8 names
-        out.zipLE16(0)             // method: stored
+        out.zipLE16(method)        // 0 stored, 8 deflate
         out.zipLE16(dosTime)
         out.zipLE16(dosDate)
         out.zipLE32(crc)
-        out.zipLE32(size)          // compressed size
+        out.zipLE32(csize)         // compressed size
         out.zipLE32(size)          // uncompressed size
         out.zipLE16(UInt16(nameBytes.count))
         out.zipLE16(0)             // extra length
         out += nameBytes
-        out += data
+        out += body
         // Central directory header.
         central.zipLE32(0x0201_4B50)
         central.zipLE16(0x031E)    // made by: UNIX, spec 3.0
         central.zipLE16(20)
         central.zipLE16(0x0800)
-        central.zipLE16(0)
+        central.zipLE16(method)
         central.zipLE16(dosTime)
         central.zipLE16(dosDate)
         central.zipLE32(crc)
-        central.zipLE32(size)
+        central.zipLE32(csize)
         central.zipLE32(size)
         central.zipLE16(UInt16(nameBytes.count))
         central.zipLE16(0)         // extra

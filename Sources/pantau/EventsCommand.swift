@@ -11,7 +11,7 @@ struct EventsCommand: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import the events of a log file (.csv, .csv.gz, .xes, .xes.gz) as cases of an SOP.",
+            abstract: "Import the events of a log file (.csv, .csv.gz, .xes, .xes.gz, .xlsx) as cases of an SOP.",
             discussion: """
             Every event is checked first; by default one bad event stops the import before anything is stored \
             (with --skip-invalid the good events are stored and the bad ones listed). Events are then stored in \
@@ -20,7 +20,7 @@ struct EventsCommand: AsyncParsableCommand {
             """)
 
         @OptionGroup var db: DatabaseOptions
-        @Argument(help: "The log: .csv, .csv.gz, .xes or .xes.gz.") var file: String
+        @Argument(help: "The log: .csv, .csv.gz, .xes, .xes.gz or .xlsx (the first visible sheet, or --sheet).") var file: String
         @Option(help: "SOP id (see `pantau sop list`).") var sop: Int64
         @Option(help: "Unit code for new cases whose events name no unit (default: the SOP's unit).") var unit: String?
         @Flag(help: "Store the valid events and list the rejected ones (default: all or nothing).") var skipInvalid = false
@@ -31,7 +31,8 @@ struct EventsCommand: AsyncParsableCommand {
         @Option(help: "CSV: column of the start timestamp (default: detected, e.g. start_timestamp).") var startColumn: String?
         @Option(help: "CSV: column of the resource (default: detected, e.g. org:resource).") var resourceColumn: String?
         @Option(help: "CSV: column of the unit code (default: detected, e.g. org:group, unit_kerja).") var unitColumn: String?
-        @Option(help: "Zone of timestamps written without an offset, e.g. Asia/Jakarta (default UTC).") var timeZone: String?
+        @Option(help: "Zone of timestamps written without an offset, e.g. Asia/Jakarta (default UTC); also of Excel date cells.") var timeZone: String?
+        @Option(help: "XLSX: the sheet to read (tab name; default the first visible sheet).") var sheet: String?
 
         func validate() throws {
             guard (1...EventLimits.maxBatch).contains(batch) else { throw ValidationError("--batch must be between 1 and \(EventLimits.maxBatch)") }
@@ -45,20 +46,37 @@ struct EventsCommand: AsyncParsableCommand {
                 guard let tz = TimeZone(identifier: z) else { throw ValidationError("--time-zone: unknown zone '\(z)'") }
                 zone = tz
             }
+            let mapping = CSVColumnMapping(caseID: caseColumn, activity: activityColumn, timestamp: timestampColumn,
+                                           startTimestamp: startColumn, resource: resourceColumn, unit: unitColumn)
+            // File order inside each case, so "event k of case X" is the k-th row of X in the file.
+            let csvOptions = CSVReader.Options(mapping: mapping, defaultTimeZone: zone, ordering: .asAppended)
             do {
+                // An Excel workbook whatever its name (told by the ZIP signature): its sheet read as CSV.
+                if name.hasSuffix(".xlsx") || Self.startsLikeZip(url) {
+                    let data = try Data(contentsOf: url)
+                    return try CSVReader(options: csvOptions).read(xlsx: data, sheet: sheet)
+                }
                 if name.hasSuffix(".xes") || name.hasSuffix(".xes.gz") {
                     return try XESReader(options: .init(defaultTimeZone: zone)).read(contentsOf: url)
                 }
                 if name.hasSuffix(".csv") || name.hasSuffix(".csv.gz") {
-                    let mapping = CSVColumnMapping(caseID: caseColumn, activity: activityColumn, timestamp: timestampColumn,
-                                                   startTimestamp: startColumn, resource: resourceColumn, unit: unitColumn)
-                    // File order inside each case, so "event k of case X" is the k-th row of X in the file.
-                    return try CSVReader(options: .init(mapping: mapping, defaultTimeZone: zone, ordering: .asAppended)).read(contentsOf: url)
+                    return try CSVReader(options: csvOptions).read(contentsOf: url)
                 }
             } catch let e as EventLogError {
-                throw CLIError("tidak dapat dibaca / cannot read: \(e.description)")
+                throw CLIError("tidak dapat dibaca / cannot read: \(e.with(fileName: url.lastPathComponent))")
+            } catch let e as XLSXReadError {
+                throw CLIError("tidak dapat dibaca / cannot read: \(url.lastPathComponent): \(e.description)")
+            } catch let e as CocoaError {
+                throw CLIError("tidak dapat dibaca / cannot read: \(url.lastPathComponent): \(e.localizedDescription)")
             }
-            throw ValidationError("FILE: use a .csv, .csv.gz, .xes or .xes.gz file")
+            throw ValidationError("FILE: use a .csv, .csv.gz, .xes, .xes.gz or .xlsx file")
+        }
+
+        /// Whether the file starts with a ZIP signature (an .xlsx under another name).
+        static func startsLikeZip(_ url: URL) -> Bool {
+            guard let h = try? FileHandle(forReadingFrom: url) else { return false }
+            defer { try? h.close() }
+            return XLSXReader.looksLikeZip((try? h.read(upToCount: 4)) ?? Data())
         }
 
         func run() async throws {

@@ -55,15 +55,17 @@ struct TestZip {
             let local = Int(try u32(p + 42))
             let name = String(decoding: d[(p + 46)..<(p + 46 + nlen)], as: UTF8.self)
             p += 46 + nlen + xlen + clen
-            guard flags & 0x0800 != 0, method == 0, csize == usize else { throw Failure.bad("\(name): flags/method/size") }
+            guard flags & 0x0800 != 0, method == 8 || (method == 0 && csize == usize) else { throw Failure.bad("\(name): flags/method/size") }
             guard try u32(local) == 0x0403_4B50, try u32(local + 14) == crc, Int(try u32(local + 18)) == csize,
+                  try u16(local + 8) == method, Int(try u32(local + 22)) == usize,
                   try u16(local + 26) == nlen,
                   String(decoding: d[(local + 30)..<(local + 30 + nlen)], as: UTF8.self) == name
             else { throw Failure.bad("\(name): local header disagrees with central directory") }
             let start = local + 30 + nlen + (try u16(local + 28))
             guard start + csize <= cdOffset else { throw Failure.bad("\(name): data overlaps directory") }
-            let data = Array(d[start..<(start + csize)])
-            guard Self.bitwiseCRC(data) == crc else { throw Failure.bad("\(name): CRC mismatch") }
+            let raw = Array(d[start..<(start + csize)])
+            let data = method == 8 ? try RawDeflate.inflate(raw, expectedSize: usize) : raw
+            guard data.count == usize, Self.bitwiseCRC(data) == crc else { throw Failure.bad("\(name): CRC mismatch") }
             entries.append(Entry(name: name, data: data, crc: crc, method: UInt16(method)))
         }
         guard p == eocd else { throw Failure.bad("central directory size mismatch") }

@@ -76,7 +76,7 @@ func surveySession(_ fx: TestFixture, _ user: String, form: Bool = false) async 
     return (Req.headers(cookie: s.cookie, csrf: s.csrf, form: form), s.csrf)
 }
 
-/// Entries of a ZIP written with the "stored" method (what XLSXWriter writes), by name.
+/// Entries of a ZIP written by ZipArchiveWriter (stored or deflated entries), by name.
 func skmZipEntries(_ data: Data) throws -> [String: Data] {
     let b = [UInt8](data)
     func u16(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
@@ -87,8 +87,9 @@ func skmZipEntries(_ data: Data) throws -> [String: Data] {
         let method = u16(i + 8), size = u32(i + 18), nameLen = u16(i + 26), extraLen = u16(i + 28)
         let name = String(decoding: b[(i + 30)..<(i + 30 + nameLen)], as: UTF8.self)
         let start = i + 30 + nameLen + extraLen
-        try #require(method == 0 && start + size <= b.count, "entry \(name) is not stored or is cut")
-        out[name] = Data(b[start..<(start + size)])
+        try #require((method == 0 || method == 8) && start + size <= b.count, "entry \(name) is neither stored nor deflated, or is cut")
+        let raw = Array(b[start..<(start + size)])
+        out[name] = Data(method == 8 ? try RawDeflate.inflate(raw, expectedSize: u32(i + 22)) : raw)
         i = start + size
     }
     try #require(b.count >= 22 && u32(b.count - 22) == 0x0605_4B50, "no end-of-central-directory record")

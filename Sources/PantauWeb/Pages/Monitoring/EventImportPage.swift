@@ -4,7 +4,7 @@ import Hummingbird
 import PantauCore
 import PantauStore
 
-/// `/sops/{id}/impor-kejadian`: a log file (CSV, CSV.gz, XES, XES.gz) uploaded as cases of the SOP
+/// `/sops/{id}/impor-kejadian`: a log file (CSV, CSV.gz, XES, XES.gz, XLSX) uploaded as cases of the SOP
 /// (docs/monitoring.md, "Impor kejadian lewat web").
 ///
 /// 1. `POST /sops/{id}/impor-kejadian` takes the file (a `multipart/form-data` part `file`, or the
@@ -19,7 +19,8 @@ import PantauStore
 enum EventImportPage {
     // MARK: Temporary uploads
 
-    enum Kind: String { case csv, xes }
+    /// An .xlsx workbook is read as the CSV of its first visible sheet (``XLSXTable/csv``).
+    enum Kind: String { case csv, xes, xlsx }
 
     /// One uploaded file kept between the steps.
     struct Upload {
@@ -203,6 +204,34 @@ enum EventImportPage {
     /// Compressed uploads may not grow beyond this when read.
     static let maxDecompressed = 100 << 20
 
+    /// The CSV of an .xlsx upload's first visible sheet, or why it cannot be read (no line: the
+    /// reader's message names the part and cell).
+    static func xlsxCSV(_ url: URL) -> (XLSXTable.CSV?, ReadProblem?) {
+        do {
+            let data = try Data(contentsOf: url)
+            return (try XLSXReader(options: .init(maxPartBytes: maxDecompressed)).read(data).csv, nil)
+        } catch let e as XLSXReadError {
+            return (nil, ReadProblem(line: 0, column: "", code: "xlsx", value: e.description))
+        } catch {
+            return (nil, ReadProblem(line: 0, column: "", code: "xlsx", value: "\(error)"))
+        }
+    }
+
+    /// The header of CSV bytes (see ``csvHeader(_:)``).
+    static func csvHeader(data: Data) -> Result<[String], EventLogError> {
+        var o = CSVReader.Options(mapping: CSVColumnMapping(caseID: "\u{1}"))
+        o.delimiter = UInt8(ascii: ",")
+        do {
+            _ = try CSVReader(options: o).read(data: data)
+            return .success([])
+        } catch let e as EventLogError {
+            if case let .missingColumn(_, available, _) = e { return .success(available) }
+            return .failure(e)
+        } catch {
+            return .failure(.io(path: "", message: "\(error)"))
+        }
+    }
+
     static func problem(_ e: EventLogError, header: [String]) -> ReadProblem {
         func col(_ at: InputLocation) -> String { at.column >= 1 && at.column <= header.count ? header[at.column - 1] : at.column > 0 ? "#\(at.column)" : "" }
         switch e {
@@ -224,9 +253,23 @@ enum EventImportPage {
     /// Bad rows skipped by re-reading the file at most this often.
     static let maxSkippedRows = 200
 
-    /// Reads the upload with the mapping. When `skipBadRows` (plain CSV only), a row the reader
-    /// refuses is blanked out and the file read again, so the report names each such row.
+    /// Reads the upload with the mapping. When `skipBadRows` (plain CSV and XLSX), a row the reader
+    /// refuses is blanked out and the file read again, so the report names each such row. For an
+    /// XLSX the rows named are the spreadsheet's.
     static func read(_ up: Upload, mapping: Mapping, header: [String], skipBadRows: Bool) -> (EventLog?, [ReadProblem]) {
+        guard up.kind == .xlsx else { return read(up, csv: nil, mapping: mapping, header: header, skipBadRows: skipBadRows) }
+        let (converted, failure) = xlsxCSV(up.url)
+        guard let converted else { return (nil, failure.map { [$0] } ?? []) }
+        let (log, problems) = read(up, csv: converted.data, mapping: mapping, header: header, skipBadRows: skipBadRows)
+        return (log, problems.map { p in
+            var q = p
+            if q.line > 0 { q.line = converted.row(ofLine: q.line) }
+            return q
+        })
+    }
+
+    /// Reads the upload, or `csv` (the CSV made of an XLSX upload) when given.
+    static func read(_ up: Upload, csv: Data?, mapping: Mapping, header: [String], skipBadRows: Bool) -> (EventLog?, [ReadProblem]) {
         let zone = TimeZone(identifier: mapping.timeZone) ?? TimeZone(identifier: "Asia/Jakarta")!
         switch up.kind {
         case .xes:
@@ -235,13 +278,14 @@ enum EventImportPage {
             do { return (try XESReader(options: o).read(contentsOf: up.url), []) } catch let e as EventLogError {
                 return (nil, [problem(e, header: [])])
             } catch { return (nil, [ReadProblem(line: 0, column: "", code: "malformed", value: "\(error)")]) }
-        case .csv:
+        case .csv, .xlsx:
             var o = CSVReader.Options(mapping: mapping.csvMapping(header: header), defaultTimeZone: zone, ordering: .asAppended)
             o.maxDecompressedBytes = maxDecompressed
+            if csv != nil { o.delimiter = UInt8(ascii: ",") }
             let reader = CSVReader(options: o)
-            do { return (try reader.read(contentsOf: up.url), []) } catch let e as EventLogError {
+            do { return (try csv.map { try reader.read(data: $0) } ?? reader.read(contentsOf: up.url), []) } catch let e as EventLogError {
                 let first = problem(e, header: header)
-                guard skipBadRows, skippableRowCodes.contains(first.code), var data = try? Data(contentsOf: up.url), !isGzip(data) else {
+                guard skipBadRows, skippableRowCodes.contains(first.code), var data = csv ?? (try? Data(contentsOf: up.url)), !isGzip(data) else {
                     return (nil, [first])
                 }
                 var problems = [first]
@@ -372,7 +416,7 @@ enum EventImportPage {
     /// The page (pure). `upload` with `header` and `log`: step 2; `report`: after an import.
     static func model(rec: SOPRecord, upload: Upload?, header: [String], mapping: Mapping, log: EventLog?, readProblems: [ReadProblem],
                       report: EventLogImport.Report?, seconds: Double, skip: Bool, attempted: Bool, errors: [FieldError], t: Strings) -> Model {
-        let isCSV = upload?.kind == .csv
+        let isCSV = upload?.kind == .csv || upload?.kind == .xlsx
         let zone = TimeZone(identifier: mapping.timeZone) ?? TimeZone(identifier: "Asia/Jakarta")!
         let labels = ["case": "evimp_col_case", "activity": "evimp_col_activity", "timestamp": "evimp_col_timestamp",
                       "start": "evimp_col_start", "resource": "evimp_col_resource", "unit": "evimp_col_unit"]
@@ -458,6 +502,8 @@ enum EventImportPage {
 
     static func detectKind(name: String, data: Data) -> Kind? {
         let n = name.lowercased()
+        // An Excel workbook is told by its ZIP signature, whatever its name.
+        if XLSXReader.looksLikeZip(data) || n.hasSuffix(".xlsx") { return .xlsx }
         if n.hasSuffix(".xes") || n.hasSuffix(".xes.gz") { return .xes }
         if n.hasSuffix(".csv") || n.hasSuffix(".csv.gz") || n.hasSuffix(".txt") { return .csv }
         if !n.isEmpty && n.hasSuffix(".gz") { return nil }
@@ -481,8 +527,16 @@ enum EventImportPage {
     }
 
     static func headerAndMapping(_ up: Upload, _ mapping: Mapping?) -> ([String], Mapping, ReadProblem?) {
-        guard up.kind == .csv else { return ([], mapping ?? Mapping(), nil) }
-        switch csvHeader(up.url) {
+        guard up.kind != .xes else { return ([], mapping ?? Mapping(), nil) }
+        let header: Result<[String], EventLogError>
+        if up.kind == .xlsx {
+            let (converted, failure) = xlsxCSV(up.url)
+            guard let converted else { return ([], mapping ?? Mapping(), failure) }
+            header = csvHeader(data: converted.data)
+        } else {
+            header = csvHeader(up.url)
+        }
+        switch header {
         case let .success(h): return (h, mapping ?? Mapping.detected(header: h), nil)
         case let .failure(e): return ([], mapping ?? Mapping(), problem(e, header: []))
         }

@@ -85,7 +85,12 @@ enum SurveyImportPage {
         r.page(.post, .surveyImport(.key), .surveyManage, "Import paper questionnaires (CSV): all rows or none, or skip bad rows") { req, ctx in
             let (survey, _) = try await SurveyAccess.load(s, ctx)
             let t = s.views.strings(ctx.language)
-            let f = try await submittedForm(req, ctx.base)
+            // An uploaded .xlsx or CSV file (multipart part `file`) arrives as the `csv` text (SurveyImportUpload).
+            let f: FormData
+            do { f = try await SurveyImportUpload.form(req, ctx) } catch let e as XLSXReadError {
+                return try await render(s, ctx, survey, input: Input(), errors: [FieldError(field: "csv", message: t.format("survey_import_xlsx_failed", e.description))],
+                                        status: .badRequest)
+            }
             let input = Input(text: f["csv"] ?? "", source: f.text("source"), defaultDate: f.text("default_date"), skip: f["skip_invalid"] != nil)
             func fail(_ errors: [FieldError], _ issues: [SurveyCSVIssue] = [], skipped: [SurveyCSVSkippedRow] = []) async throws -> Response {
                 try await render(s, ctx, survey, input: input, errors: errors, issues: issues, skipped: skipped, status: .badRequest)
