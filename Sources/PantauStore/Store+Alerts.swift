@@ -158,6 +158,33 @@ public struct AlertRecord: Sendable, Hashable, Codable {
     }
 }
 
+/// Which raised alerts to list (all filters optional; `unitIDs` nil: every unit).
+public struct AlertQuery: Sendable, Hashable {
+    public var unitIDs: Set<Int64>?
+    public var sopID: Int64?
+    public var kind: AlertKind?
+    public var since: Date?
+    /// 1-500.
+    public var limit: Int
+
+    public init(unitIDs: Set<Int64>? = nil, sopID: Int64? = nil, kind: AlertKind? = nil, since: Date? = nil, limit: Int = 100) {
+        self.unitIDs = unitIDs
+        self.sopID = sopID
+        self.kind = kind
+        self.since = since
+        self.limit = limit
+    }
+}
+
+/// A raised alert with the names an integrating system shows.
+public struct AlertListItem: Sendable, Hashable {
+    public var alert: AlertRecord
+    public var sopNumber: String
+    public var sopTitle: String
+    public var unitCode: String
+    public var caseReference: String?
+}
+
 /// An alert as a person's notification shows it.
 public struct NotificationItem: Sendable, Hashable {
     public var id: Int64
@@ -577,8 +604,10 @@ extension PantauStore {
         let args: [String]
         do { args = try JSONDecoder().decode([String].self, from: Data(try r.string("args").utf8)) }
         catch { throw StoreError.corrupt("alerts.args of alert \(try r.int64("id")): \(error)") }
+        let kindText = try r.string("kind")
+        guard let kind = AlertKind(rawValue: kindText) else { throw StoreError.corrupt("alerts.kind of alert \(try r.int64("id")): \(kindText)") }
         return AlertRecord(id: try r.int64("id"), ruleID: try r.int64("rule_id"), sopID: try r.int64("sop_id"), unitID: try r.int64("unit_id"),
-                           caseID: try r.optInt64("case_id"), kind: AlertKind(rawValue: try r.string("kind")) ?? .caseOverdue,
+                           caseID: try r.optInt64("case_id"), kind: kind,
                            condition: try r.string("condition_key"), raisedAt: Date(timeIntervalSince1970: try r.double("raised_at")), arguments: args)
     }
 
@@ -587,6 +616,28 @@ extension PantauStore {
         try await read { sql in
             try await sql.raw("SELECT * FROM alerts WHERE sop_id = \(bind: sopID) ORDER BY raised_at DESC, id DESC LIMIT \(unsafeRaw: String(max(1, limit)))")
                 .all().map(Self.alert(from:))
+        }
+    }
+
+    /// Raised alerts for other systems (`GET /api/v1/alerts`), newest first, with the SOP and case
+    /// they are about.
+    public func alerts(_ q: AlertQuery) async throws -> [AlertListItem] {
+        try await read { sql in
+            var w: [SQLQueryString] = []
+            if let units = q.unitIDs { w.append("a.unit_id IN (\(unsafeRaw: units.isEmpty ? "-1" : units.sorted().map(String.init).joined(separator: ",")))") }
+            if let s = q.sopID { w.append("a.sop_id = \(bind: s)") }
+            if let k = q.kind { w.append("a.kind = \(bind: k.rawValue)") }
+            if let since = q.since { w.append("a.raised_at >= \(bind: since.timeIntervalSince1970)") }
+            var query: SQLQueryString = """
+                SELECT a.*, s.number AS sop_number, s.title AS sop_title, u.code AS unit_code, c.reference AS case_reference
+                FROM alerts a JOIN sops s ON s.id = a.sop_id JOIN units u ON u.id = a.unit_id LEFT JOIN service_cases c ON c.id = a.case_id
+                """
+            for (i, c) in w.enumerated() { query = query + (i == 0 ? " WHERE " : " AND ") + c }
+            query = query + " ORDER BY a.raised_at DESC, a.id DESC LIMIT \(unsafeRaw: String(min(max(1, q.limit), 500)))"
+            return try await sql.raw(query).all().map { r in
+                AlertListItem(alert: try Self.alert(from: r), sopNumber: try r.string("sop_number"), sopTitle: try r.string("sop_title"),
+                              unitCode: try r.string("unit_code"), caseReference: try r.optString("case_reference"))
+            }
         }
     }
 
@@ -603,6 +654,17 @@ extension PantauStore {
                 NotificationItem(id: try r.int64("nid"), alert: try Self.alert(from: r), sopNumber: try r.string("sop_number"),
                                  sopTitle: try r.string("sop_title"), unitName: try r.string("unit_name"), readAt: try r.optDouble("read_at").date)
             }
+        }
+    }
+
+    /// What the page header counts for a person: unread alert notifications and unread notices
+    /// (reminders, assignments), in one query.
+    public func unreadCount(userID: Int64) async throws -> Int {
+        try await read { sql in
+            try await sql.raw("""
+                SELECT (SELECT COUNT(*) FROM notifications WHERE user_id = \(bind: userID) AND read_at IS NULL)
+                     + (SELECT COUNT(*) FROM notices WHERE user_id = \(bind: userID) AND read_at IS NULL) AS n
+                """).first()?.int("n") ?? 0
         }
     }
 

@@ -211,6 +211,11 @@ struct IdentityMiddleware: RouterMiddleware {
             ctx.session = session
             ctx.csrfToken = session.csrfToken
             ctx.language = user.language
+            // Pages (a browser asks for HTML) show the unread count in the header; scripts,
+            // stylesheets and live streams do not ask for HTML and skip the query.
+            if request.method == .get, request.headers[.accept]?.contains("text/html") == true {
+                ctx.unread = try await store.unreadCount(userID: user.id)
+            }
         }
         if ctx.session == nil {
             // Anonymous forms (login, public survey) use a double-submit cookie.

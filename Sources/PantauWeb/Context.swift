@@ -45,6 +45,9 @@ public struct PantauRequestContext: RequestContext {
     public var flash: String?
     /// The parsed form body, once the guard has read it for the CSRF check.
     public var form: FormData?
+    /// Unread notifications and notices of the signed-in person, counted for pages (the header's
+    /// badge); nil for API calls, assets and streams.
+    public var unread: Int?
 
     /// The client's IP address, for login throttling.
     public var remoteAddress: String?

@@ -32,6 +32,7 @@ func registerRoutes(_ r: RouteRegistrar, _ s: AppServices, openAPI: @escaping @S
     APIRoutes.register(r, s, openAPI: openAPI)
     SurveyAPI.register(r, s)
     EventAPI.register(r, s)
+    AlertAPI.register(r, s)
     IndicatorAPI.register(r, s)
     QuizPages.register(r, s)
     MonevRecordPages.register(r, s)

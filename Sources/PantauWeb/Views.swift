@@ -87,6 +87,9 @@ struct NavItem {
     let label: String
     let href: String
     let active: Bool
+    /// A count beside the label (unread notifications), with its spoken form.
+    var badge: String? = nil
+    var badgeLabel: String? = nil
 }
 
 /// The links every page's frame carries.
@@ -140,6 +143,10 @@ struct LayoutModel {
             }
             if u.role == .admin || u.role == .auditor { item(.audit, "nav_audit", .audit) }
             item(.notifications, "nav_notifications", .notifications)
+            if let n = context.unread, n > 0, let i = nav.indices.last {
+                nav[i].badge = n > 99 ? "99+" : String(n)
+                nav[i].badgeLabel = t.format("nav_unread", n)
+            }
         }
         self.nav = nav
         otherLang = context.language == .id ? "en" : "id"

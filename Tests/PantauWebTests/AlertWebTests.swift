@@ -186,6 +186,32 @@ struct AlertWebTests {
                 #expect(page.contains(sees ? "1 belum dibaca" : "0 belum dibaca"), "\(who)")
             }
             let officer = try await fx.session("officer")
+            // The page header counts them on every page a browser asks for (not on other requests).
+            var browser = Req.headers(cookie: officer.cookie)
+            browser[.accept] = "text/html,application/xhtml+xml"
+            let home = String(buffer: try await client.execute(uri: "/", method: .get, headers: browser, body: nil).body)
+            #expect(home.contains(#"<span class="count" aria-hidden="true">1</span><span class="sr">, 1 belum dibaca</span>"#))
+            let plain = String(buffer: try await client.execute(uri: "/", method: .get, headers: Req.headers(cookie: officer.cookie), body: nil).body)
+            #expect(!plain.contains(#"class="count""#))
+            // Other systems read the alerts from the API, limited to their units and filtered.
+            struct APIAlert: Decodable { var kind: String; var case_reference: String?; var unit_code: String; var message: String; var sop_id: Int64 }
+            func apiAlerts(_ query: String, _ token: String) async throws -> [APIAlert] {
+                let r = try await client.execute(uri: "/api/v1/alerts" + query, method: .get, headers: Req.headers(bearer: token), body: nil)
+                #expect(r.status == .ok, "\(query): \(String(buffer: r.body))")
+                return try JSONDecoder().decode([APIAlert].self, from: Data(buffer: r.body))
+            }
+            let listed = try await apiAlerts("", fx.token)
+            #expect(listed.map(\.case_reference) == ["IMN-TUA"] && listed[0].kind == "case_overdue" && listed[0].unit_code == "DINKES-PKM-KTB")
+            #expect(listed[0].message.contains("Kasus IMN-TUA sudah terbuka") && listed[0].sop_id == sop)
+            #expect(try await apiAlerts("?kind=case_overdue&sop_id=\(sop)", fx.token).count == 1)
+            #expect(try await apiAlerts("?kind=compliance_below", fx.token).isEmpty)
+            #expect(try await apiAlerts("?since=2999-01-01T00:00:00Z", fx.token).isEmpty)
+            let dpm = "pnt_test_" + UUID().uuidString
+            _ = try await fx.store.createAPIToken(name: "sicantik", prefix: String(dpm.prefix(10)), tokenHash: SessionTokens.hash(dpm),
+                                                  unitID: fx.units["DPMPTSP"]!, by: .system)
+            #expect(try await apiAlerts("", dpm).isEmpty, "another Dinas' token sees none of them")
+            let refused = try await client.execute(uri: "/api/v1/alerts?unit_id=\(fx.units["DINKES-PKM-KTB"]!)", method: .get, headers: Req.headers(bearer: dpm), body: nil)
+            #expect(refused.status == .forbidden)
             let items = try await fx.store.notifications(userID: fx.users["officer"]!)
             // Another person's notification id changes nothing.
             r = try await client.execute(uri: "/notifikasi/dibaca", method: .post, headers: Req.headers(cookie: mgr.cookie, csrf: mgr.csrf, form: true),

@@ -140,6 +140,7 @@ struct AuthorizationTests {
         "POST /api/v1/events": [.admin, .mgr, .mgrOther, .eval, .officer, .token],
         "GET /api/v1/sops/:id/monitoring": sopReaders.union([.token]),
         "GET /api/v1/cases/:id": sopReaders.union([.token]),
+        "GET /api/v1/alerts": users.union([.token]),
         // Tabel 7 and Tabel 8 records (evaluationRead / evaluationWrite): read by every role in the
         // SOP's scope; edited and signed as evaluator by admins, unit managers and evaluators (a unit
         // manager's paraf is then refused with a field error, 400); the executor's sign-off on Tabel 8

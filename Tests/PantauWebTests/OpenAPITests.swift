@@ -184,6 +184,9 @@ struct OpenAPISchemaTests {
                           minimal: #"{"survey_id": 1, "period": "2026", "period_label": "2026", "respondents": 0, "unsur": [], "priorities": [], "unsur_without_answers": [], "weights_renormalized": false, "profile": [], "published": false}"#)
         try expectMatches(FindingDTO.FindingCreate.self, full: #"{"period": "2026-S2", "title": "T", "detail": "D", "severity": "high"}"#,
                           minimal: #"{"period": "2026", "title": "T", "severity": "low"}"#)
+        try expectMatches(AlertDTO.Alert.self,
+                          full: #"{"id": 1, "rule_id": 2, "kind": "case_overdue", "sop_id": 3, "sop_number": "440/1", "sop_title": "Imunisasi", "unit_id": 4, "unit_code": "PKM", "case_id": 5, "case_reference": "IMN-1", "raised_at": "2026-11-30T02:00:00Z", "message": "Kasus IMN-1 sudah terbuka", "arguments": ["IMN-1", "7200", "3600"]}"#,
+                          minimal: #"{"id": 1, "rule_id": 2, "kind": "compliance_below", "sop_id": 3, "sop_number": "440/1", "sop_title": "Imunisasi", "unit_id": 4, "unit_code": "PKM", "raised_at": "2026-11-30T02:00:00Z", "message": "m", "arguments": []}"#)
         // Indicators.
         let indicator = #"{"id": 1, "unit_id": 2, "sop_id": 3, "code": "IKU-1", "name": "Kepatuhan", "family": "quality", "metric": "unsur_nrr", "unsur": "waktu", "unit_of_measure": "indeks", "direction": "higher", "period_kind": "quarter", "description": "", "active": true}"#
         try expectMatches(IndicatorDTO.Summary.self, full: indicator,
@@ -340,6 +343,9 @@ struct OpenAPISchemaTests {
             try await call(.get, "/api/v1/sops/:id/monitoring", "/api/v1/sops/\(imunisasi)/monitoring?from=kemarin", token, expect: 400)
             try await call(.get, "/api/v1/cases/:id", "/api/v1/cases/\(caseID)", token, expect: 200)
             try await call(.get, "/api/v1/cases/:id", "/api/v1/cases/999999", token, expect: 404)
+            try await call(.get, "/api/v1/alerts", "/api/v1/alerts?sop_id=\(imunisasi)&limit=10", token, expect: 200)
+            try await call(.get, "/api/v1/alerts", "/api/v1/alerts?since=kemarin", token, expect: 400)
+            try await call(.get, "/api/v1/alerts", "/api/v1/alerts?limit=0", token, expect: 400)
             try await call(.get, "/api/v1/sops/:id/before-after", "/api/v1/sops/\(imunisasi)/before-after?window=x", token, expect: 400)
             // Tabel 7 and Tabel 8 records (the fixture holds one of each for the immunisation SOP).
             try await call(.get, "/api/v1/sops/:id/monitoring-records", "/api/v1/sops/\(imunisasi)/monitoring-records", token, expect: 200)

@@ -92,6 +92,14 @@ enum OpenAPIDocument {
                 .init(name: "unit_id", schema: .integer("Only cases of this unit")),
             ])
         case (.get, api(.serviceCase(.key))): return O([.ok(EventDTO.CaseDetail.self)])
+        case (.get, api(.alerts)):
+            return O([.ok([AlertDTO.Alert].self, "Alerts, newest first")], query: [
+                .init(name: "sop_id", schema: .integer("Only alerts of this SOP")),
+                .init(name: "unit_id", schema: .integer("Only this unit and its sub-units")),
+                .init(name: "kind", schema: .oneOf(AlertKind.allCases.map(\.rawValue), "Only alerts of this kind")),
+                .init(name: "since", schema: .string("Only alerts raised at or after this moment (RFC 3339), e.g. the time of the last poll", format: "date-time")),
+                .init(name: "limit", schema: .integer("At most this many (1-500, default 100)", minimum: 1, maximum: 500, int64: false)),
+            ])
         case (.get, api(.indicators)):
             return O([.ok([IndicatorDTO.Detail].self, "Each indicator with one period: the latest with a target and a value, else the current one")], query: [
                 .init(name: "unit_id", schema: .integer("Only this unit and its sub-units")),

@@ -172,6 +172,7 @@ enum SiteURL: Sendable, Hashable {
         case surveyResults(Int64)
         case surveyResponses(Int64)
         case events
+        case alerts
         case indicators
         case indicator(Int64)
         case indicatorPeriods(Int64)
@@ -368,6 +369,7 @@ enum SiteURL: Sendable, Hashable {
             case let .surveyResults(s): return base + "/surveys/" + id(s) + "/results"
             case let .surveyResponses(s): return base + "/surveys/" + id(s) + "/responses"
             case .events: return base + "/events"
+            case .alerts: return base + "/alerts"
             case .indicators: return base + "/indicators"
             case let .indicator(i): return base + "/indicators/" + id(i)
             case let .indicatorPeriods(i): return base + "/indicators/" + id(i) + "/periods"
