@@ -61,7 +61,17 @@ extension PantauStore {
         let value = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
         return try await write { w in
             if let v = try await w.sql.raw("SELECT value FROM app_secrets WHERE name = \(bind: name)").first()?.string("value") { return v }
-            try await w.sql.raw("INSERT INTO app_secrets (name, value, created_at) VALUES (\(bind: name), \(bind: value), \(bind: w.t))").run()
+            // Two instances may create it at once: the one that loses takes the winner's value (its
+            // insert waits for the other transaction, then the row is there to read).
+            guard try await w.sql.raw("""
+                INSERT INTO app_secrets (name, value, created_at) VALUES (\(bind: name), \(bind: value), \(bind: w.t))
+                ON CONFLICT (name) DO NOTHING RETURNING name
+                """).first() != nil else {
+                guard let v = try await w.sql.raw("SELECT value FROM app_secrets WHERE name = \(bind: name)").first()?.string("value") else {
+                    throw StoreError.corrupt("app_secrets.\(name) vanished")
+                }
+                return v
+            }
             // The value itself never goes into the audit trail.
             try await w.audit(.system, "create", "app_secret", name)
             return value
