@@ -42,8 +42,11 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// Rows per table (every table of the Pantau schema).
     public var tables: [String: Int]
     public var auditHead: Head
-    /// The id of the audit key the chain verified with when the backup was taken (never the key).
+    /// The id of the audit key configured when the backup was taken (never the key itself).
     public var auditKeyID: String?
+    /// Whether the copy's audit chain was verified with that key when the backup was taken
+    /// (SQLite; a PostgreSQL dump is verified when it is restored).
+    public var auditVerified: Bool
     /// PostgreSQL: the schema dumped (nil: the whole database).
     public var schema: String?
     public var file: FileInfo
@@ -54,6 +57,7 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         case schemaMigration = "schema_migration"
         case auditHead = "audit_head"
         case auditKeyID = "audit_key_id"
+        case auditVerified = "audit_verified"
     }
 
     /// The manifest path of a backup file.
@@ -123,7 +127,7 @@ public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .auditKeyDiffers(m, c):
             return "the configured audit key (id \(c)) is not the key of this backup (id \(m)): configure the backed-up database's key (PANTAU_AUDIT_KEY_FILE); nothing was changed"
         case let .auditFailed(m):
-            return "the audit trail of the restored copy does not verify: \(m)"
+            return "the audit trail of the copy does not verify: \(m)"
         case let .countsDiffer(rows, restored):
             let bad = rows.filter { !$0.matches }
             let list = bad.map { "\($0.table): backup \($0.expected.map(String.init) ?? "-"), restored \($0.actual.map(String.init) ?? "-")" }
@@ -228,7 +232,9 @@ public enum Backup {
                 let pantau = try await src.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
                 guard !pantau.isEmpty else { throw BackupError.notPantau(path: path) }
                 // A read transaction on the source: writers carry on, the copy is one consistent state.
-                _ = try await src.query("VACUUM INTO ?", [.text(tmp)])
+                do { _ = try await src.query("VACUUM INTO ?", [.text(tmp)]) } catch {
+                    throw BackupError.io(path: file, reason: "writing the copy failed (\(error)); nothing was written")
+                }
                 try await src.close()
             } catch {
                 try? await src.close()
@@ -278,14 +284,11 @@ public enum Backup {
             let list = try await runTool(try tool("pg_restore", explicit: nil, setting: "PANTAU_PG_RESTORE"), ["--list", tmp], env: [:])
             guard list.status == 0 else { throw BackupError.corrupt(path: tmp, reason: "pg_restore --list: \(list.message)") }
             try fsyncFile(tmp)
-            var keyID: String?
-            if let key = options.auditKey {
-                if let v = try await verifyAuditTrail(.postgres(url: url), key: key, logger: options.logger) {
-                    guard v.ok else { throw BackupError.auditFailed(v.description) }
-                    keyID = key.id
-                }
-            }
-            let m = try manifest(engine: .postgres, snapshot: snap, file: file, data: tmp, schema: conn.schema, keyID: keyID, producer: options.producer)
+            // The chain is not walked here: the live database moves on while it would be read (the
+            // restore verifies the chain of the dump). The key id is the configured key's.
+            var m = try manifest(engine: .postgres, snapshot: snap, file: file, data: tmp, schema: conn.schema, keyID: options.auditKey?.id,
+                                 producer: options.producer)
+            m.auditVerified = false
             try install(tmp, at: file, manifest: m)
             return m
         } catch {
@@ -352,8 +355,7 @@ public enum Backup {
         guard !applied.isEmpty else { throw BackupError.notPantau(path: file) }
         try checkKnown(applied, path: file)
 
-        var logger = options.logger
-        logger.logLevel = .warning
+        let logger = options.logger
         let db = try await Database.open(.postgres(url: url), logger: logger)
         let before: [String: Int]?
         do {
@@ -486,8 +488,6 @@ public enum Backup {
     /// The audit check of `pantau audit verify`, on a database not opened by a server (nil
     /// without a key, when the chain has keyed entries).
     static func verifyAuditTrail(_ location: DatabaseLocation, key: AuditKey?, logger: Logger) async throws -> AuditVerification? {
-        var logger = logger
-        logger.logLevel = .warning
         let db = try await Database.open(location, logger: logger)
         do {
             let v = try await PantauStore(database: db, auditKey: key).verifyAudit()
@@ -610,7 +610,7 @@ public enum Backup {
         let f = ISO8601DateFormatter()
         return BackupManifest(format: 1, engine: engine.rawValue, createdAt: f.string(from: Date()), producer: producer,
                               schemaMigration: s.migrations.max() ?? 0, migrations: s.migrations, tables: s.tables, auditHead: s.head,
-                              auditKeyID: keyID, schema: schema,
+                              auditKeyID: keyID, auditVerified: keyID != nil, schema: schema,
                               file: .init(name: URL(fileURLWithPath: file).lastPathComponent, bytes: Int64(st.st_size), sha256: try sha256(data)))
     }
 

@@ -20,7 +20,7 @@ private func configuredAuditKey(_ c: AppConfig) throws -> AuditKey? {
 
 private func quietLogger() -> Logger {
     var l = Logger(label: "pantau")
-    l.logLevel = .warning
+    l.logLevel = .error
     return l
 }
 
@@ -55,8 +55,11 @@ struct BackupCommand: AsyncParsableCommand {
         say("backup written: \(file) (\(m.file.bytes) bytes, sha256 \(m.file.sha256.prefix(16))…, \(String(format: "%.2f", Date().timeIntervalSince(started))) s)")
         say("manifest: \(BackupManifest.path(for: file))")
         say("engine \(m.engine)\(m.schema.map { ", schema \($0)" } ?? ""), schema migration \(m.schemaMigration), \(rows(m.tables)) rows in \(m.tables.count) tables, audit head #\(m.auditHead.seq) \(m.auditHead.hash.prefix(16))…")
-        say(m.auditKeyID.map { "audit trail verified with key \($0); the key is not in the backup: keep it separately" }
-            ?? "audit trail not verified: no audit key configured (the key is not in the backup either)")
+        switch (m.auditKeyID, m.auditVerified) {
+        case let (id?, true): say("audit trail of the copy verified with key \(id); the key is not in the backup: keep it separately")
+        case let (id?, false): say("audit key \(id) recorded (the chain of the dump is verified when it is restored); the key is not in the backup: keep it separately")
+        default: say("audit trail not verified: no audit key configured (the key is not in the backup either)")
+        }
     }
 }
 
