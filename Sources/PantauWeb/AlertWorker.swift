@@ -162,6 +162,7 @@ public struct AlertWorker: Service {
                 for job in jobs {
                     group.addTask {
                         let r = await sender.send(job, at: Date())
+                        PantauMetrics.webhookAttempt(failed: r.error != nil)
                         return (job, r.statusCode, r.error)
                     }
                 }

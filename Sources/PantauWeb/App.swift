@@ -71,7 +71,7 @@ public struct BuiltApplication: Sendable {
 }
 
 private let metricsBootstrapped = NIOLockedValueBox(false)
-private let sharedRegistry = PrometheusCollectorRegistry()
+private let sharedRegistry = PantauMetrics.registry
 
 /// Builds the whole web application from a configuration: opens (and migrates) the store,
 /// creates the first admin on an empty database, loads the demo when asked, and wires routes.
@@ -104,8 +104,9 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
 
         let router = Router(context: PantauRequestContext.self)
         // Outermost first: security headers also cover error pages; metrics see final statuses.
+        router.add(middleware: RequestLogMiddleware(logger: logger, enabled: config.requestLog))
         router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: config.secureCookies))
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: HTTPMetricsMiddleware(registry: sharedRegistry))
         router.add(middleware: ErrorMiddleware(views: views))
         let registrar = RouteRegistrar(router: router)
         let dummy = try await Secrets.hashPassword(Secrets.randomToken(), cost: config.passwordCost)
@@ -114,6 +115,7 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
         // Errors of handlers are answered here, with the caller known, so an error page keeps the
         // signed-in layout and language; the outer ErrorMiddleware answers the identity check's own.
         router.add(middleware: ErrorMiddleware(views: views))
+        router.add(middleware: RefusalLogMiddleware(logger: logger))
         let openAPI = NIOLockedValueBox<[UInt8]>([])
         registerRoutes(registrar, services) {
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
@@ -202,7 +204,9 @@ struct IdentityMiddleware: RouterMiddleware {
         let store = services.store
         if let auth = request.headers[.authorization], auth.lowercased().hasPrefix("bearer ") {
             let token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-            guard let rec = try await store.apiToken(hash: Secrets.sha256(token)) else { throw AppError.unauthorized }
+            guard let rec = try await store.apiToken(hash: Secrets.sha256(token)) else {
+                throw await APITokenRefusal.refuse(token, services: services, request: request, context: context)
+            }
             ctx.identity = .token(rec)
             try await store.touchAPIToken(rec)
         } else if let cookie = request.cookies[CookieName.session]?.value, !cookie.isEmpty,

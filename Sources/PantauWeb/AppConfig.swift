@@ -61,6 +61,11 @@ public struct AppConfig: Sendable {
     /// Seconds between rounds of the alert worker (evaluate rules, send due webhooks) on this
     /// instance (`PANTAU_ALERT_INTERVAL`, default 5); 0 turns the worker off here.
     public var alertInterval: TimeInterval = 5
+    /// One log line per request at `info` (`PANTAU_REQUEST_LOG`, default true).
+    public var requestLog: Bool = true
+    /// `text` (default) or `json`, one object per line (`PANTAU_LOG_FORMAT`); applied by `pantau serve`
+    /// when it starts (the logging system is set once per process).
+    public var logFormat: LogFormat = .text
     /// Seconds a background worker's claim (a webhook delivery being sent, a job's step) keeps other
     /// instances away (`PANTAU_WORKER_LEASE`, default 60): after an instance dies, another takes
     /// its work over once this has passed (docs/operations.md, "Several instances and scale").
@@ -90,7 +95,8 @@ public struct AppConfig: Sendable {
     /// Reads `PANTAU_*` variables; `overrides` (same names) win over the environment.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
                                        overrides: [String: String] = [:]) throws -> AppConfig {
-        let env = environment.merging(overrides) { _, new in new }
+        var env = try resolveSecretFiles(environment, except: Set(overrides.keys))
+        env.merge(overrides) { _, new in new }
         let reader = ConfigReader(provider: EnvironmentVariablesProvider(
             environmentVariables: env, secretsSpecifier: .specific(["PANTAU_ADMIN_PASSWORD", "PANTAU_DATABASE_URL", "PANTAU_AUDIT_KEY"])))
         let host = reader.string(forKey: "pantau.host", default: "127.0.0.1")
@@ -148,18 +154,72 @@ public struct AppConfig: Sendable {
         config.auditKey = key.isEmpty ? nil : key
         config.webhookAllowPrivate = try flag("pantau.webhook.allow.private", "PANTAU_WEBHOOK_ALLOW_PRIVATE", false)
         config.alertInterval = try number("pantau.alert.interval", "PANTAU_ALERT_INTERVAL", 5, 0...3600, "seconds, 0-3600 (0: no alert worker)")
+        config.requestLog = try flag("pantau.request.log", "PANTAU_REQUEST_LOG", true)
+        let formatText = reader.string(forKey: "pantau.log.format", default: "text").lowercased()
+        guard let format = LogFormat(rawValue: formatText) else {
+            throw ConfigError.invalid(name: "PANTAU_LOG_FORMAT", value: formatText, expected: "text or json")
+        }
+        config.logFormat = format
         config.workerLease = try number("pantau.worker.lease", "PANTAU_WORKER_LEASE", 60, 15...3600, "seconds, 15-3600")
         return config
+    }
+}
+
+// MARK: Secrets from files
+
+extension AppConfig {
+    /// Secret settings that may also be given as `<NAME>_FILE`: the path of a file holding the value
+    /// (Docker and compose secrets in `/run/secrets`, systemd credentials in `$CREDENTIALS_DIRECTORY`).
+    /// The audit key has its own `PANTAU_AUDIT_KEY_FILE` with the same meaning (read by ``AuditKey``).
+    public static let fileSecretSettings = ["PANTAU_DATABASE_URL", "PANTAU_ADMIN_PASSWORD"]
+
+    /// The environment with every `<NAME>_FILE` of ``fileSecretSettings`` replaced by `<NAME>` set to
+    /// the file's content (trailing line breaks removed). Both set, an unreadable or empty file: an
+    /// error naming the variable (and the path, never the value). Names in `except` are given on
+    /// the command line, which wins: their files are not read.
+    public static func resolveSecretFiles(_ environment: [String: String], except: Set<String> = []) throws -> [String: String] {
+        var env = environment
+        for name in fileSecretSettings where !except.contains(name) {
+            let fileName = name + "_FILE"
+            guard let path = env[fileName], !path.isEmpty else { continue }
+            if let direct = env[name], !direct.isEmpty { throw ConfigError.bothSet(name: name, fileName: fileName) }
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw ConfigError.unreadableFile(name: fileName, path: path, reason: Self.reason(error, path: path))
+            }
+            guard var value = String(data: data, encoding: .utf8) else {
+                throw ConfigError.unreadableFile(name: fileName, path: path, reason: "not UTF-8 text")
+            }
+            while let last = value.unicodeScalars.last, last == "\n" || last == "\r" { value.unicodeScalars.removeLast() }
+            if value.isEmpty { throw ConfigError.unreadableFile(name: fileName, path: path, reason: "the file is empty") }
+            env[name] = value
+            env[fileName] = nil
+        }
+        return env
+    }
+
+    static func reason(_ error: any Error, path: String) -> String {
+        var isDir: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) { return "no such file" }
+        if isDir.boolValue { return "it is a directory" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+        return (error as NSError).localizedDescription
     }
 }
 
 /// A setting with a value Pantau cannot use.
 public enum ConfigError: Error, CustomStringConvertible {
     case invalid(name: String, value: String, expected: String)
+    /// `NAME` and `NAME_FILE` are both set.
+    case bothSet(name: String, fileName: String)
+    /// `NAME_FILE` names a file that cannot be read (or is empty).
+    case unreadableFile(name: String, path: String, reason: String)
 
     public var description: String {
         switch self {
         case let .invalid(name, value, expected): return "\(name)='\(value)' is invalid: expected \(expected)"
+        case let .bothSet(name, fileName): return "\(name) and \(fileName) are both set: set only one of them"
+        case let .unreadableFile(name, path, reason): return "\(name)='\(path)': cannot read the secret file (\(reason))"
         }
     }
 }

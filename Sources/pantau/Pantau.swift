@@ -86,6 +86,8 @@ struct Serve: AsyncParsableCommand {
         if let port { o["PANTAU_PORT"] = String(port) }
         if demo { o["PANTAU_DEMO"] = "true" }
         let config = try db.config(o)
+        // Once per process, before any logger is made: text (default) or JSON lines (PANTAU_LOG_FORMAT).
+        config.logFormat.bootstrap()
         let started = Date()
         let built = try await buildApplication(config: config)
         if let pw = built.bootstrapPassword {

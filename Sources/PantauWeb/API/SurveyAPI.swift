@@ -138,6 +138,7 @@ enum SurveyAPI {
             let (response, channel) = try responseInput(body, survey.definition)
             do {
                 let stored = try await s.store.submitResponse(surveyID: survey.id, response, channel: channel, by: ctx.actor)
+                PantauMetrics.surveySubmitted(source: .api)
                 return try .json(SurveyDTO.ResponseCreated(
                     id: stored.id, survey_id: survey.id, channel: stored.channel.rawValue, date: stored.date.description,
                     period: SurveyPeriod(containing: stored.date, kind: survey.periodKind).description, submitted_at: stored.submittedAt),

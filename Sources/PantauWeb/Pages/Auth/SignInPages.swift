@@ -38,7 +38,9 @@ enum LoginPage {
             let gate = try await s.store.beginLoginAttempt(keys: LoginThrottling.keys(username: username, client: client, config: s.config))
             guard case let .proceed(keys) = gate else {
                 let retry: Int = if case let .wait(r) = gate { r } else { 1 }
-                s.logger.notice("sign-in throttled", metadata: ["user": "\(username.prefix(64))", "client": "\(client)", "retry_after": "\(retry)"])
+                PantauMetrics.failedLogin(.throttled)
+                s.logger.notice("sign-in throttled", metadata: ["user": "\(username.prefix(64))", "client": "\(client)", "retry_after": "\(retry)",
+                                                                "request_id": ctx.logger[metadataKey: "request_id"] ?? "-"])
                 var resp = render(s, ctx, Model(username: username, next: next, error: t.format("login_wait", retry)), status: .tooManyRequests)
                 resp.headers[.retryAfter] = "\(retry)"
                 return resp
@@ -54,7 +56,9 @@ enum LoginPage {
             }
             try await s.store.finishLoginAttempt(keys, success: ok)
             guard ok, let (user, _) = cred else {
-                s.logger.notice("sign-in failed", metadata: ["user": "\(username.prefix(64))", "client": "\(client)"])
+                PantauMetrics.failedLogin(.badCredentials)
+                s.logger.notice("sign-in failed", metadata: ["user": "\(username.prefix(64))", "client": "\(client)",
+                                                             "request_id": ctx.logger[metadataKey: "request_id"] ?? "-"])
                 // 422: the form was understood but the credentials are wrong (401 would need a WWW-Authenticate scheme).
                 return render(s, ctx, Model(username: username, next: next, error: t["login_failed"]), status: .unprocessableContent)
             }

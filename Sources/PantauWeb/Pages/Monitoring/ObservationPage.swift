@@ -364,7 +364,7 @@ enum ObservationPage {
             let input = EventInput(clientID: eventID, sopID: l.sop.id, caseReference: ref, activity: activity, lifecycle: lifecycle,
                                    at: Date(), utcOffset: serverOffset, unitCode: unit.code, note: note.isEmpty ? nil : note,
                                    attributes: ["observer": ctx.user.username], closesCase: closes)
-            let outcome = try await s.store.ingestEvents([input], scope: scope(ctx, l), by: ctx.actor).first
+            let outcome = try await PantauMetrics.ingesting(.observation) { try await s.store.ingestEvents([input], scope: scope(ctx, l), by: ctx.actor) }.first
             switch outcome {
             case .stored?:
                 s.monitoringChanged()
@@ -414,7 +414,7 @@ enum ObservationPage {
                     }
                 }
             }
-            let outcomes = inputs.isEmpty ? [] : try await s.store.ingestEvents(inputs, scope: scope(ctx, l), by: ctx.actor)
+            let outcomes = inputs.isEmpty ? [] : try await PantauMetrics.ingesting(.observation) { try await s.store.ingestEvents(inputs, scope: scope(ctx, l), by: ctx.actor) }
             for (k, o) in outcomes.enumerated() {
                 let i = position[k], id = inputs[k].clientID
                 switch o {

@@ -156,6 +156,7 @@ enum PublicSurveyPages {
             else { return try await again(t["public_replayed"], status: .unprocessableContent) }
             do {
                 try await s.store.submitResponse(surveyID: survey.id, response, channel: .web, by: publicActor)
+                PantauMetrics.surveySubmitted(source: .public)
             } catch let e as StoreError {
                 if case .conflict = e { return try await closedPage(s, ctx, survey) }
                 return .html(s.views.render("public_form", title: survey.definition.title?.text(ctx.language.survey) ?? t["public_form_title"],

@@ -117,6 +117,7 @@ enum SurveyImportPage {
                 let rec = try await s.store.importResponses(surveyID: survey.id, parsed.responses, defaultDate: date,
                                                             source: input.source.isEmpty ? t["survey_import_pasted"] : input.source,
                                                             skipped: parsed.skipped, blankRows: parsed.blankRows, by: ctx.actor)
+                PantauMetrics.surveySubmitted(rec.imported, source: .import)
                 return .seeOther(SiteURL.surveyImport(survey.id).path(query: ["import": String(rec.id)]),
                                  flash: t.format("survey_import_done_flash", rec.imported, rec.skipped), secure: s.config.secureCookies)
             } catch let e as StoreError {
