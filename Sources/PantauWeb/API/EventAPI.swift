@@ -29,26 +29,16 @@ enum EventDTO {
             case event_id, sop_id, `case`, activity, lifecycle, timestamp, start_timestamp, resource, unit, note, attributes, case_closed
         }
 
+        /// Decoded by PantauCore's ``EventFields`` (pure, fuzzed in `Fuzz/`).
         init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            func get<T: Decodable>(_ t: T.Type, _ k: CodingKeys, _ expected: String) -> T? {
-                do { return try c.decodeIfPresent(T.self, forKey: k) } catch {
-                    typeProblems.append(InputProblem(k.rawValue, "expected_type", [expected]))
-                    return nil
-                }
-            }
-            event_id = get(String.self, .event_id, "string")
-            sop_id = get(Int64.self, .sop_id, "integer")
-            `case` = get(String.self, .case, "string")
-            activity = get(String.self, .activity, "string")
-            lifecycle = get(String.self, .lifecycle, "string")
-            timestamp = get(String.self, .timestamp, "string")
-            start_timestamp = get(String.self, .start_timestamp, "string")
-            resource = get(String.self, .resource, "string")
-            unit = get(String.self, .unit, "string")
-            note = get(String.self, .note, "string")
-            attributes = get([String: String].self, .attributes, "object of strings")
-            case_closed = get(Bool.self, .case_closed, "boolean")
+            self.init(try EventFields(from: decoder))
+        }
+
+        init(_ f: EventFields) {
+            event_id = f.eventID; sop_id = f.sopID; `case` = f.caseReference; activity = f.activity
+            lifecycle = f.lifecycle; timestamp = f.timestamp; start_timestamp = f.startTimestamp
+            resource = f.resource; unit = f.unit; note = f.note; attributes = f.attributes; case_closed = f.caseClosed
+            typeProblems = f.typeProblems.map { InputProblem($0.field, "expected_type", [$0.expected]) }
         }
 
         init(event_id: String, sop_id: Int64, case c: String, activity: String, timestamp: String, lifecycle: String? = nil,
@@ -115,37 +105,7 @@ enum EventDTO {
     }
 }
 
-/// Timestamps of events: ISO 8601 with a zone (`Z` or an offset); one without a zone is refused,
-/// since a wrong zone shifts every time measure by hours.
-enum EventTimestamp {
-    enum Problem: String, Error { case invalid = "timestamp_invalid", zoneRequired = "timestamp_zone_required" }
-
-    nonisolated(unsafe) private static let pattern = #/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/#
-
-    static func parse(_ text: String) -> Result<(Date, Int), Problem> {
-        let s = text.trimmingCharacters(in: .whitespaces)
-        guard let m = s.wholeMatch(of: pattern) else { return .failure(.invalid) }
-        guard let zone = m.8 else { return .failure(.zoneRequired) }
-        var offset = 0
-        if zone != "Z" && zone != "z" {
-            let digits = zone.dropFirst().filter(\.isNumber)
-            let h = Int(digits.prefix(2)) ?? 0, mi = digits.count > 2 ? Int(digits.suffix(2)) ?? 0 : 0
-            guard h <= 14, mi < 60 else { return .failure(.invalid) }
-            offset = (h * 3600 + mi * 60) * (zone.first == "-" ? -1 : 1)
-        }
-        var dc = DateComponents()
-        dc.year = Int(m.1); dc.month = Int(m.2); dc.day = Int(m.3); dc.hour = Int(m.4); dc.minute = Int(m.5)
-        dc.second = m.6.flatMap { Int($0) } ?? 0
-        guard let mo = dc.month, (1...12).contains(mo), let d = dc.day, (1...31).contains(d), let h = dc.hour, h < 24,
-              let mi = dc.minute, mi < 60, let sec = dc.second, sec < 61 else { return .failure(.invalid) }
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(secondsFromGMT: 0)!
-        guard let base = cal.date(from: dc), cal.component(.day, from: base) == d else { return .failure(.invalid) }
-        var frac = 0.0
-        if let f = m.7 { frac = Double("0." + f) ?? 0 }
-        return .success((base.addingTimeInterval(frac - Double(offset)), offset))
-    }
-}
+// EventTimestamp (ISO 8601 with a zone) is PantauCore's (Input/EventBatchBody.swift).
 
 /// `POST /api/v1/events` (ingestion) and the monitoring reads of the API.
 enum EventAPI {
@@ -216,40 +176,16 @@ enum EventAPI {
     }
 
     /// The events of a body: one object, an array, or NDJSON lines (blank lines skipped). An
-    /// element that is not an event object is rejected alone, naming its position.
+    /// element that is not an event object is rejected alone, naming its position. The splitting
+    /// and decoding are PantauCore's ``EventBatchBody`` (pure, fuzzed in `Fuzz/`).
     static func parse(_ data: Data, ndjson: Bool) throws -> [Result<EventDTO.EventIn, EventDTO.EventRejection>] {
-        let decoder = JSONDecoder()
-        func one(_ d: Data) -> Result<EventDTO.EventIn, EventDTO.EventRejection> {
-            do { return .success(try decoder.decode(EventDTO.EventIn.self, from: d)) }
-            catch { return .failure(EventDTO.EventRejection(problems: [InputProblem("event", "not_an_event_object")])) }
+        let elements: [EventBatchBody.Element]
+        do { elements = try EventBatchBody.split(data, ndjson: ndjson) } catch {
+            throw AppError.rejected([InputProblem("events", error.rawValue)])
         }
-        if ndjson {
-            var out: [Result<EventDTO.EventIn, EventDTO.EventRejection>] = []
-            for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-                let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-                if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                out.append(one(Data(line)))
-            }
-            if out.isEmpty { throw AppError.rejected([InputProblem("events", "required")]) }
-            return out
-        }
-        let first = data.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
-        switch first {
-        case UInt8(ascii: "{")?: return [one(data)]
-        case UInt8(ascii: "[")?:
-            guard let items = try? JSONDecoder().decode([JSONValue].self, from: data) else {
-                throw AppError.rejected([InputProblem("events", "malformed_json")])
-            }
-            if items.isEmpty { throw AppError.rejected([InputProblem("events", "required")]) }
-            let encoder = JSONEncoder()
-            return items.map { v in
-                guard case .object = v, let d = try? encoder.encode(v) else {
-                    return .failure(EventDTO.EventRejection(problems: [InputProblem("event", "not_an_event_object")]))
-                }
-                return one(d)
-            }
-        case nil: throw AppError.rejected([InputProblem("events", "required")])
-        default: throw AppError.rejected([InputProblem("events", "malformed_json")])
+        return elements.map { fields in
+            guard let fields else { return .failure(EventDTO.EventRejection(problems: [InputProblem("event", "not_an_event_object")])) }
+            return .success(EventDTO.EventIn(fields))
         }
     }
 }

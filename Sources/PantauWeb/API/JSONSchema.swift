@@ -1,4 +1,5 @@
 import Foundation
+import PantauCore
 
 /// A type whose JSON form is described by a schema. Each API body type (the DTOs, `Problem`, the
 /// SOP document) conforms next to its Codable type; the OpenAPI document is built from these
@@ -212,36 +213,7 @@ extension JSONSchema: Encodable {
     }
 }
 
-/// A parsed JSON value, with integers kept apart from other numbers.
-enum JSONValue: Codable, Equatable {
-    case null, bool(Bool), int(Int64), double(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case let .bool(b): try c.encode(b)
-        case let .int(i): try c.encode(i)
-        case let .double(d): try c.encode(d)
-        case let .string(s): try c.encode(s)
-        case let .array(a): try c.encode(a)
-        case let .object(o): try c.encode(o)
-        }
-    }
-
-    static func parse(_ data: Data) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: data) }
-}
+// JSONValue (a parsed JSON value, integers kept apart) is PantauCore's (Input/EventBatchBody.swift).
 
 extension JSONSchema {
     /// The places where `value` breaks this schema (empty: it conforms), each as "path: problem".
