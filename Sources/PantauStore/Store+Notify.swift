@@ -117,7 +117,7 @@ extension PantauStore {
             } catch {
                 if Task.isCancelled { break }
                 failures += 1
-                logger.warning("change listener: lost the database connection (\(String(describing: error).prefix(200))); retrying in \(delay) s")
+                logger.warning("change listener: lost the database connection (\(String(reflecting: error).prefix(300))); retrying in \(delay) s")
             }
             if Task.isCancelled { break }
             try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))

@@ -63,7 +63,8 @@ private func seed(_ store: PantauStore, sops n: Int, cases: Int = 0, now: Date =
     return ids
 }
 
-@Suite("Several instances on one database: jobs claimed once, leases taken over, change notifications")
+// Serialized: the reconnection test ends every LISTEN connection of the test database.
+@Suite("Several instances on one database: jobs claimed once, leases taken over, change notifications", .serialized)
 struct MultiInstanceStoreTests {
     @Test("Two stores claiming at once take every job exactly once, and each is run once", arguments: TestEngine.all)
     func jobsClaimedOnce(_ engine: TestEngine) async throws {
@@ -205,6 +206,32 @@ struct MultiInstanceStoreTests {
             let ev = changes().filter { $0.kind == .events }
             #expect(ev.count == 1 && ev.first?.sopID == sops[0] && ev.first?.unitID != nil)
             #expect(changes().contains(StoreChange(kind: .sop, sopID: sops[0], unitID: ev.first?.unitID)))
+        }
+    }
+
+    @Test("The listener connects again when its connection is cut (the database went away) and hears later changes")
+    func listenerReconnects() async throws {
+        guard TestEngine.postgresURL != nil else { return }
+        try await withTwoStores(.postgres) { a, b in
+            let heard = NIOLockedValueBox<[StoreChange?]>([])
+            let listener = Task {
+                await b.listenForChanges(logger: Logger(label: "pantau.test.listener"), backoff: 0.2...1, pingEvery: 60) { c in
+                    heard.withLockedValue { $0.append(c) }
+                }
+            }
+            defer { listener.cancel() }
+            @Sendable func starts() -> Int { heard.withLockedValue { $0.filter { $0 == nil }.count } }
+            for _ in 0..<100 where starts() == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(starts() == 1)
+            // What a restart of the server does to the connection.
+            try await rawExecute(a, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'")
+            for _ in 0..<100 where starts() < 2 { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(starts() == 2)
+            try await a.database.transaction { sql in
+                try await PantauStore.notifyChange(StoreChange(kind: .jobs), in: sql, engine: .postgres)
+            }
+            for _ in 0..<40 where heard.withLockedValue({ $0.compactMap { $0 } }).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(heard.withLockedValue { $0.compactMap { $0 } } == [StoreChange(kind: .jobs)])
         }
     }
 
