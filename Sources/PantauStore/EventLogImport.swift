@@ -1,7 +1,7 @@
 import Foundation
 import PantauCore
 
-/// An event log (CSV or XES, read by PantauCore) imported as service cases of one SOP: shared by
+/// An event log (CSV, XES or an XLSX sheet, read by PantauCore) imported as service cases of one SOP: shared by
 /// `pantau events import` and the web upload (`/sops/{id}/impor-kejadian`).
 ///
 /// Every event is checked first; unless `skipInvalid`, one bad event stops the import before
