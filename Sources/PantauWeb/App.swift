@@ -25,8 +25,9 @@ public struct AppServices: Sendable {
     /// A bcrypt hash of a random string at the configured cost: checked for unknown user names so
     /// that timing does not reveal which names exist.
     let dummyHash: String
-    /// Bumped when this instance stores events, so live monitoring pages refresh at once (pages
-    /// also poll the store, which sees other instances' events).
+    /// Bumped when this instance stores events or hears of another instance's change (PostgreSQL
+    /// LISTEN, ChangeListener.swift), so live monitoring pages refresh at once (pages also poll the
+    /// store every 5 s as a safety net).
     let monitoringVersion = NIOLockedValueBox<Int>(0)
     /// Monitoring figures per SOP and filter with the stamp they were computed at (see
     /// ``MonitoringPage/figures(_:_:filter:)``).

@@ -245,9 +245,10 @@ enum MonitoringPage {
     }
 
     /// Server-Sent Events: an `update` event whenever the SOP's figures change (checked each
-    /// second against this instance's event counter, and every five seconds against the store so
-    /// events stored by other instances show too); a comment every 15 s keeps proxies from closing
-    /// the stream. The page reloads its figures on `update`.
+    /// second against this instance's change counter, which also moves when the change listener
+    /// hears another instance's write on PostgreSQL (ChangeListener.swift), and every five seconds
+    /// against the store as a safety net); a comment every 15 s keeps proxies from closing the
+    /// stream. The page reloads its figures on `update`.
     static func live(_ s: AppServices, _ sopID: Int64, _ filter: MonitoringFilter) -> Response {
         let body = ResponseBody { writer in
             var lastLocal = s.monitoringVersion.withLockedValue { $0 }
