@@ -43,7 +43,7 @@ struct SurveyCSVImportTests {
     static let badFile = """
         persyaratan,waktu,jenis_kelamin,pendidikan,tanggal,usia
         4,3,L,SMA,2026-07-01,30
-        5,3,L,SLTA,2026-07-01,30
+        5,3,L,S7,2026-07-01,30
         4,x,X,SMA,31/02/2026,abc
         3,3,P,S2,2026-07-02,41
         4,3,L
@@ -58,7 +58,7 @@ struct SurveyCSVImportTests {
             let got = issues.map { "\($0.row)|\($0.column)|\($0.value)|\($0.problem.rawValue)" }
             #expect(got == [
                 "3|persyaratan|5|scoreNotInRange",
-                "3|pendidikan|SLTA|unknownEducation",
+                "3|pendidikan|S7|unknownEducation",
                 "4|waktu|x|scoreNotInRange",
                 "4|jenis_kelamin|X|unknownGender",
                 "4|tanggal|31/02/2026|invalidDate",
@@ -66,7 +66,10 @@ struct SurveyCSVImportTests {
                 "6|persyaratan||tooFewFields",
             ])
             #expect(error.description.contains("baris 3"))
-            #expect(issues[1].description.contains("kolom 'pendidikan', nilai 'SLTA'"))
+            #expect(issues[1].description.contains("kolom 'pendidikan', nilai 'S7'"))
+            // The accepted values travel with the problem: the survey's list, codes and labels.
+            #expect(issues[1].accepted == RespondentProfileSchema.standardEducation)
+            #expect(issues[1].description.hasSuffix("diterima (accepted): SD, SMP, SMA, S1, S2, S3"))
         }
     }
 

@@ -30,8 +30,8 @@ struct SurveyResponseValidationTests {
             "unknown_unsur|answers.kebersihan|kebersihan", "score_out_of_range|answers.waktu|0",
         ])
         #expect(Self.problems(SurveyResponse(answers: [:])) == ["no_answer|answers|"])
-        #expect(Self.problems(SurveyResponse(profile: RespondentProfile(education: "SLTA"), answers: [.waktu: 3]))
-            == ["unknown_education|profile.education|SLTA"])
+        #expect(Self.problems(SurveyResponse(profile: RespondentProfile(education: "S7"), answers: [.waktu: 3]))
+            == ["unknown_education|profile.education|S7"])
         #expect(Self.problems(SurveyResponse(profile: RespondentProfile(occupation: "Astronot"), answers: [.waktu: 3]))
             == ["unknown_occupation|profile.occupation|Astronot"])
         #expect(Self.problems(SurveyResponse(profile: RespondentProfile(serviceType: "SIM"), answers: [.waktu: 3]))
@@ -64,7 +64,7 @@ struct SurveyResponseValidationTests {
             no_formulir;waktu;biaya;pendidikan;pekerjaan;jenis_layanan;usia;saran
             F-1;5;3;SMA;PNS;KTP;30;ok
             F-2;;;SMA;PNS;KTP;30;tanpa jawaban
-            F-3;4;4;SLTA;Astronot;SIM;131;ok
+            F-3;4;4;S7;Astronot;SIM;131;ok
             \(String(repeating: "f", count: 201));4;4;;;;;\(String(repeating: "s", count: 2001))
             F-5;x;;;;;;
             """

@@ -20,7 +20,7 @@ struct SurveyValidationStoreTests {
                 SurveyResponse(answers: [.waktu: 5]),
                 SurveyResponse(answers: ["kebersihan": 3]),
                 SurveyResponse(answers: [:]),
-                SurveyResponse(profile: RespondentProfile(education: "SLTA"), answers: [.waktu: 3]),
+                SurveyResponse(profile: RespondentProfile(education: "S7"), answers: [.waktu: 3]),
                 SurveyResponse(profile: RespondentProfile(occupation: "Astronot"), answers: [.waktu: 3]),
                 SurveyResponse(profile: RespondentProfile(age: 131), answers: [.waktu: 3]),
                 SurveyResponse(answers: [.waktu: 3], caseReference: long),

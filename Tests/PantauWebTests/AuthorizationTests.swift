@@ -122,6 +122,9 @@ struct AuthorizationTests {
         "GET /api/v1/surveys": users.union([.token]),
         "GET /api/v1/surveys/:id": sopReaders.union([.token]),
         "GET /api/v1/surveys/:id/results": sopReaders.union([.token]),
+        // Survey set-up through the API (profile lists with aliases): as the set-up form.
+        "POST /api/v1/surveys": sopCreators,
+        "PUT /api/v1/surveys/:id": sopWriters,
         // Officers are the staff being rated: they may not submit citizens' answers.
         "POST /api/v1/surveys/:id/responses": [.admin, .mgr, .token],
         // Monitoring: readers of the SOP; settings by its writers; events by everyone but auditors

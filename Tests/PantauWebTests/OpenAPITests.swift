@@ -30,6 +30,7 @@ struct OpenAPISchemaTests {
             let withBody = api.filter { OpenAPIDocument.operation($0.method, $0.path)?.request != nil }.map { "\($0.method.rawValue) \($0.path)" }
             #expect(Set(withBody) == ["POST /api/v1/units", "PUT /api/v1/units/:id", "POST /api/v1/sops", "PUT /api/v1/sops/:id",
                                       "POST /api/v1/sops/:id/versions", "POST /api/v1/sops/:id/versions/:version/approve",
+                                      "POST /api/v1/surveys", "PUT /api/v1/surveys/:id",
                                       "POST /api/v1/surveys/:id/responses", "POST /api/v1/events", "POST /api/v1/actions/:id/status",
                                       "POST /api/v1/indicators/:id/periods", "POST /api/v1/sops/:id/findings"])
             // No two Swift types share a component name.
@@ -169,6 +170,12 @@ struct OpenAPISchemaTests {
         try expectMatches(SurveyDTO.ResponseInput.self,
                           full: #"{"answers": {"u1": 4}, "gender": "P", "age": 30, "education": "S1", "occupation": "PNS", "occupation_detail": "guru", "service_type": "imunisasi", "suggestion": "ok", "case_reference": "R-1", "channel": "kiosk", "date": "2026-07-01", "time": "09:30"}"#,
                           minimal: #"{"answers": {"u1": 1}}"#)
+        let choice = #"{"code": "SMA", "label": "SMA/SMK", "label_en": "Senior secondary", "aliases": ["Aliyah"]}"#
+        try expectMatches(SurveyDTO.ChoiceInput.self, full: choice, minimal: #"{"code": "SD"}"#)
+        let profile = #"{"education_levels": [\#(choice)], "occupations": [\#(choice)], "service_types": [], "asks_age": true}"#
+        try expectMatches(SurveyDTO.ProfileInput.self, full: profile, minimal: "{}")
+        try expectMatches(SurveyDTO.SurveyWrite.self,
+                          full: #"{"unit_id": 3, "sop_id": 1, "name": "S", "period_kind": "quarter", "active": true, "profile": \#(profile)}"#, minimal: "{}")
         try expectMatches(SurveyDTO.ResponseCreated.self,
                           full: #"{"id": 1, "survey_id": 1, "channel": "api", "date": "2026-07-01", "period": "2026-Q3", "submitted_at": "\#(t)"}"#, minimal: nil)
         let unsur = #"{"code": "u1", "name": "Persyaratan", "weight": "1/9", "answered": 3, "unanswered": 0, "answer_counts": [0, 0, 1, 2], "nrr": 3.67, "weighted_nrr": 0.41, "converted_nrr": 91.7, "grade": "A"}"#
@@ -330,6 +337,24 @@ struct OpenAPISchemaTests {
                            #"{"answers": {"\#(code)": 9}}"#, expect: 400)
             try await call(.get, "/api/v1/surveys/:id/results", "/api/v1/surveys/\(surveyID)/results", token, expect: 200)
             try await call(.get, "/api/v1/surveys/:id/results", "/api/v1/surveys/\(surveyID)/results?period=kemarin", token, expect: 400)
+            // Survey set-up with profile lists and aliases (the documented example, then an update and refusals).
+            let example = String(decoding: try APIJSON.encoder.encode(OpenAPIDocument.Examples.surveyCreate), as: UTF8.self)
+                .replacingOccurrences(of: #""unit_id":1"#, with: #""unit_id":\#(unitID)"#)
+            let newSurvey = try await call(.post, "/api/v1/surveys", "/api/v1/surveys", admin, example, expect: 201)
+            let newSurveyID = int(newSurvey, "survey", "id")
+            guard case let .object(ns) = newSurvey, case let .object(nd)? = ns["definition"], case let .object(profile)? = nd["profile"],
+                  case let .array(edu)? = profile["educationLevels"], case let .object(sma)? = edu.dropFirst(2).first else {
+                Issue.record("no profile in \(newSurvey)")
+                return
+            }
+            #expect(sma["aliases"] == .array([.string("Aliyah")]))
+            try await call(.put, "/api/v1/surveys/:id", "/api/v1/surveys/\(newSurveyID)", admin,
+                           #"{"period_kind": "semester", "profile": {"service_types": [{"code": "DASAR", "label": "Imunisasi dasar", "aliases": ["bayi"]}]}}"#, expect: 200)
+            try await call(.put, "/api/v1/surveys/:id", "/api/v1/surveys/\(newSurveyID)", admin,
+                           #"{"period_kind": "minggu", "profile": {"occupations": [{"code": "PNS"}, {"code": "pns"}]}}"#, expect: 400)
+            try await call(.put, "/api/v1/surveys/:id", "/api/v1/surveys/999999", admin, #"{"name": "X"}"#, expect: 404)
+            try await call(.post, "/api/v1/surveys", "/api/v1/surveys", admin, #"{"name": "Tanpa unit"}"#, expect: 400)
+            try await call(.post, "/api/v1/surveys", "/api/v1/surveys", token, example, expect: 403)
 
             // Monitoring: events in, figures and a case out.
             let imunisasi = try #require(fx.sops["imunisasi"])

@@ -381,8 +381,14 @@ struct SurveyWebTests {
             #expect(t.contains("jenis kelamin harus L atau P") && !t.contains("(gender must be L or P)") && !t.contains("(score must be"))
             #expect(try await fx.store.responses(surveyID: id, period: year).total == 0)
 
-            let skipped = try await client.post("/surveys/\(id)/import", mgr, Req.form([("_csrf", csrf), ("csv", csv), ("default_date", "2025-01-31"),
-                                                                                        ("skip_invalid", "1"), ("source", "kuesioner-jan.csv")]))
+            let fields = [("_csrf", csrf), ("csv", csv), ("default_date", "2025-01-31"), ("skip_invalid", "1"), ("source", "kuesioner-jan.csv")]
+            // A preview first: what would be stored and where, nothing stored yet.
+            let preview = try await client.post("/surveys/\(id)/import", mgr, Req.form(fields))
+            #expect(preview.status == .ok && preview.text.contains("Pratinjau impor") && preview.text.contains("Simpan 2 kuesioner"))
+            #expect(preview.text.contains("<th scope=\"row\">Triwulan I 2025</th><td class=\"num\">2</td>"))
+            #expect(try await fx.store.responses(surveyID: id, period: year).total == 0)
+            let skipped = try await client.post("/surveys/\(id)/import", mgr, Req.form(fields + [("action", "confirm"),
+                                                                                                ("digest", SurveyCitizen.hidden(preview.text, "digest"))]))
             // Redirected after the import, so a refresh does not import the file again; the report follows.
             #expect(skipped.status == .seeOther)
             let reportURL = try #require(skipped.headers[.location])

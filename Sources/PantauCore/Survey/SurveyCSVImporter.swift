@@ -8,6 +8,8 @@ public struct SurveyCSVIssue: Error, Hashable, Sendable, Codable, CustomStringCo
         case tooFewFields, tooManyFields
         case scoreNotInRange
         case unknownGender, unknownEducation, unknownOccupation, unknownServiceType
+        /// A profile value that names two or more choices (``SurveyCSVIssue/accepted`` lists them).
+        case ambiguousEducation, ambiguousOccupation, ambiguousServiceType
         case invalidDate, invalidTime, invalidAge
         case noAnswer, tooLong
     }
@@ -21,13 +23,38 @@ public struct SurveyCSVIssue: Error, Hashable, Sendable, Codable, CustomStringCo
     /// The offending value (empty when not applicable).
     public var value: String
     public var problem: Problem
+    /// For an unknown profile value: the survey's list (the values accepted); for an ambiguous one:
+    /// the choices it names. Empty otherwise.
+    public var accepted: [ProfileChoice]
 
-    public init(row: Int, line: Int, column: String, value: String, problem: Problem) {
+    public init(row: Int, line: Int, column: String, value: String, problem: Problem, accepted: [ProfileChoice] = []) {
         self.row = row
         self.line = line
         self.column = column
         self.value = value
         self.problem = problem
+        self.accepted = accepted
+    }
+
+    private enum CodingKeys: String, CodingKey { case row, line, column, value, problem, accepted }
+
+    /// Reads reports stored before ``accepted`` existed too.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        row = try c.decode(Int.self, forKey: .row)
+        line = try c.decode(Int.self, forKey: .line)
+        column = try c.decode(String.self, forKey: .column)
+        value = try c.decode(String.self, forKey: .value)
+        problem = try c.decode(Problem.self, forKey: .problem)
+        accepted = try c.decodeIfPresent([ProfileChoice].self, forKey: .accepted) ?? []
+    }
+
+    /// The accepted values as `code (label)` in `language`, the label only where it differs from the code.
+    public func acceptedValues(_ language: SurveyLanguage) -> [String] {
+        accepted.map { c in
+            let label = c.label.text(language)
+            return label.isEmpty || ProfileChoiceAliases.key(label) == ProfileChoiceAliases.key(c.code) ? c.code : "\(c.code) (\(label))"
+        }
     }
 
     /// Bilingual explanation of ``problem``.
@@ -46,6 +73,9 @@ public struct SurveyCSVIssue: Error, Hashable, Sendable, Codable, CustomStringCo
         case .unknownEducation: return "pendidikan tidak dikenal (unknown education level)"
         case .unknownOccupation: return "pekerjaan tidak dikenal (unknown occupation)"
         case .unknownServiceType: return "jenis layanan tidak dikenal (unknown service type)"
+        case .ambiguousEducation: return "pendidikan menunjuk lebih dari satu pilihan (education value names several choices)"
+        case .ambiguousOccupation: return "pekerjaan menunjuk lebih dari satu pilihan (occupation value names several choices)"
+        case .ambiguousServiceType: return "jenis layanan menunjuk lebih dari satu pilihan (service type names several choices)"
         case .invalidDate: return "tanggal tidak valid, gunakan YYYY-MM-DD atau DD/MM/YYYY (invalid date)"
         case .invalidTime: return "jam tidak valid, gunakan HH:MM (invalid time)"
         case .invalidAge: return "usia harus bilangan bulat 1–130 (age must be a whole number 1–130)"
@@ -57,7 +87,8 @@ public struct SurveyCSVIssue: Error, Hashable, Sendable, Codable, CustomStringCo
     public var description: String {
         let col = column.isEmpty ? "" : ", kolom '\(column)'"
         let val = value.isEmpty ? "" : ", nilai '\(value)'"
-        return "baris \(row) (line \(line))\(col)\(val): \(message)"
+        let ok = accepted.isEmpty ? "" : "; diterima (accepted): " + acceptedValues(.indonesian).joined(separator: ", ")
+        return "baris \(row) (line \(line))\(col)\(val): \(message)\(ok)"
     }
 }
 
@@ -80,6 +111,9 @@ public struct SurveyCSVImport: Hashable, Sendable {
     public var blankRows: Int
     /// The delimiter used.
     public var delimiter: SurveyCSVImporter.Delimiter
+    /// Header names of the columns left out (unknown columns with ``SurveyCSVImporter/Options/allowUnknownColumns``),
+    /// as the file writes them.
+    public var ignoredColumns: [String] = []
 }
 
 /// Reads paper questionnaires typed into a spreadsheet and saved as CSV.
@@ -151,6 +185,8 @@ public struct SurveyCSVImporter: Sendable {
     private enum Field: Hashable {
         case unsur(UnsurCode), gender, education, occupation, occupationDetail, serviceType, age
         case date, time, saran, caseReference, formNumber, id, ignored
+        /// Not in the layout (allowed only with ``Options/allowUnknownColumns``).
+        case unknown
     }
 
     /// Parses CSV bytes (UTF-8, optional BOM).
@@ -179,6 +215,9 @@ public struct SurveyCSVImporter: Sendable {
         let columns = try mapHeader(header.fields)
 
         var out = SurveyCSVImport(responses: [], sourceRows: [], skipped: [], blankRows: 0, delimiter: delimiter)
+        out.ignoredColumns = zip(header.fields, columns).compactMap { name, field in
+            field == .unknown && !name.trimmingCharacters(in: .whitespaces).isEmpty ? name : nil
+        }
         var allIssues: [SurveyCSVIssue] = []
         for (i, rec) in records.enumerated().dropFirst() {
             let row = i + 1
@@ -234,7 +273,7 @@ public struct SurveyCSVImporter: Sendable {
                 if !options.allowUnknownColumns {
                     issues.append(SurveyCSVIssue(row: 1, line: 1, column: name, value: "", problem: .unknownColumn))
                 }
-                fields.append(.ignored)
+                fields.append(.unknown)
                 continue
             }
             if field != .ignored, !seen.insert(field).inserted {
@@ -251,8 +290,24 @@ public struct SurveyCSVImporter: Sendable {
 
     private func parseRow(_ rec: CSVRecord, row: Int, header: [String], columns: [Field]) -> (SurveyResponse?, [SurveyCSVIssue]) {
         var issues: [SurveyCSVIssue] = []
-        func issue(_ col: Int, _ value: String, _ p: SurveyCSVIssue.Problem) {
-            issues.append(SurveyCSVIssue(row: row, line: rec.line, column: col < header.count ? header[col] : "", value: value, problem: p))
+        func issue(_ col: Int, _ value: String, _ p: SurveyCSVIssue.Problem, accepted: [ProfileChoice] = []) {
+            issues.append(SurveyCSVIssue(row: row, line: rec.line, column: col < header.count ? header[col] : "", value: value, problem: p,
+                                         accepted: accepted))
+        }
+        /// The code a profile value names (code, label or alias), or nil with the problem reported
+        /// with the survey's list (unknown) or the choices it names (ambiguous).
+        func choice(_ v: String, _ kind: ProfileListKind, col: Int, raw: String) -> String? {
+            let list = definition.profile.choices(kind)
+            switch ProfileChoiceAliases.match(v, in: list, kind: kind) {
+            case .matched(let c): return c.code
+            case .ambiguous(let cs):
+                issue(col, raw, kind == .education ? .ambiguousEducation : kind == .occupation ? .ambiguousOccupation : .ambiguousServiceType,
+                      accepted: cs)
+            case .unknown:
+                issue(col, raw, kind == .education ? .unknownEducation : kind == .occupation ? .unknownOccupation : .unknownServiceType,
+                      accepted: list)
+            }
+            return nil
         }
         if rec.fields.count < columns.count {
             issue(0, "", .tooFewFields)
@@ -283,19 +338,23 @@ public struct SurveyCSVImporter: Sendable {
                     badScore = true
                 }
             case .gender:
-                if let g = RespondentGender(parsing: v) { r.profile.gender = g } else { issue(col, raw, .unknownGender) }
+                if let g = ProfileChoiceAliases.gender(v) { r.profile.gender = g } else {
+                    issue(col, raw, .unknownGender, accepted: ProfileChoiceAliases.genderChoices)
+                }
             case .education:
-                r.profile.education = v
-                source[.education] = (col, raw)
+                if let code = choice(v, .education, col: col, raw: raw) { r.profile.education = code }
             case .occupation:
-                r.profile.occupation = v
-                source[.occupation] = (col, raw)
+                if let code = choice(v, .occupation, col: col, raw: raw) { r.profile.occupation = code }
             case .occupationDetail:
                 r.profile.occupationDetail = v
                 source[.occupationDetail] = (col, raw)
             case .serviceType:
-                r.profile.serviceType = v
-                source[.serviceType] = (col, raw)
+                if definition.profile.serviceTypes.isEmpty {
+                    r.profile.serviceType = v
+                    source[.serviceType] = (col, raw)
+                } else if let code = choice(v, .serviceType, col: col, raw: raw) {
+                    r.profile.serviceType = code
+                }
             case .age:
                 if v.count <= 3, v.allSatisfy({ $0.isASCII && $0.isNumber }), let a = Int(v) {
                     r.profile.age = a
@@ -321,7 +380,7 @@ public struct SurveyCSVImporter: Sendable {
                     r.id = v
                     source[.formNumber] = (col, raw)
                 }
-            case .ignored: break
+            case .ignored, .unknown: break
             }
         }
         r = r.normalized(against: definition)

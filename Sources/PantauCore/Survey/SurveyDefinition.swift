@@ -32,14 +32,34 @@ public struct ProfileChoice: Hashable, Sendable, Codable {
     /// Stored code, e.g. `SMA`, `PNS` (matched case-insensitively on import).
     public var code: String
     public var label: SurveyText
+    /// Other names this survey accepts for the choice on import (e.g. `Honorer` for `LAINNYA`),
+    /// besides the standard ones of ``ProfileChoiceAliases``. Absent in the stored JSON when empty.
+    public var aliases: [String]
 
-    public init(code: String, label: SurveyText) {
+    public init(code: String, label: SurveyText, aliases: [String] = []) {
         self.code = code
         self.label = label
+        self.aliases = aliases
     }
 
-    public init(_ code: String, _ id: String, _ en: String) {
-        self.init(code: code, label: SurveyText(id: id, en: en))
+    public init(_ code: String, _ id: String, _ en: String, aliases: [String] = []) {
+        self.init(code: code, label: SurveyText(id: id, en: en), aliases: aliases)
+    }
+
+    private enum CodingKeys: String, CodingKey { case code, label, aliases }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        code = try c.decode(String.self, forKey: .code)
+        label = try c.decode(SurveyText.self, forKey: .label)
+        aliases = try c.decodeIfPresent([String].self, forKey: .aliases) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(code, forKey: .code)
+        try c.encode(label, forKey: .label)
+        if !aliases.isEmpty { try c.encode(aliases, forKey: .aliases) }
     }
 }
 
@@ -129,13 +149,11 @@ public struct RespondentProfileSchema: Hashable, Sendable, Codable {
         AgeBand(lowerBound: 60, label: SurveyText(id: "≥ 60 tahun", en: "60 and over")),
     ]
 
-    /// The choice whose code or Indonesian/English label equals `text` (case-insensitive, trimmed).
-    static func match(_ text: String, in choices: [ProfileChoice]) -> ProfileChoice? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        return choices.first { $0.code.caseInsensitiveCompare(t) == .orderedSame }
-            ?? choices.first {
-                $0.label.id.caseInsensitiveCompare(t) == .orderedSame || $0.label.en.caseInsensitiveCompare(t) == .orderedSame
-            }
+    /// The one choice `text` names by code, label, the list's own aliases or the standard aliases
+    /// (``ProfileChoiceAliases/match(_:in:kind:)``); nil when none or several do.
+    static func match(_ text: String, in choices: [ProfileChoice], kind: ProfileListKind? = nil) -> ProfileChoice? {
+        if case .matched(let c) = ProfileChoiceAliases.match(text, in: choices, kind: kind) { return c }
+        return nil
     }
 
     /// Index of the band holding `age`, or nil when age is below the first band.
@@ -245,9 +263,9 @@ public struct SurveyDefinition: Hashable, Sendable, Codable {
                 }
             }
         }
-        out += Self.choiceIssues(profile.educationLevels, field: "profile.educationLevels")
-        out += Self.choiceIssues(profile.occupations, field: "profile.occupations")
-        out += Self.choiceIssues(profile.serviceTypes, field: "profile.serviceTypes")
+        out += Self.choiceIssues(profile.educationLevels, field: "profile.educationLevels", kind: .education)
+        out += Self.choiceIssues(profile.occupations, field: "profile.occupations", kind: .occupation)
+        out += Self.choiceIssues(profile.serviceTypes, field: "profile.serviceTypes", kind: .serviceType)
         for i in profile.ageBands.indices.dropFirst() where profile.ageBands[i].lowerBound <= profile.ageBands[i - 1].lowerBound {
             out.append(SurveyIssue(field: "profile.ageBands[\(i)].lowerBound", message:
                 "batas usia harus naik (age bands must ascend)"))
@@ -261,18 +279,10 @@ public struct SurveyDefinition: Hashable, Sendable, Codable {
         if !found.isEmpty { throw .invalidDefinition(found) }
     }
 
-    private static func choiceIssues(_ choices: [ProfileChoice], field: String) -> [SurveyIssue] {
-        var out: [SurveyIssue] = []
-        var seen: Set<String> = []
-        for (i, c) in choices.enumerated() {
-            let code = c.code.trimmingCharacters(in: .whitespaces)
-            if code.isEmpty {
-                out.append(SurveyIssue(field: "\(field)[\(i)].code", message: "kode kosong (empty code)"))
-            } else if !seen.insert(code.uppercased()).inserted {
-                out.append(SurveyIssue(field: "\(field)[\(i)].code", message: "kode '\(code)' ganda (duplicate code)"))
-            }
+    private static func choiceIssues(_ choices: [ProfileChoice], field: String, kind: ProfileListKind) -> [SurveyIssue] {
+        RespondentProfileSchema.listProblems(choices, kind: kind).map { p in
+            SurveyIssue(field: "\(field)[\(p.index)]." + (p.code == .aliasConflict ? "aliases" : "code"), message: p.message)
         }
-        return out
     }
 
     private static func format(_ v: Double) -> String { String(format: "%.10g", v) }

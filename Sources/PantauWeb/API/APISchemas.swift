@@ -162,9 +162,46 @@ extension SurveyDefinition: JSONSchemaDescribed {
     static var jsonSchema: JSONSchema {
         .object(required: ["service": .object(required: [:], closed: false, "The service and unit the survey rates"),
                            "items": .array(.object(required: [:], closed: false), "Each with its `unsur` (`code`, `name`, `question`, four `answerLabels` in id/en) and `weight` (e.g. 0.15 or \"1/9\")"),
-                           "profile": .object(required: [:], closed: false, "educationLevels, occupations, serviceTypes (with codes), asksAge")],
+                           "profile": .object(required: [:], closed: false, "educationLevels, occupations, serviceTypes (each choice: code, label in id/en, optional aliases), asksAge")],
                 optional: ["title": .object(required: [:], closed: false, "The form's title in id/en")],
                 closed: false, "The survey definition as Pantau stores it")
+    }
+}
+
+extension SurveyDTO.ChoiceInput: JSONSchemaDescribed {
+    static var schemaName: String { "SurveyProfileChoiceInput" }
+    static var jsonSchema: JSONSchema {
+        .object(required: ["code": .string("Stored code, e.g. SMA, D1-D3, PNS (unique in its list, compared without case, spaces or punctuation)",
+                                            maxLength: SurveyProfileLists.maxCodeLength)],
+                optional: ["label": .string("Indonesian label (default: the code)", maxLength: SurveyProfileLists.maxLabelLength),
+                           "label_en": .string("English label (default: the Indonesian label)", maxLength: SurveyProfileLists.maxLabelLength),
+                           "aliases": .array(.string(maxLength: SurveyProfileLists.maxAliasLength),
+                                             "Other names the paper import accepts for this choice, besides the standard ones (D3, Sarjana, SLTA, ASN, Wiraswasta, ...); a name of another choice is refused (profile_alias_conflict)")],
+                closed: false)
+    }
+}
+
+extension SurveyDTO.ProfileInput: JSONSchemaDescribed {
+    static var schemaName: String { "SurveyProfileInput" }
+    static var jsonSchema: JSONSchema {
+        .object(required: [:],
+                optional: ["education_levels": .array(.ref(SurveyDTO.ChoiceInput.self), "Pendidikan, lowest level first; at least one"),
+                           "occupations": .array(.ref(SurveyDTO.ChoiceInput.self), "Pekerjaan; at least one"),
+                           "service_types": .array(.ref(SurveyDTO.ChoiceInput.self), "Jenis layanan; empty: respondents write their own"),
+                           "asks_age": .boolean],
+                closed: false, "An absent list keeps the survey's (a new survey: the PermenPANRB 14/2017 sample list)")
+    }
+}
+
+extension SurveyDTO.SurveyWrite: JSONSchemaDescribed {
+    static var schemaName: String { "SurveyWrite" }
+    static var jsonSchema: JSONSchema {
+        .object(required: [:],
+                optional: ["unit_id": .integer("Required to create", minimum: 1), "sop_id": .integer("The SOP whose service the survey rates", minimum: 1),
+                           "name": .string("Name of the service; required to create", maxLength: 200),
+                           "period_kind": .oneOf(SurveyPeriod.Kind.allCases.map(\.rawValue), "Default quarter"),
+                           "active": .boolean, "profile": .ref(SurveyDTO.ProfileInput.self)],
+                closed: false, "Create: the nine standard unsur with equal weights (unsur and weights are edited in the web form). Update: absent fields keep their values")
     }
 }
 

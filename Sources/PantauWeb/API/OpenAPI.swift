@@ -75,6 +75,10 @@ enum OpenAPIDocument {
             return O([.ok(DTO.Version.self, "The version, now in force")], request: .init(type: DTO.Approve.self, required: false, example: DTO.Approve(effective_from: "2026-07-01")))
         case (.get, api(.surveys)): return O([.ok([SurveyDTO.Summary].self)])
         case (.get, api(.survey(.key))): return O([.ok(SurveyDTO.Detail.self)])
+        case (.post, api(.surveys)):
+            return O([.created(SurveyDTO.Detail.self)], request: .init(type: SurveyDTO.SurveyWrite.self, example: Examples.surveyCreate))
+        case (.put, api(.survey(.key))):
+            return O([.ok(SurveyDTO.Detail.self)], request: .init(type: SurveyDTO.SurveyWrite.self, example: Examples.surveyUpdate))
         case (.get, api(.surveyResults(.key))):
             return O([.ok(SurveyDTO.Results.self)], query: [
                 .init(name: "period", schema: .string("2026, 2026-S1, 2026-Q3 or 2026-07 (default: the latest period with responses)",
@@ -177,6 +181,22 @@ enum OpenAPIDocument {
         }
         static var sopCreate: DTO.SOPCreate { DTO.SOPCreate(unit_id: 1, document: sopDocument, change_note: "Didaftarkan lewat API") }
         static var sopUpdate: DTO.SOPUpdate { DTO.SOPUpdate(document: sopDocument, change_note: "Perbaikan lewat API") }
+        static var surveyCreate: SurveyDTO.SurveyWrite {
+            SurveyDTO.SurveyWrite(unit_id: 1, sop_id: nil, name: "Pelayanan Contoh dari API", period_kind: "quarter", active: true, profile: surveyProfile)
+        }
+        static var surveyUpdate: SurveyDTO.SurveyWrite {
+            SurveyDTO.SurveyWrite(unit_id: nil, sop_id: nil, name: nil, period_kind: nil, active: nil, profile: surveyProfile)
+        }
+        /// The diploma list with its own aliases, the standard occupations with one more alias.
+        static var surveyProfile: SurveyDTO.ProfileInput {
+            let education = RespondentProfileSchema.educationWithDiploma.map {
+                SurveyDTO.ChoiceInput(code: $0.code, label: $0.label.id, label_en: $0.label.en, aliases: $0.code == "SMA" ? ["Aliyah"] : nil)
+            }
+            let occupations = RespondentProfileSchema.standardOccupations.map {
+                SurveyDTO.ChoiceInput(code: $0.code, label: $0.label.id, label_en: $0.label.en, aliases: $0.code == "LAINNYA" ? ["Honorer", "Petani"] : nil)
+            }
+            return SurveyDTO.ProfileInput(education_levels: education, occupations: occupations, service_types: nil, asks_age: true)
+        }
         static var surveyResponse: SurveyDTO.ResponseInput {
             var answers: [String: Int] = [:]
             for (i, c) in DemoAgency.surveyDefinition.unsurCodes.enumerated() { answers[c.rawValue] = 3 + i % 2 }

@@ -23,6 +23,35 @@ enum SurveyDTO {
         var definition: SurveyDefinition
     }
 
+    /// One choice of a profile list: its code, labels and the other names the paper import accepts.
+    struct ChoiceInput: Codable, Sendable {
+        var code: String
+        /// Indonesian label (default the code).
+        var label: String?
+        /// English label (default the Indonesian one).
+        var label_en: String?
+        var aliases: [String]?
+    }
+
+    /// The profile questions' lists; an absent list keeps the survey's (the standard one for a new survey).
+    struct ProfileInput: Codable, Sendable {
+        var education_levels: [ChoiceInput]?
+        var occupations: [ChoiceInput]?
+        var service_types: [ChoiceInput]?
+        var asks_age: Bool?
+    }
+
+    /// `POST /surveys` (a survey with the nine standard unsur; `unit_id` and `name` required) and
+    /// `PUT /surveys/{id}` (absent fields keep their values; the unsur and weights are set in the web form).
+    struct SurveyWrite: Codable, Sendable {
+        var unit_id: Int64?
+        var sop_id: Int64?
+        var name: String?
+        var period_kind: String?
+        var active: Bool?
+        var profile: ProfileInput?
+    }
+
     /// A response from a kiosk or another application. Answers are keyed by unsur code; an absent
     /// code is unanswered.
     struct ResponseInput: Codable, Sendable {
@@ -120,6 +149,31 @@ enum SurveyAPI {
             return try .json(SurveyDTO.Detail(survey: summary(s, survey), definition: survey.definition))
         }
 
+        r.api(.post, .api(.surveys), .surveyManage, "Set up a survey with the nine standard unsur, its period kind and its profile lists (with aliases)") { req, ctx in
+            let body = try await APIRoutes.decode(SurveyDTO.SurveyWrite.self, req, ctx)
+            let input = try surveyInput(body, existing: nil)
+            try await SOPPages.requireScope(s, ctx, unit: input.unitID)
+            do {
+                let rec = try await s.store.createSurvey(input, by: ctx.actor)
+                return try .json(SurveyDTO.Detail(survey: summary(s, rec), definition: rec.definition), status: .created)
+            } catch let e as StoreError {
+                throw e.appError
+            }
+        }
+
+        r.api(.put, .api(.survey(.key)), .surveyManage, "Update a survey's name, period kind, state and profile lists (absent fields keep their values)") { req, ctx in
+            let (survey, _) = try await SurveyAccess.load(s, ctx)
+            let body = try await APIRoutes.decode(SurveyDTO.SurveyWrite.self, req, ctx)
+            let input = try surveyInput(body, existing: survey)
+            try await SOPPages.requireScope(s, ctx, unit: input.unitID)
+            do {
+                let rec = try await s.store.updateSurvey(id: survey.id, input, by: ctx.actor)
+                return try .json(SurveyDTO.Detail(survey: summary(s, rec), definition: rec.definition))
+            } catch let e as StoreError {
+                throw e.appError
+            }
+        }
+
         r.api(.get, .api(.surveyResults(.key)), .surveyRead, "Results of a period (query period=2026-Q3; default the latest with responses): NRR, IKM, grade, sample, profile") { req, ctx in
             let (survey, _) = try await SurveyAccess.load(s, ctx)
             let counts = try await s.store.responseCounts(surveyID: survey.id, kind: survey.periodKind)
@@ -152,6 +206,46 @@ enum SurveyAPI {
     static func summary(_ s: AppServices, _ v: SurveyRecord) -> SurveyDTO.Summary {
         SurveyDTO.Summary(id: v.id, unit_id: v.unitID, sop_id: v.sopID, code: v.code, name: v.name, period_kind: v.periodKind.rawValue,
                           active: v.active, public_url: surveyPublicURL(s, v.code))
+    }
+
+    /// The survey input of a create or update body (`existing` nil: create), or every problem as
+    /// ``InputProblem`` codes named by JSON path (`profile.education_levels[2].aliases`, 1-based as in decoding errors).
+    static func surveyInput(_ b: SurveyDTO.SurveyWrite, existing: SurveyRecord?) throws -> SurveyInput {
+        var problems: [InputProblem] = []
+        let unitID = b.unit_id ?? existing?.unitID
+        if unitID == nil { problems.append(InputProblem("unit_id", "required")) }
+        let name = (b.name ?? existing?.name ?? "").trimmed
+        if name.isEmpty { problems.append(InputProblem("name", "required")) }
+        if name.count > 200 { problems.append(InputProblem("name", "too_long", ["200"])) }
+        var kind = existing?.periodKind ?? .quarter
+        if let k = b.period_kind {
+            if let v = SurveyPeriod.Kind(rawValue: k) { kind = v } else {
+                problems.append(InputProblem("period_kind", "one_of", [SurveyPeriod.Kind.allCases.map(\.rawValue).joined(separator: ", ")]))
+            }
+        }
+        var def = existing?.definition ?? .standard(service: SurveyService(unitID: unitID.map { "\($0)" } ?? ""))
+        if let p = b.profile {
+            func list(_ choices: [SurveyDTO.ChoiceInput]?, _ key: String, _ kind: ProfileListKind, required: Bool, into path: WritableKeyPath<RespondentProfileSchema, [ProfileChoice]>) {
+                guard let choices else { return }
+                let list = choices.map { c -> ProfileChoice in
+                    let code = c.code.trimmed
+                    let id = (c.label ?? "").trimmed.isEmpty ? code : (c.label ?? "").trimmed
+                    let en = (c.label_en ?? "").trimmed.isEmpty ? id : (c.label_en ?? "").trimmed
+                    return ProfileChoice(code, id, en, aliases: (c.aliases ?? []).map(\.trimmed).filter { !$0.isEmpty })
+                }
+                problems += SurveyProfileLists.problems(list, kind: kind, required: required) { i, part in
+                    "profile.\(key)" + (i.map { "[\($0 + 1)]" } ?? "") + (part.isEmpty ? "" : ".\(part)")
+                }.map(\.problem)
+                def.profile[keyPath: path] = list
+            }
+            list(p.education_levels, "education_levels", .education, required: true, into: \.educationLevels)
+            list(p.occupations, "occupations", .occupation, required: true, into: \.occupations)
+            list(p.service_types, "service_types", .serviceType, required: false, into: \.serviceTypes)
+            if let a = p.asks_age { def.profile.asksAge = a }
+        }
+        if !problems.isEmpty { throw AppError.rejected(problems) }
+        return SurveyInput(unitID: unitID ?? 0, sopID: b.sop_id ?? existing?.sopID, name: name, periodKind: kind, definition: def,
+                           active: b.active ?? existing?.active ?? true)
     }
 
     /// The response of a request body, with every problem named by its JSON path.

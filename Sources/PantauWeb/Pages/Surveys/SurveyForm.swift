@@ -8,8 +8,10 @@ import PantauStore
 /// Field names: `unit_id`, `sop_id`, `name`, `period_kind`, `title_id`, `title_en`, `active`,
 /// `weight_mode` (`equal` | `custom`), `items[i][code]`, `items[i][weight]`, and for a unit's own
 /// unsur `items[i][name_id]`, `[name_en]`, `[question_id]`, `[question_en]`, `[label1_id]` …
-/// `[label4_en]`; `education` (`standard` | `diploma`), `service_types` (one per line:
-/// `CODE | Label | English`), `asks_age`.
+/// `[label4_en]`; `education` (`custom`: the `education_levels` lines; `standard` | `diploma`: that
+/// list), `education_levels`, `occupations` and `service_types` (one choice per line:
+/// `CODE | Label | English | alias, alias`, see ``SurveyProfileLists``), `asks_age`. A form without
+/// `education_levels` or `occupations` keeps the standard list.
 struct SurveyForm {
     struct Label {
         let row: Int
@@ -42,7 +44,10 @@ struct SurveyForm {
     var active: Bool = true
     var weightEqual: Bool = true
     var items: [ItemRow] = []
-    var education: String = "standard"
+    var education: String = "custom"
+    /// The lines of the lists; nil when the form did not send the field (the standard list).
+    var educationLevels: String?
+    var occupations: String?
     var serviceTypes: String = ""
     var asksAge: Bool = true
 
@@ -60,10 +65,10 @@ struct SurveyForm {
         let equal = SurveyWeight.equalShare(of: definition.items.count)
         weightEqual = definition.items.allSatisfy { $0.weight == equal }
         items = definition.items.enumerated().map { i, item in Self.row(i, item.unsur, weight: SKMFormat.weightInput(item.weight)) }
-        education = definition.profile.educationLevels == RespondentProfileSchema.educationWithDiploma ? "diploma" : "standard"
-        serviceTypes = definition.profile.serviceTypes.map { c in
-            c.label.en.isEmpty || c.label.en == c.label.id ? "\(c.code) | \(c.label.id)" : "\(c.code) | \(c.label.id) | \(c.label.en)"
-        }.joined(separator: "\n")
+        education = "custom"
+        educationLevels = SurveyProfileLists.text(definition.profile.educationLevels)
+        occupations = SurveyProfileLists.text(definition.profile.occupations)
+        serviceTypes = SurveyProfileLists.text(definition.profile.serviceTypes)
         asksAge = definition.profile.asksAge
         padRows()
     }
@@ -78,7 +83,9 @@ struct SurveyForm {
         titleEN = f.text("title_en")
         active = f["active"] != nil
         weightEqual = f.text("weight_mode") != "custom"
-        education = f.text("education") == "diploma" ? "diploma" : "standard"
+        education = ["standard", "diploma"].contains(f.text("education")) ? f.text("education") : "custom"
+        educationLevels = f["education_levels"]
+        occupations = f["occupations"]
         serviceTypes = f["service_types"] ?? ""
         asksAge = f["asks_age"] != nil
         items = f.rows("items").enumerated().map { i, r in
@@ -176,30 +183,35 @@ struct SurveyForm {
         for std in SurveyUnsur.questionnaireOrder where !codes.contains(std) {
             errors.append(FieldError(field: "items", message: t.format("survey_err_standard_missing", std.rawValue)))
         }
-        var profile = RespondentProfileSchema(educationLevels: education == "diploma" ? RespondentProfileSchema.educationWithDiploma
-                                                                                     : RespondentProfileSchema.standardEducation)
+        var profile = RespondentProfileSchema()
         profile.asksAge = asksAge
-        for (n, line) in serviceTypes.split(whereSeparator: \.isNewline).enumerated() {
-            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmed }
-            guard let code = parts.first, !code.isEmpty else {
-                if !parts.allSatisfy(\.isEmpty) { errors.append(FieldError(field: "service_types", message: t.format("survey_err_service_type_line", n + 1))) }
-                continue
+        /// A list's lines, with every problem at the list's field, naming the line.
+        func list(_ text: String?, _ field: String, _ kind: ProfileListKind, standard: [ProfileChoice], required: Bool) -> [ProfileChoice] {
+            guard let text else { return standard }
+            let (choices, lines, problems) = SurveyProfileLists.parse(text, field: field)
+            errors += problems.map { $0.fieldError(t) }
+            for (i, p) in SurveyProfileLists.problems(choices, kind: kind, required: required, field: { _, _ in field }) {
+                let line = i.flatMap { lines.indices.contains($0) ? t.format("survey_err_choice_line", lines[$0]) + " " : nil } ?? ""
+                errors.append(FieldError(field: field, message: line + p.message(t)))
             }
-            if parts.count > 3 || code.count > 40 || parts.contains(where: { $0.count > 200 }) {
-                errors.append(FieldError(field: "service_types", message: t.format("survey_err_service_type_line", n + 1)))
-                continue
-            }
-            let id = parts.count > 1 && !parts[1].isEmpty ? parts[1] : code
-            let en = parts.count > 2 && !parts[2].isEmpty ? parts[2] : id
-            profile.serviceTypes.append(ProfileChoice(code, id, en))
+            return choices
         }
+        switch education {
+        case "standard": profile.educationLevels = RespondentProfileSchema.standardEducation
+        case "diploma": profile.educationLevels = RespondentProfileSchema.educationWithDiploma
+        default: profile.educationLevels = list(educationLevels, "education_levels", .education, standard: RespondentProfileSchema.standardEducation, required: true)
+        }
+        profile.occupations = list(occupations, "occupations", .occupation, standard: RespondentProfileSchema.standardOccupations, required: true)
+        profile.serviceTypes = list(serviceTypes, "service_types", .serviceType, standard: [], required: false)
         if name.isEmpty { errors.append(FieldError(field: "name", message: t["err_required"])) }
         if name.count > 200 { errors.append(FieldError(field: "name", message: t["survey_err_too_long"])) }
         if titleID.count > 300 || titleEN.count > 300 { errors.append(FieldError(field: "title_id", message: t["survey_err_too_long"])) }
         let title: SurveyText? = titleID.isEmpty && titleEN.isEmpty ? nil : SurveyText(id: titleID.isEmpty ? titleEN : titleID, en: titleEN)
         let def = SurveyDefinition(service: SurveyService(unitID: "\(unitID)"), title: title, items: used.map(\.item), profile: profile)
         // Definition problems, with item positions mapped back to form rows.
-        for issue in def.issues() where issue.field != "service.unitID" {
+        // The profile lists were checked above, with the catalog's words.
+        for issue in def.issues() where issue.field != "service.unitID" && !issue.field.hasPrefix("profile.educationLevels")
+            && !issue.field.hasPrefix("profile.occupations") && !issue.field.hasPrefix("profile.serviceTypes") {
             errors.append(FieldError(field: Self.formField(issue.field, rows: used.map(\.row)), message: issue.message))
         }
         if !errors.isEmpty { return .failure(FormErrors(list: errors)) }

@@ -30,7 +30,8 @@ enum SurveyFormPage {
             Option(value: "\(sop.id)", label: "\(sop.number) — \(sop.title) (\(tree.unit(sop.unitID)?.name ?? ""))", selected: sop.id == form.sopID)
         }
         let kinds = SurveyPeriod.Kind.allCases.map { Option(value: $0.rawValue, label: t["period_kind_\($0.rawValue)"], selected: $0 == form.periodKind) }
-        let educations = [Option(value: "standard", label: t["survey_education_standard"], selected: form.education != "diploma"),
+        let educations = [Option(value: "custom", label: t["survey_education_custom"], selected: form.education == "custom"),
+                          Option(value: "standard", label: t["survey_education_standard"], selected: form.education == "standard"),
                           Option(value: "diploma", label: t["survey_education_diploma"], selected: form.education == "diploma")]
         return Model(
             action: survey.map { SiteURL.survey($0.id).path } ?? SiteURL.surveys.path, isNew: survey == nil,
