@@ -406,9 +406,9 @@ struct HealthMetricsTests {
             _ = try await client.get("/login")
             let m = try await client.get("/metrics")
             #expect(m.headers[.contentType]?.hasPrefix("text/plain") == true)
-            // The request middleware feeds the Prometheus registry (names per swift-prometheus).
-            #expect(m.text.contains("hb_requests"), "\(m.text.prefix(400))")
-            #expect(m.text.contains("http_server_request_duration"))
+            // The request middleware feeds the Prometheus registry, with Prometheus names (ObservabilityTests).
+            #expect(m.text.contains("http_server_requests_total{method=\"GET\",route=\"/login\",status=\"200\"}"), "\(m.text.prefix(400))")
+            #expect(m.text.contains("http_server_request_duration_seconds_bucket"))
         }
     }
 }
