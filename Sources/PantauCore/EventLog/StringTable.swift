@@ -79,8 +79,10 @@ struct StringTable: Sendable {
         return s.withUTF8 { lookup(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The id of the bytes, adding them when new. The bytes must be valid UTF-8 for the stored
-    /// `String` to equal them (invalid sequences are repaired with U+FFFD in the `String` only).
+    /// The id of the bytes, adding them when new. Bytes that are not valid UTF-8 are interned as
+    /// their repaired text (invalid sequences as U+FFFD), so two byte strings that read as the
+    /// same `String` get one id (found by fuzzing: two CSV case ids of different invalid bytes
+    /// became two cases with the same name).
     mutating func intern(_ p: UnsafeRawBufferPointer) -> Int32 {
         let h = StringTable.hash(p)
         var i = Int(truncatingIfNeeded: h) & mask
@@ -90,11 +92,15 @@ struct StringTable: Sendable {
             if hashes[Int(id)] == h && equals(Int(id), p) { return id }
             i = (i + 1) & mask
         }
+        let text = String(decoding: p, as: UTF8.self)
+        if text.utf8.count != p.count || !text.utf8.elementsEqual(p) {
+            return intern(text)  // repaired text is valid UTF-8: this does not recurse again
+        }
         let id = Int32(truncatingIfNeeded: strings.count)
         arena.append(contentsOf: p)
         starts.append(arena.count)
         hashes.append(h)
-        strings.append(String(decoding: p, as: UTF8.self))
+        strings.append(text)
         slots[i] = id
         if strings.count * 2 > slots.count { grow() }
         return id

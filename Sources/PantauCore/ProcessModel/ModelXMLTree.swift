@@ -40,6 +40,7 @@ final class ModelXMLNode {
     /// Parses a whole document.
     /// - Throws: ``ProcessModelError/malformedXML(file:line:column:message:)``.
     static func parse(_ data: Data, file: String?) throws -> ModelXMLNode {
+        let data = try preflight(data, file: file)
         let builder = ModelXMLTreeBuilder()
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = false
@@ -59,6 +60,69 @@ final class ModelXMLNode {
         }
         return root
     }
+}
+
+extension ModelXMLNode {
+    /// Checks a document before Foundation's `XMLParser` sees it, and returns the bytes to parse.
+    ///
+    /// On Linux `XMLParser` (swift-corelibs-foundation over libxml2) crashes the process on some
+    /// inputs that libxml2 itself reports or accepts; fuzzing found two (docs/fuzzing.md):
+    /// - a name that is not UTF-8 (`<`, 0xE4, `d="` traps on a force unwrap): the document must be
+    ///   UTF-8, which every modelling tool writes (a BOM is allowed; another encoding is refused
+    ///   with the place of the first bad byte);
+    /// - a processing instruction without data (`<?x?>`: `strlen(NULL)`): a space is inserted
+    ///   after its target (`<?x ?>`), which means the same and is ignored like any PI.
+    /// A `<!DOCTYPE` is refused as well: model files need no DTD, and its entity and notation
+    /// declarations are the parser's least exercised callbacks (and the entity-expansion attacks).
+    /// - Throws: ``ProcessModelError/malformedXML(file:line:column:message:)``.
+    static func preflight(_ data: Data, file: String?) throws -> Data {
+        var bytes = [UInt8](data)
+        func place(_ offset: Int) -> (line: Int, column: Int) {
+            var line = 1, start = 0
+            for k in 0..<offset where bytes[k] == 0x0A { line += 1; start = k + 1 }
+            return (line, offset - start + 1)
+        }
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x80 {
+                i += 1
+                continue
+            }
+            let n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+            guard b >= 0xC2, b <= 0xF4, i + n <= bytes.count, String(validating: bytes[i..<(i + n)], as: UTF8.self) != nil else {
+                let at = place(i)
+                throw ProcessModelError.malformedXML(file: file, line: at.line, column: at.column,
+                                                     message: "the file is not UTF-8 (save it as UTF-8)")
+            }
+            i += n
+        }
+        let doctype = Array("<!DOCTYPE".utf8)
+        var inserts: [Int] = []
+        i = 0
+        while i + 1 < bytes.count {
+            guard bytes[i] == UInt8(ascii: "<") else { i += 1; continue }
+            if bytes[i + 1] == UInt8(ascii: "!"), bytes[i...].starts(with: doctype) {
+                let at = place(i)
+                throw ProcessModelError.malformedXML(file: file, line: at.line, column: at.column,
+                                                     message: "a DOCTYPE is not accepted in a model file")
+            }
+            if bytes[i + 1] == UInt8(ascii: "?") {
+                // <?target?> with no white space before "?>": its data is NULL.
+                var k = i + 2
+                while k < bytes.count, !isXMLSpace(bytes[k]), bytes[k] != UInt8(ascii: "?") { k += 1 }
+                if k + 1 < bytes.count, bytes[k] == UInt8(ascii: "?"), bytes[k + 1] == UInt8(ascii: ">") { inserts.append(k) }
+                i = k
+                continue
+            }
+            i += 1
+        }
+        guard !inserts.isEmpty else { return data }
+        for k in inserts.reversed() { bytes.insert(0x20, at: k) }
+        return Data(bytes)
+    }
+
+    private static func isXMLSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
 }
 
 private final class ModelXMLTreeBuilder: NSObject, XMLParserDelegate {
