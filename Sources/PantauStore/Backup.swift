@@ -223,6 +223,7 @@ public enum Backup {
 
     static func backupSQLite(path: String, to file: String, options: BackupOptions) async throws -> BackupManifest {
         guard FileManager.default.fileExists(atPath: path) else { throw BackupError.sourceMissing(path: path) }
+        if sameFile(file, path) { throw BackupError.io(path: file, reason: "this is the database itself: write the backup to another file") }
         let tmp = temporaryPath(beside: file)
         do {
             let src = try await SQLiteConnection.open(storage: .file(path: path), logger: options.logger)
@@ -322,6 +323,7 @@ public enum Backup {
 
     static func restoreSQLite(_ file: String, into target: String, manifest: BackupManifest?, options: RestoreOptions) async throws -> RestoreReport {
         guard hasSQLiteHeader(file) else { throw BackupError.notSQLite(path: file) }
+        if sameFile(file, target) { throw BackupError.io(path: file, reason: "this is the target database itself: nothing to restore") }
         let before = try await sqliteTargetContents(target, logger: options.logger)
         if let before, !options.force { throw BackupError.targetNotEmpty(target: target, summary: summary(before)) }
         let tmp = temporaryPath(beside: target)
@@ -346,6 +348,11 @@ public enum Backup {
     static func restorePostgres(_ file: String, into url: String, manifest: BackupManifest?, options: RestoreOptions) async throws -> RestoreReport {
         let pgRestore = try tool("pg_restore", explicit: options.pgRestore, setting: "PANTAU_PG_RESTORE")
         let conn = try LibpqTarget(url: url)
+        if let m = manifest, m.schema != conn.schema {
+            // pg_restore recreates the schema under the name it was dumped with.
+            throw BackupError.manifestMismatch(path: BackupManifest.path(for: file),
+                                               reason: "the dump holds \(m.schema.map { "schema \($0)" } ?? "the whole database"), the target URL names \(conn.schema.map { "search_path=\($0)" } ?? "no search_path"): restore with the same search_path")
+        }
         let list = try await runTool(pgRestore, ["--list", file], env: [:])
         guard list.status == 0 else { throw BackupError.corrupt(path: file, reason: "not a readable pg_dump custom-format archive: \(list.message)") }
         // The migrations in the archive, before anything is touched.
@@ -590,6 +597,13 @@ public enum Backup {
         }
         guard ok else { throw BackupError.io(path: target, reason: "cannot rename the restored copy into place: \(String(cString: strerror(err)))") }
         fsyncDirectory(of: target)
+    }
+
+    /// Whether two paths name the same existing file (device and inode).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 
     static func removeSQLiteFiles(_ path: String) {

@@ -297,6 +297,13 @@ struct BackupTests {
                 } catch {
                     #expect("\(error)".contains("missing"), "\(error)")
                 }
+                // Onto the database itself: refused, the database goes on.
+                let own = sqlitePath(store)
+                await #expect(throws: BackupError.io(path: own, reason: "this is the database itself: write the backup to another file")) {
+                    _ = try await Backup.backup(store.database.location, to: own, options: backupOptions)
+                }
+                let units = try await count(store.database, "units")
+                #expect(try await store.verifyAudit().ok && units == 1)
             }
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
         }
@@ -330,6 +337,16 @@ struct BackupTests {
                 c.path = "/" + name
                 let target = DatabaseLocation.postgres(url: c.string!)
                 do {
+                    // The dump recreates its schema under its own name: a URL without that search_path is refused first.
+                    var noSchema = c
+                    noSchema.queryItems = c.queryItems?.filter { $0.name != "search_path" }
+                    do {
+                        _ = try await Backup.restore(file, into: .postgres(url: noSchema.string!), options: restoreOptions())
+                        Issue.record("restore into another search_path succeeded")
+                    } catch let e as BackupError {
+                        guard case let .manifestMismatch(_, reason) = e else { throw e }
+                        #expect(reason.contains("search_path"))
+                    }
                     // The counts of the snapshot, not of the live schema (writes went on during pg_dump).
                     let r = try await Backup.restore(file, into: target, options: restoreOptions())
                     #expect(r.verification.ok && r.head == m.auditHead && r.counts == m.tables && r.replaced == nil)
