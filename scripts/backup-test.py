@@ -219,7 +219,9 @@ def output(r):
 
 
 def last_line(r):
-    lines = output(r).splitlines()
+    """The command's last line: of its output when it succeeded, of its error output when it failed."""
+    text = r.stdout if r.returncode == 0 and r.stdout.strip() else (r.stderr.strip() or r.stdout)
+    lines = text.strip().splitlines()
     return lines[-1] if lines else ""
 
 
