@@ -1,0 +1,29 @@
+import Foundation
+import PantauCore
+
+/// A net the app has read: its invariants hold, a few steps of the token game run from the
+/// initial marking, the final marking can be guessed, and the PNML written from it reads back as
+/// the same net (places, transitions, labels up to surrounding white space, arcs, markings).
+public func exercisePetriNet(_ net: PetriNet) {
+    do { try net.validate() } catch { check(false, "net read from the input breaks an invariant: \(error)") }
+    var m = net.initialMarking
+    for _ in 0..<8 {
+        guard let t = net.enabledTransitions(in: m).first else { break }
+        do { m = try net.fire(t, in: m) } catch { break }  // the token limit may stop the game
+    }
+    _ = net.guessedFinalMarking()
+
+    let back: PetriNet
+    do { back = try PNML.read(data: PNML.write(net)) } catch {
+        check(false, "PNML written by PNML.write does not read back: \(error)")
+        return
+    }
+    check(back.places.map(\.id) == net.places.map(\.id), "PNML round trip: place ids differ")
+    check(back.transitions.map(\.id) == net.transitions.map(\.id), "PNML round trip: transition ids differ")
+    // PNML.read trims a label's text (files are pretty-printed), so compare labels trimmed.
+    check(back.transitions.map { $0.label?.trimmedOfWhitespace } == net.transitions.map { $0.label?.trimmedOfWhitespace },
+          "PNML round trip: labels differ")
+    check(back.arcs == net.arcs, "PNML round trip: arcs differ")
+    check(back.initialMarking == net.initialMarking, "PNML round trip: initial marking differs")
+    check(back.finalMarking == net.finalMarking, "PNML round trip: final marking differs")
+}
