@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
@@ -239,6 +240,40 @@ struct ObservabilityTests {
             #expect(after[events, default: 0] >= before[events, default: 0] + 2)
             #expect(after[surveys, default: 0] >= before[surveys, default: 0] + 1)
             #expect(after["pantau_analysis_lag_seconds", default: 0] > 0)
+        }
+    }
+}
+
+/// The webhook counters, fed by the alert worker's delivery attempts.
+@Suite("Observability: webhook metrics")
+struct WebhookMetricsTests {
+    @Test(arguments: TestEngine.all)
+    func aFailedDeliveryIsCountedAsAnAttemptAndAFailure(_ engine: TestEngine) async throws {
+        let router = Router()
+        router.post("/hook") { _, _ -> Response in Response(status: .internalServerError) }
+        let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await receiver.test(.live) { rc in
+            let port = try #require(rc.port)
+            try await withTestStore(engine) { store in
+                let unit = try await store.createUnit(UnitInput(parentID: nil, code: "DPMPTSP", name: "DPMPTSP", level: .instansi), by: .cli)
+                let sop = try await store.createSOP(unitID: unit.id, document: try AlertWebTests.permitSOP(), by: .cli)
+                try await store.setActivityAlias(sopID: sop.id, activity: "metrics-test-\(UUID().uuidString)", stepID: "daftar", by: .cli)
+                _ = try await store.createWebhook(unitID: unit.id, name: "penerima", url: "http://127.0.0.1:\(port)/hook",
+                                                  kinds: [.caseOverdue], allowPrivate: true, by: .cli)
+                try await store.createAlertRule(sopID: sop.id, AlertRuleInput(kind: .caseOverdue, factor: 1), by: .cli)
+                let now = Date()
+                _ = try await store.ingestEvents([EventInput(clientID: "m1", sopID: sop.id, caseReference: "REG-MET", activity: "Pendaftaran Permohonan",
+                                                             at: now.addingTimeInterval(-200 * 86_400))],
+                                                 scope: IngestScope(allowedUnits: nil, source: .api, receivedBy: "test"), by: .cli)
+                let before = metricValues(PantauMetrics.registry.emitToString())
+                let worker = AlertWorker(store: store, sender: WebhookSender(timeout: 10, allowPrivate: true))
+                let round = await worker.runOnce(now: now)
+                #expect(round.attempts == 1 && round.sent == 0)
+                let after = metricValues(PantauMetrics.registry.emitToString())
+                // Other tests in this process may send webhooks too: at least this attempt is counted.
+                #expect(after["pantau_webhook_deliveries_total", default: 0] >= before["pantau_webhook_deliveries_total", default: 0] + 1)
+                #expect(after["pantau_webhook_failures_total", default: 0] >= before["pantau_webhook_failures_total", default: 0] + 1)
+            }
         }
     }
 }
