@@ -42,6 +42,7 @@ struct SurveyImportPreviewTests {
             let noDate = try await post([("csv", Self.officeFile), ("ignore_unknown", "1")])
             #expect(noDate.status == .badRequest && noDate.text.contains("1 baris tidak mencantumkan tanggal"))
             #expect(noDate.text.contains("<a href=\"#default_date\">") && !noDate.text.contains("value=\"confirm\""))
+            #expect(noDate.text.contains("<dt>Baris tanpa tanggal</dt><dd>1</dd>"))
 
             // With the date chosen: rows per quarter (the undated row in Q3), ignored columns, warnings; nothing stored.
             let fields = [("csv", Self.officeFile), ("ignore_unknown", "1"), ("default_date", "2025-09-30")]
@@ -49,6 +50,7 @@ struct SurveyImportPreviewTests {
             #expect(preview.status == .ok)
             let text = preview.text
             #expect(text.contains("<dd id=\"preview-rows\">3</dd>"))
+            #expect(!text.contains("Baris tanpa tanggal</dt>") && !text.contains("Baris kosong") && !text.contains("<dt>Dilewati"))
             #expect(text.contains("<th scope=\"row\">Triwulan II 2025</th><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0</td>"))
             #expect(text.contains("<th scope=\"row\">Triwulan III 2025</th><td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">0</td>"))
             for c in ["Timestamp", "No", "Nama", "respondent"] { #expect(text.contains("<code class=\"ignored-column\">\(c)</code>"), "\(c)") }

@@ -47,9 +47,10 @@ enum SurveyImportPage {
     struct Preview {
         struct PeriodRow { let period: String; let label: String; let rows: Int; let existing: Int; let fromDefault: Int }
         let rows: Int
-        let skipped: Int
-        let blankRows: Int
-        let withoutDate: Int
+        /// Nil when none (a mustache section shows any number, 0 too).
+        let skipped: Int?
+        let blankRows: Int?
+        let withoutDate: Int?
         let periods: [PeriodRow]
         let ignoredColumns: [String]
         let warnings: [String]
@@ -117,7 +118,8 @@ enum SurveyImportPage {
         if before > 0 { warnings.append(t.format("survey_import_warn_before", before, created.label(lang))) }
         if !survey.active { warnings.append(t["survey_import_warn_closed"]) }
         let ok = withoutDate == 0 && !parsed.responses.isEmpty
-        return Preview(rows: parsed.responses.count, skipped: parsed.skipped.count, blankRows: parsed.blankRows, withoutDate: withoutDate,
+        func some(_ n: Int) -> Int? { n > 0 ? n : nil }
+        return Preview(rows: parsed.responses.count, skipped: some(parsed.skipped.count), blankRows: some(parsed.blankRows), withoutDate: some(withoutDate),
                        periods: periods, ignoredColumns: parsed.ignoredColumns, warnings: warnings, digest: digest(input), canConfirm: ok,
                        confirmLabel: t.format("survey_import_confirm", parsed.responses.count))
     }
@@ -196,8 +198,8 @@ enum SurveyImportPage {
             }
             let existing = try await s.store.responseCounts(surveyID: survey.id, kind: survey.periodKind)
             let shown = preview(survey: survey, input: input, parsed: parsed, defaultDate: date, existing: existing, today: CivilDate(Date()), t: t)
-            if shown.withoutDate > 0 {
-                return try await fail([FieldError(field: "default_date", message: t.format("survey_import_date_needed", shown.withoutDate))],
+            if let undated = shown.withoutDate {
+                return try await fail([FieldError(field: "default_date", message: t.format("survey_import_date_needed", undated))],
                                       skipped: parsed.skipped, preview: shown)
             }
             // Stored only on confirmation of exactly what the preview showed.
