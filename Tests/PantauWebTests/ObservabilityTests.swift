@@ -234,11 +234,16 @@ struct ObservabilityTests {
             let created = try await client.post("/api/v1/surveys/\(fx.surveys["imunisasi"]!)/responses", Req.headers(bearer: fx.token, json: true),
                                                 ByteBuffer(string: answer))
             #expect(created.status == .created, "\(created.text)")
+            var citizen = SurveyCitizen()
+            let sent = try await citizen.fill(client, fx.surveyCodes["imunisasi"]!, surveyAnswers(4))
+            #expect(sent.status == .seeOther, "\(sent.text.prefix(300))")
             let after = metricValues(try await client.get("/metrics").text)
             let events = "pantau_events_ingested_total{source=\"api\"}", surveys = "pantau_survey_submissions_total{channel=\"api\"}"
             // Two events stored (the third is a duplicate); other tests in this process may add more.
             #expect(after[events, default: 0] >= before[events, default: 0] + 2)
             #expect(after[surveys, default: 0] >= before[surveys, default: 0] + 1)
+            let public_ = "pantau_survey_submissions_total{channel=\"public\"}"
+            #expect(after[public_, default: 0] >= before[public_, default: 0] + 1)
             #expect(after["pantau_analysis_lag_seconds", default: 0] > 0)
         }
     }
