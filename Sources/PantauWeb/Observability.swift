@@ -143,6 +143,13 @@ struct HTTPMetricsMiddleware: RouterMiddleware {
     typealias Context = PantauRequestContext
     let registry: PrometheusCollectorRegistry
     let active: Gauge
+    /// The counter and histogram of each method, route and status, made once (the registry
+    /// validates names and labels on every lookup).
+    let series = NIOLockedValueBox<[SeriesKey: (Counter, DurationHistogram)]>([:])
+
+    struct SeriesKey: Hashable {
+        let method: String, route: String, status: Int
+    }
 
     static let buckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
                                       .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10)]
@@ -155,13 +162,21 @@ struct HTTPMetricsMiddleware: RouterMiddleware {
     }
 
     func record(_ request: Request, _ context: Context, status: HTTPResponse.Status, start: ContinuousClock.Instant) {
-        let labels = [("method", request.method.rawValue), ("route", context.endpointPath ?? "none"), ("status", String(status.code))]
-        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "http", subsystem: "server", metricName: "requests", unitName: "total",
-                                                              helpText: "HTTP requests answered, by method, route pattern and status."),
-                             labels: labels).increment()
-        registry.makeDurationHistogram(descriptor: MetricNameDescriptor(namespace: "http", subsystem: "server", metricName: "request_duration",
-                                                                        unitName: "seconds", helpText: "Time to answer a request, body included."),
-                                       labels: labels, buckets: Self.buckets).record(ContinuousClock.now - start)
+        let key = SeriesKey(method: request.method.rawValue, route: context.endpointPath ?? "none", status: status.code)
+        let (counter, histogram) = series.withLockedValue { cache in
+            if let s = cache[key] { return s }
+            let labels = [("method", key.method), ("route", key.route), ("status", String(key.status))]
+            let s = (registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "http", subsystem: "server", metricName: "requests", unitName: "total",
+                                                                           helpText: "HTTP requests answered, by method, route pattern and status."),
+                                          labels: labels),
+                     registry.makeDurationHistogram(descriptor: MetricNameDescriptor(namespace: "http", subsystem: "server", metricName: "request_duration",
+                                                                                     unitName: "seconds", helpText: "Time to answer a request, body included."),
+                                                    labels: labels, buckets: Self.buckets))
+            cache[key] = s
+            return s
+        }
+        counter.increment()
+        histogram.record(ContinuousClock.now - start)
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
