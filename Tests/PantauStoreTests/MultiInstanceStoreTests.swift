@@ -119,6 +119,59 @@ struct MultiInstanceStoreTests {
         }
     }
 
+    @Test("Two stores claiming webhook deliveries at once send each once; an expired claim is taken over", arguments: TestEngine.all)
+    func deliveriesClaimedOnce(_ engine: TestEngine) async throws {
+        try await withTwoStores(engine) { a, b in
+            let doc = try permitSOP()
+            let total = try #require(doc.totalTimeStandard)
+            let sop = try await seed(a, sops: 1)[0]
+            let unit = try await a.sop(id: sop).unitID
+            let now = Date()
+            let events = (0..<30).map { c in
+                EventInput(clientID: "d\(c)", sopID: sop, caseReference: "OLD-\(c)", activity: "Pendaftaran Permohonan",
+                           at: now.addingTimeInterval(-(total * 2) - 3600 - Double(c)))
+            }
+            let out = try await a.ingestEvents(events, scope: IngestScope(allowedUnits: nil, source: .api, receivedBy: "test"), by: .cli)
+            #expect(out.allSatisfy { $0.isAcknowledged })
+            try await a.createAlertRule(sopID: sop, AlertRuleInput(kind: .caseOverdue, factor: 1), by: .cli)
+            _ = try await a.createWebhook(unitID: unit, name: "hook", url: "http://127.0.0.1:9/hook", kinds: [.caseOverdue], allowPrivate: true, by: .cli)
+            // Both evaluate at once: the alerts (and their deliveries) are raised once.
+            async let ea = a.evaluateAlerts(now: now)
+            async let eb = b.evaluateAlerts(now: now)
+            let (ra, rb) = try await (ea, eb)
+            #expect(ra.alerts.count + rb.alerts.count == 30 && ra.deliveries + rb.deliveries == 30)
+
+            let policy = WebhookRetryPolicy(base: 30, maxAttempts: 3, lease: 30)
+            func drain(_ store: PantauStore) async throws -> [WebhookJob] {
+                var mine: [WebhookJob] = []
+                while true {
+                    let c = try await store.claimDueDeliveries(now: now, limit: 4, policy: policy)
+                    if c.isEmpty { return mine }
+                    mine += c
+                }
+            }
+            async let ca = drain(a)
+            async let cb = drain(b)
+            let (ja, jb) = try await (ca, cb)
+            #expect(Set(ja.map(\.deliveryID)).isDisjoint(with: Set(jb.map(\.deliveryID))))
+            #expect(ja.count + jb.count == 30)
+            // One of A's dies with A; the rest are sent.
+            let lost = try #require((ja + jb).first)
+            for j in (ja + jb).dropFirst() {
+                let store = ja.contains(j) ? a : b
+                #expect(try await store.recordDeliveryAttempt(j, at: now, statusCode: 200, error: nil, policy: policy)?.status == .sent)
+            }
+            #expect(try await b.claimDueDeliveries(now: now.addingTimeInterval(20), policy: policy).isEmpty)
+            let taken = try await b.claimDueDeliveries(now: now.addingTimeInterval(31), policy: policy)
+            #expect(taken.map(\.deliveryID) == [lost.deliveryID])
+            #expect(try await a.recordDeliveryAttempt(lost, at: now.addingTimeInterval(32), statusCode: 200, error: nil, policy: policy) == nil)
+            #expect(try await b.recordDeliveryAttempt(taken[0], at: now.addingTimeInterval(33), statusCode: 200, error: nil, policy: policy)?.status == .sent)
+            let sent = try await a.auditEntries(AuditQuery(entity: "webhook_delivery", action: "deliver", perPage: 100)).items
+            #expect(sent.count == 30 && Set(sent.map(\.entityID)).count == 30)
+            #expect(try await a.verifyAudit().problem == nil)
+        }
+    }
+
     @Test("A claim whose lease ran out is taken over; the first worker's step is refused", arguments: TestEngine.all)
     func expiredLeaseTakenOver(_ engine: TestEngine) async throws {
         let clock = TestClock()
