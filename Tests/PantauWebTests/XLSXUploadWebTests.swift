@@ -36,8 +36,7 @@ struct XLSXUploadWebTests {
 
     /// Two cases of three steps of the immunisation SOP, as an office's sheet: date-time cells,
     /// a note with a line break in the second data row; `badRow` (spreadsheet row) gets an unreadable end.
-    static func eventWorkbook(_ steps: [String], badRow: Int? = nil) throws -> Data {
-        let t0 = Date().addingTimeInterval(-86_400 * 2).timeIntervalSince1970.rounded(.down)
+    static func eventWorkbook(_ steps: [String], t0: Double = Self.twoDaysAgo(), badRow: Int? = nil) throws -> Data {
         var rows: [[XLSXCell]] = []
         for c in 1...2 {
             for (k, step) in steps.prefix(3).enumerated() {
@@ -52,6 +51,9 @@ struct XLSXUploadWebTests {
         return try XLSXWriter(options: .init(timeZone: jakarta)).write(wb)
     }
 
+    /// Two days ago, whole seconds.
+    static func twoDaysAgo() -> Double { Date().addingTimeInterval(-86_400 * 2).timeIntervalSince1970.rounded(.down) }
+
     @Test(arguments: TestEngine.all)
     func anEventWorkbookUploadsMapsPreviewsAndImports(_ engine: TestEngine) async throws {
         try await withTestApp(engine) { fx, client in
@@ -59,8 +61,9 @@ struct XLSXUploadWebTests {
             let s = try await fx.session("mgr")
             let steps = try await EventImportWebTests.steps(fx)
             // Told by its ZIP signature: the name says nothing.
+            let t0 = Self.twoDaysAgo()
             let up = try await Self.post(client, "/sops/\(sop)/impor-kejadian", cookie: s.cookie, [("_csrf", s.csrf)],
-                                         file: try Self.eventWorkbook(steps), fileName: "antrian-desember.dat")
+                                         file: try Self.eventWorkbook(steps, t0: t0), fileName: "antrian-desember.dat")
             #expect(up.status == .seeOther, "\(up.text)")
             guard let id = up.headers[.location]?.split(separator: "=").last.map(String.init) else { return }
             let step2 = try await client.get("/sops/\(sop)/impor-kejadian?unggahan=\(id)", Req.headers(cookie: s.cookie))
@@ -76,7 +79,6 @@ struct XLSXUploadWebTests {
             let cases = try await fx.store.serviceCases(sopID: sop, filter: MonitoringFilter(), perPage: 100).items
             let c1 = try #require(cases.first { $0.reference == "IMN-X-1" })
             let events = try await fx.store.serviceCase(id: c1.id).events
-            let t0 = Date().addingTimeInterval(-86_400 * 2).timeIntervalSince1970.rounded(.down)
             #expect(events.map(\.at).sorted().first == Date(timeIntervalSince1970: t0 + 3600 + 300))
             #expect(events.allSatisfy { $0.clientID.hasPrefix("antrian-desember.dat#IMN-X-1#") })
         }

@@ -384,10 +384,17 @@ public struct XLSXReader: Sendable {
         var inCell = false, inV = false, inIS = false, inT = false, inPhonetic = false
         var cellCount = 0
         let maxCells = options.maxCells
+        // The row being filled, kept out of `rows` so that a cell is added in place (no copy).
+        var current: [String] = [], currentNumber = 0
+        func flush() {
+            if !current.isEmpty { rows[currentNumber] = current }
+            current = []
+        }
         while true {
             let t = try s.next()
             switch t {
             case .eof:
+                flush()
                 return try Self.assemble(rows, maxRow: maxRow, maxCol: maxCol, limit: maxCells)
             case let .start(name, empty):
                 switch name {
@@ -440,14 +447,17 @@ public struct XLSXReader: Sendable {
                     guard !text.isEmpty else { continue }
                     cellCount += 1
                     if cellCount > maxCells { throw .tooManyCells(limit: maxCells) }
-                    var row = rows[rowNumber] ?? []
-                    if row.count <= col {
+                    if rowNumber != currentNumber {
+                        flush()
+                        currentNumber = rowNumber
+                        current = rows.removeValue(forKey: rowNumber) ?? []
+                    }
+                    if current.count <= col {
                         // The table will be at least this large: refuse before growing it.
                         guard (max(col, maxCol) + 1) * max(rowNumber, maxRow) <= maxCells else { throw .tooManyCells(limit: maxCells) }
-                        row.append(contentsOf: repeatElement("", count: col + 1 - row.count))
+                        current.append(contentsOf: repeatElement("", count: col + 1 - current.count))
                     }
-                    row[col] = text
-                    rows[rowNumber] = row
+                    current[col] = text
                     maxRow = max(maxRow, rowNumber)
                     maxCol = max(maxCol, col)
                 case "v": inV = false
