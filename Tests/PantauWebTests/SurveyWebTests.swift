@@ -515,6 +515,8 @@ struct SurveyWebTests {
             let p = try #require(try JSONSerialization.jsonObject(with: Data(buffer: problem.body)) as? [String: Any])
             let fields = Set((p["errors"] as? [[String: String]] ?? []).compactMap { $0["field"] })
             #expect(fields == ["answers.persyaratan", "answers.parkir", "gender", "age", "education", "channel", "date"])
+            // An unknown profile value names what the survey accepts, codes with their labels.
+            #expect(problem.text.contains("one of SD (Primary school), SMP (Junior secondary), SMA (Senior secondary), D1-D3 (Diploma (1–3 years))"))
             #expect(p["status"] as? Int == 400)
             let broken = try await client.post("/api/v1/surveys/\(id)/responses", h, ByteBuffer(string: #"{"answers": {"waktu": "empat"}}"#))
             #expect(broken.status == .badRequest && broken.text.contains("answers.waktu"))

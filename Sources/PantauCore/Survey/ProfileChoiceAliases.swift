@@ -133,6 +133,15 @@ public enum ProfileChoiceAliases {
         return .unknown
     }
 
+    /// The choices as `code (label)` in `language`, the label only where it differs from the code
+    /// (what an error lists as the accepted values).
+    public static func acceptedValues(_ choices: [ProfileChoice], _ language: SurveyLanguage) -> [String] {
+        choices.map { c in
+            let label = c.label.text(language)
+            return label.isEmpty || key(label) == key(c.code) ? c.code : "\(c.code) (\(label))"
+        }
+    }
+
     /// Jenis kelamin as choices, with the names paper forms use (for matching and for the
     /// accepted-values list of an error).
     public static let genderChoices: [ProfileChoice] = [

@@ -50,12 +50,7 @@ public struct SurveyCSVIssue: Error, Hashable, Sendable, Codable, CustomStringCo
     }
 
     /// The accepted values as `code (label)` in `language`, the label only where it differs from the code.
-    public func acceptedValues(_ language: SurveyLanguage) -> [String] {
-        accepted.map { c in
-            let label = c.label.text(language)
-            return label.isEmpty || ProfileChoiceAliases.key(label) == ProfileChoiceAliases.key(c.code) ? c.code : "\(c.code) (\(label))"
-        }
-    }
+    public func acceptedValues(_ language: SurveyLanguage) -> [String] { ProfileChoiceAliases.acceptedValues(accepted, language) }
 
     /// Bilingual explanation of ``problem``.
     public var message: String {

@@ -248,6 +248,11 @@ enum SurveyAPI {
                            active: b.active ?? existing?.active ?? true)
     }
 
+    /// A list's accepted values as `CODE (English label)`, the label only where it differs from the code.
+    static func accepted(_ list: [ProfileChoice]) -> String {
+        ProfileChoiceAliases.acceptedValues(list, .english).joined(separator: ", ")
+    }
+
     /// The response of a request body, with every problem named by its JSON path.
     static func responseInput(_ b: SurveyDTO.ResponseInput, _ def: SurveyDefinition) throws -> (SurveyResponse, SurveyChannel) {
         var errors: [FieldError] = []
@@ -288,9 +293,9 @@ enum SurveyAPI {
             case .scoreOutOfRange: errors.append(FieldError(field: p.field.path, message: "score must be 1, 2, 3 or 4"))
             case .noAnswer: errors.append(FieldError(field: "answers", message: "answer at least one unsur"))
             case .ageOutOfRange: errors.append(FieldError(field: "age", message: "whole years 1-130"))
-            case .unknownEducation: errors.append(FieldError(field: "education", message: "one of \(def.profile.educationLevels.map(\.code).joined(separator: ", "))"))
-            case .unknownOccupation: errors.append(FieldError(field: "occupation", message: "one of \(def.profile.occupations.map(\.code).joined(separator: ", "))"))
-            case .unknownServiceType: errors.append(FieldError(field: "service_type", message: "one of \(def.profile.serviceTypes.map(\.code).joined(separator: ", "))"))
+            case .unknownEducation: errors.append(FieldError(field: "education", message: "one of \(accepted(def.profile.educationLevels)) (a code, a label or an alias)"))
+            case .unknownOccupation: errors.append(FieldError(field: "occupation", message: "one of \(accepted(def.profile.occupations)) (a code, a label or an alias)"))
+            case .unknownServiceType: errors.append(FieldError(field: "service_type", message: "one of \(accepted(def.profile.serviceTypes)) (a code, a label or an alias)"))
             case .tooLong:
                 let field: String
                 switch p.field {
