@@ -40,6 +40,7 @@ struct FuzzFindingsTests {
     @Test func processingInstructionWithoutDataNeitherCrashesNorChangesTheModel() throws {
         #expect(throws: ProcessModelError.self) { try BPMN.read(data: Data("<?x?>".utf8)) }
         #expect(throws: ProcessModelError.self) { try PNML.read(data: Data("<a><?x?></a>".utf8)) }
+        #expect(throws: ProcessModelError.self) { try PNML.read(data: Data("<?<?d?>".utf8)) }  // a PI inside a broken one
         let withPI = Self.pnml.replacingOccurrences(of: "<page id=\"p\">", with: "<page id=\"p\"><?tool?><?other data?>")
         let net = try PNML.read(data: Data(withPI.utf8))
         #expect(net == (try PNML.read(data: Data(Self.pnml.utf8))))

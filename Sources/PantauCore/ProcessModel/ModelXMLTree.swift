@@ -112,7 +112,7 @@ extension ModelXMLNode {
                 var k = i + 2
                 while k < bytes.count, !isXMLSpace(bytes[k]), bytes[k] != UInt8(ascii: "?") { k += 1 }
                 if k + 1 < bytes.count, bytes[k] == UInt8(ascii: "?"), bytes[k + 1] == UInt8(ascii: ">") { inserts.append(k) }
-                i = k
+                i += 2  // not k: a "<?" inside the target (`<?<?d?>`) starts a PI of its own
                 continue
             }
             i += 1
