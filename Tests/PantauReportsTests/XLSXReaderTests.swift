@@ -261,6 +261,43 @@ struct XLSXReaderTests {
         #expect(try XLSXReader(options: .init(maxCells: 300)).read(Data(try Self.package(sheetData: grid))).rows.count == 30)
     }
 
+    @Test func randomDamageEndsInAnErrorOrATableNeverACrash() throws {
+        // Seeded, so a failure can be replayed: bytes flipped, cut or repeated in a real workbook
+        // (stored, so the XML itself gets damaged too, and deflated).
+        var rng = SplitMix(seed: 0x5EED_0010)
+        let wb = XLSXWorkbook(sheets: [XLSXSheet(name: "Log", header: ["case_id", "activity", "time:timestamp"], rows: (0..<30).map { i in
+            [.text("K-\(i)"), .text("Aktivitas ✓ \(i % 3)"), .dateTime(Date(timeIntervalSince1970: 1_770_000_000 + Double(i) * 600))]
+        })])
+        let originals = [Array(try XLSXWriter(options: .init(compress: false)).write(wb)), Array(try XLSXWriter().write(wb))]
+        var read = 0, refused = 0
+        for i in 0..<1_500 {
+            var b = originals[i % 2]
+            switch rng.next() % 3 {
+            case 0:
+                for _ in 0..<(1 + rng.next() % 8) { b[Int(rng.next() % UInt64(b.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            case 1:
+                b = Array(b.prefix(Int(rng.next() % UInt64(b.count))))
+            default:
+                let at = Int(rng.next() % UInt64(b.count)), n = Int(rng.next() % 64)
+                b.insert(contentsOf: b[at..<min(b.count, at + n)], at: at)
+            }
+            if Self.readError(b, .init(maxPartBytes: 1 << 20, maxCells: 100_000)) == nil { read += 1 } else { refused += 1 }
+        }
+        #expect(read + refused == 1_500 && refused > 0)
+    }
+
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
     /// The reader's error for `bytes`, nil when they read.
     static func readError(_ bytes: [UInt8], _ options: XLSXReader.Options = .init()) -> XLSXReadError? {
         do {

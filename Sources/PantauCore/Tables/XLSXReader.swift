@@ -403,6 +403,7 @@ public struct XLSXReader: Sendable {
                         guard let n = Int(r), n >= 1, n <= 1_048_576 else { throw .badCellReference(part: part, r) }
                         rowNumber = n
                     } else {
+                        guard rowNumber < 1_048_576 else { throw .badCellReference(part: part, "row \(rowNumber + 1)") }
                         rowNumber += 1
                     }
                     nextCol = 0
@@ -414,6 +415,7 @@ public struct XLSXReader: Sendable {
                         col = c
                     } else {
                         if rowNumber == 0 { rowNumber = 1 }
+                        guard nextCol < 16_384 else { throw .badCellReference(part: part, XLSXReader.columnName(nextCol) + String(rowNumber)) }
                         col = nextCol
                         ref = XLSXReader.columnName(col) + String(rowNumber)
                     }
