@@ -32,6 +32,8 @@ public struct AppServices: Sendable {
     /// Monitoring figures per SOP and filter with the stamp they were computed at (see
     /// ``MonitoringPage/figures(_:_:filter:)``).
     let monitoringCache = NIOLockedValueBox<[MonitoringCacheKey: (stamp: String, figures: MonitoringFigures)]>([:])
+    /// Realised indicator values for the list, the dashboard and the API (see ``IndicatorCache``).
+    let indicatorCache = IndicatorCache()
 }
 
 struct MonitoringCacheKey: Hashable, Sendable {

@@ -87,6 +87,36 @@ struct IndicatorWebTests {
         }
     }
 
+    /// The list, the dashboard and the API keep realised values for a short while; a target or a
+    /// manual value stored on this instance shows at once.
+    @Test(arguments: TestEngine.all)
+    func theCachedListShowsATargetJustSetAtOnce(_ engine: TestEngine) async throws {
+        try await withTestApp(engine) { fx, client in
+            struct Item: Decodable {
+                struct P: Decodable { var period: String; var target: Double?; var value: Double?; var source: String }
+                struct I: Decodable { var id: Int64 }
+                var indicator: I; var periods: [P]
+            }
+            let id = fx.indicators["imunisasi"]!
+            func listed() async throws -> Item.P? {
+                let r = try await client.get("/api/v1/indicators", Req.headers(bearer: fx.token))
+                #expect(r.status == .ok)
+                return try JSONDecoder().decode([Item].self, from: Data(buffer: r.body)).first { $0.indicator.id == id }?.periods.first
+            }
+            let before = try await listed()
+            #expect(before?.target == nil)
+            let current = SurveyPeriod(containing: CivilDate(Date()), kind: .quarter)
+            let admin = try await fx.session("admin")
+            let set = try await client.post("/api/v1/indicators/\(id)/periods", Req.headers(cookie: admin.cookie, csrf: admin.csrf, json: true),
+                                            ByteBuffer(string: #"{"period": "\#(current.description)", "target": 85, "manual_value": 90, "manual_note": "rekap manual"}"#))
+            #expect(set.status == .ok, "\(set.text)")
+            let after = try await listed()
+            #expect(after?.period == current.description && after?.target == 85 && after?.value == 90 && after?.source == "manual")
+            let page = try await client.get("/indikator", Req.headers(cookie: admin.cookie))
+            #expect(page.status == .ok && page.text.contains("90,0"), "the list page shows the manual value too")
+        }
+    }
+
     @Test(arguments: TestEngine.all)
     func scopeAndRolesAreEnforced(_ engine: TestEngine) async throws {
         try await withTestApp(engine) { fx, client in

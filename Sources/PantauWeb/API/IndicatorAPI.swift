@@ -115,7 +115,7 @@ enum IndicatorAPI {
             for i in try await s.store.indicators(unitIDs: units, sopID: sopID) {
                 if let chosen, chosen.kind != i.periodKind { continue }
                 let periods = chosen.map { [$0] } ?? PantauStore.recentPeriods(kind: i.periodKind, count: 2)
-                var rs = try await s.store.realisations(i, periods: periods)
+                var rs = try await s.indicatorCache.realisations(s.store, i, periods: periods, tree: tree)
                 if chosen == nil, let h = IndicatorPages.headline(rs) { rs = [h] }
                 out.append(try await detail(s, i, realisations: rs))
             }
@@ -145,6 +145,7 @@ enum IndicatorAPI {
                                              explanation: body.explanation ?? "")
             do {
                 try await s.store.setIndicatorPeriod(indicatorID: i.id, input, by: ctx.actor)
+                s.indicatorCache.changed()
             } catch let e as StoreError {
                 throw e.appError
             }

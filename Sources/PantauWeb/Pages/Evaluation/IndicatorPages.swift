@@ -214,7 +214,7 @@ enum IndicatorPages {
         let sops = try await sopsByID(s, visible)
         var rows: [Row] = []
         for i in list {
-            let rs = try await s.store.realisations(i, periods: PantauStore.recentPeriods(kind: i.periodKind, count: 2), tree: tree)
+            let rs = try await s.indicatorCache.realisations(s.store, i, periods: PantauStore.recentPeriods(kind: i.periodKind, count: 2), tree: tree)
             rows.append(row(i, headline(rs), scope: scopeName(i, sops: sops, tree: tree), lang: ctx.language, t: t))
         }
         let chosen = req.uri.queryParameters.get("unit").flatMap { Int64($0) }
@@ -428,6 +428,7 @@ enum IndicatorPages {
             guard let input, errors.isEmpty else { return try await renderDefinition(s, ctx, id: i.id, form: f, errors: errors, status: .badRequest) }
             do {
                 try await s.store.updateIndicator(id: i.id, input, active: f["active"] != nil, by: ctx.actor)
+                s.indicatorCache.changed()
                 return .seeOther(.indicator(i.id), flash: t["saved"], secure: s.config.secureCookies)
             } catch let e as StoreError {
                 return try await renderDefinition(s, ctx, id: i.id, form: f, errors: fieldErrors(e, t), status: .badRequest)
@@ -443,6 +444,7 @@ enum IndicatorPages {
             guard let input, errors.isEmpty else { return try await renderDetail(s, ctx, i, tree, form: f, errors: errors, status: .badRequest) }
             do {
                 try await s.store.setIndicatorPeriod(indicatorID: i.id, input, evidence: uploads.map { ($0.name, $0.bytes) }, by: ctx.actor)
+                s.indicatorCache.changed()
                 return .seeOther(.indicator(i.id), flash: t["saved"], secure: s.config.secureCookies)
             } catch let e as StoreError {
                 return try await renderDetail(s, ctx, i, tree, form: f, errors: fieldErrors(e, t), status: .badRequest)

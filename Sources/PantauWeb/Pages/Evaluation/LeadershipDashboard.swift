@@ -90,7 +90,7 @@ enum LeadershipDashboard {
         var bySOP: [Int64: Tally] = [:], byUnit: [Int64: Tally] = [:]
         var totals = Tally()
         for i in try await s.store.indicators(unitIDs: visible) {
-            let rs = try await s.store.realisations(i, periods: PantauStore.recentPeriods(kind: i.periodKind, count: 2, today: today), tree: tree)
+            let rs = try await s.indicatorCache.realisations(s.store, i, periods: PantauStore.recentPeriods(kind: i.periodKind, count: 2, today: today), tree: tree)
             let status = IndicatorPages.headline(rs)?.status
             totals.add(status)
             byUnit[i.unitID, default: Tally()].add(status)
