@@ -137,6 +137,24 @@ public final class Database: Sendable {
         }
     }
 
+    /// Runs read-only work that must see one moment of the database although others write meanwhile
+    /// (a walk over many pages of rows): PostgreSQL `REPEATABLE READ READ ONLY`, a SQLite read
+    /// transaction (one WAL snapshot from the first read to the end).
+    public func snapshotRead<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let begin = kind == .postgres ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN DEFERRED"
+        return try await read { sql in
+            try await sql.raw(SQLQueryString(begin)).run()
+            do {
+                let r = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return r
+            } catch {
+                do { try await sql.raw("ROLLBACK").run() } catch { logger.error("rollback of a snapshot read failed: \(error)") }
+                throw error
+            }
+        }
+    }
+
     /// Runs `body` in one transaction: all of it is committed, or none of it (on any thrown error).
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {

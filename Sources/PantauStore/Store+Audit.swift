@@ -64,7 +64,10 @@ extension PantauStore {
     /// - Complexity: O(entries), read in batches of 1,000.
     public func verifyAudit(expectHead: AuditHead? = nil) async throws -> AuditVerification {
         let key = auditKey
-        return try await read { sql in
+        // One snapshot for the head and every page of entries: with other writers (a running
+        // server, another instance) a page read later would see entries the head read before had
+        // not, or the other way round, and report a chain that is fine as broken.
+        return try await database.snapshotRead { sql in
             guard let head = try await sql.raw("SELECT * FROM audit_head WHERE id = 1").first() else {
                 return AuditVerification(checked: 0, problem: .headMismatch, seq: 0)
             }

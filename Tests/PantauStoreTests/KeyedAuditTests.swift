@@ -14,6 +14,34 @@ struct KeyedAuditTests {
         return try await store.auditEntries(page: 1, perPage: 500).items.sorted { $0.seq < $1.seq }
     }
 
+    /// `pantau audit verify` against a server that keeps writing: the head and every page of
+    /// entries are read in one snapshot, so entries written meanwhile never read as a broken chain.
+    @Test(arguments: TestEngine.all)
+    func verifyingWhileAnotherTaskWritesFindsTheChainIntact(_ engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            _ = try await DemoAgency.seed(into: store)
+            // Enough entries that the walk takes several pages of 1,000.
+            let root = try #require(try await store.units().first { $0.parentID == nil })
+            for i in 0..<1_500 {
+                _ = try await store.createUnit(UnitInput(parentID: root.id, code: "PRE-\(i)", name: "Unit \(i)", level: .unitKerja), by: .system)
+            }
+            let writer = Task {
+                for i in 0..<300 {
+                    _ = try await store.createUnit(UnitInput(parentID: root.id, code: "W-\(i)", name: "Unit tulis \(i)", level: .unitKerja), by: .system)
+                }
+            }
+            var checks = 0
+            while !writer.isCancelled, checks < 40 {
+                let v = try await store.verifyAudit()
+                #expect(v.ok, "\(v)")
+                checks += 1
+                if checks >= 5, (try await store.units().count) >= 1_500 + 300 { break }
+            }
+            try await writer.value
+            #expect(try await store.verifyAudit().ok)
+        }
+    }
+
     /// Rewrites entries `from...` with raw SQL, recomputing every plain hash and the head, as
     /// someone with database access but without the key would.
     func forge(_ store: PantauStore, _ entries: [AuditEntry], from seq: Int64, actor: String) async throws {
