@@ -806,6 +806,8 @@ extension PantauStore {
                 """).first() else { throw StoreError.corrupt("insert returned no row") }
             let d = try Self.delivery(from: n)
             try await w.audit(actor, "resend", "webhook_delivery", d.id, new: ["resent_from": id, "webhook": old.webhookID, "alert": old.alertID])
+            // Wakes the delivery workers of every instance at once instead of at their next round.
+            try await Self.notify(w, .alerts)
             return d
         }
     }
