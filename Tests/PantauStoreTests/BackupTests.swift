@@ -55,7 +55,8 @@ struct BackupTests {
         }
 
         func waitFor(_ n: Int) async throws {
-            let deadline = Date().addingTimeInterval(30)
+            // Generous: the whole suite runs its tests in parallel, on two cores in CI.
+            let deadline = Date().addingTimeInterval(240)
             while written.value < n {
                 guard Date() < deadline else { throw CancellationError() }
                 try await Task.sleep(for: .milliseconds(5))
