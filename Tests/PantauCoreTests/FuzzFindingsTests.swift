@@ -75,4 +75,14 @@ struct FuzzFindingsTests {
         let plain = try CSVReader().read(data: Data("case;activity\nKasus é;a\nKasus é;b\n".utf8))
         #expect(plain.caseIDs == ["Kasus é"] && plain.eventCount == 2)
     }
+
+    /// A time standard of 6.7e109 days was accepted, and showing it trapped (Double to Int).
+    @Test func absurdTimeStandardIsRefusedAndFormattingDoesNotTrap() {
+        #expect(TimeStandard(parsing: String(repeating: "6", count: 110) + " hari") == nil)
+        #expect(TimeStandard(parsing: "P" + String(repeating: "9", count: 40) + "D") == nil)
+        #expect(TimeStandard(parsing: "36500 hari") != nil && TimeStandard(parsing: "36501 hari") == nil)
+        #expect(TimeStandard(parsing: "2 hari")?.description == "2 hari")
+        #expect(!TimeStandard.format(seconds: 1e300, language: .id).isEmpty)
+        #expect(TimeStandard.format(seconds: .nan, language: .en) == "0 min")
+    }
 }

@@ -17,6 +17,11 @@ public struct TimeStandard: Hashable, Comparable, Sendable, Codable, CustomStrin
 
     public static func < (a: TimeStandard, b: TimeStandard) -> Bool { a.seconds < b.seconds }
 
+    /// The longest time standard read (100 years): a longer one is no SOP's, and formatting one
+    /// beyond `Int`'s range trapped (found by fuzzing: "666…667 hari" in an SOP file crashed the
+    /// process when the SOP was shown). ``format(seconds:language:)`` caps at it too.
+    public static let maxSeconds: Double = 100 * 365 * 86_400
+
     private static let units: [(names: [String], seconds: Double)] = [
         (["detik", "dtk", "s", "sec", "second", "seconds"], 1),
         (["menit", "mnt", "m", "min", "mins", "minute", "minutes"], 60),
@@ -30,7 +35,7 @@ public struct TimeStandard: Hashable, Comparable, Sendable, Codable, CustomStrin
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !t.isEmpty else { return nil }
         if t.hasPrefix("p") {
-            guard let s = TimeStandard.parseISO(t) else { return nil }
+            guard let s = TimeStandard.parseISO(t), s <= TimeStandard.maxSeconds else { return nil }
             self.init(seconds: s)
             return
         }
@@ -53,7 +58,7 @@ public struct TimeStandard: Hashable, Comparable, Sendable, Codable, CustomStrin
             total += n * u.seconds
             sawAny = true
         }
-        guard sawAny else { return nil }
+        guard sawAny, total <= TimeStandard.maxSeconds else { return nil }
         self.init(seconds: total)
     }
 
@@ -83,8 +88,8 @@ public struct TimeStandard: Hashable, Comparable, Sendable, Codable, CustomStrin
 
     /// Formats a duration for people: "1 jam 30 menit" / "1 h 30 min".
     public static func format(seconds: Double, language: Language) -> String {
-        if seconds <= 0 { return language == .id ? "0 menit" : "0 min" }
-        var rest = Int(seconds.rounded())
+        if !(seconds > 0) { return language == .id ? "0 menit" : "0 min" }
+        var rest = Int(min(seconds, maxSeconds).rounded())
         let d = rest / 86_400; rest %= 86_400
         let h = rest / 3600; rest %= 3600
         let m = rest / 60; let s = rest % 60
