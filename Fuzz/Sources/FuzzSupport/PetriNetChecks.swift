@@ -13,6 +13,10 @@ public func exercisePetriNet(_ net: PetriNet) {
     }
     _ = net.guessedFinalMarking()
 
+    // PNML has one id space for places and transitions, PetriNet two: a net whose place and
+    // transition share an id (BPMN.petriNet names a node's exit place "exi_" + its id, which a
+    // node "exi_x" beside a node "x" matches) has no PNML form; PNML.write is not used on those.
+    guard Set(net.places.map(\.id)).isDisjoint(with: net.transitions.map(\.id)) else { return }
     let back: PetriNet
     do { back = try PNML.read(data: PNML.write(net)) } catch {
         check(false, "PNML written by PNML.write does not read back: \(error)")
