@@ -70,7 +70,11 @@ struct SurveyImportPreviewTests {
             #expect(try await fx.store.responses(surveyID: id, period: year).total == 0)
 
             // Confirmed: all three stored in one import, in the periods shown, with the list's codes.
-            let stored = try await post(fields + [("action", "confirm"), ("digest", digest)])
+            // The browser sends the preview's text box back with CR LF line breaks and no final
+            // one: the same content, so it is what the preview showed.
+            let asSubmitted = Self.officeFile.replacingOccurrences(of: "\n", with: "\r\n").trimmingCharacters(in: .newlines)
+            let stored = try await post([("csv", asSubmitted), ("ignore_unknown", "1"), ("default_date", "2025-09-30"),
+                                         ("action", "confirm"), ("digest", digest)])
             #expect(stored.status == .seeOther)
             let q2 = try await fx.store.responses(surveyID: id, period: SurveyPeriod("2025-Q2")!).items
             let q3 = try await fx.store.responses(surveyID: id, period: SurveyPeriod("2025-Q3")!).items

@@ -76,8 +76,13 @@ enum SurveyImportPage {
                          "ignore_unknown": "survey_import_ignore_label"]
 
     /// The digest of what a preview showed: the CSV text, the date for undated rows and the options.
+    /// The text as the preview's text box sends it back: browsers submit a text box's line breaks
+    /// as CR LF and drop a line break right after its start tag, so line breaks are unified and
+    /// blank lines at either end left out (the reader skips blank lines anyway).
     static func digest(_ input: Input) -> String {
-        let material = [input.text, input.defaultDate.trimmed, input.skip ? "1" : "0", input.ignoreUnknown ? "1" : "0"].joined(separator: "\u{0}")
+        let text = input.text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .trimmingCharacters(in: .newlines)
+        let material = [text, input.defaultDate.trimmed, input.skip ? "1" : "0", input.ignoreUnknown ? "1" : "0"].joined(separator: "\u{0}")
         return SHA256.hash(data: Data(material.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
@@ -215,6 +220,7 @@ enum SurveyImportPage {
                                                             source: input.source.isEmpty ? t["survey_import_pasted"] : input.source,
                                                             skipped: parsed.skipped, blankRows: parsed.blankRows, by: ctx.actor)
                 PantauMetrics.surveySubmitted(rec.imported, source: .import)
+                s.indicatorCache.changed()
                 return .seeOther(SiteURL.surveyImport(survey.id).path(query: ["import": String(rec.id)]),
                                  flash: t.format("survey_import_done_flash", rec.imported, rec.skipped), secure: s.config.secureCookies)
             } catch let e as StoreError {
