@@ -179,6 +179,7 @@ enum APIRoutes {
             }
             let v = try await s.store.approve(sopID: rec.id, version: try ctx.int("version"), effectiveFrom: date, by: ctx.actor,
                                               twoPersonRule: s.config.sopTwoPersonRule)
+            s.indicatorCache.changed()
             return try .json(DTO.Version(v))
         }
     }

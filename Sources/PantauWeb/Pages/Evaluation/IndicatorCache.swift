@@ -6,10 +6,11 @@ import PantauStore
 /// Realised indicator values, kept for a short while per indicator and periods: the indicator
 /// list, the leadership dashboard and `GET /api/v1/indicators` compute several SQL aggregates per
 /// indicator and period, and many people open them. An entry is used for at most
-/// ``maxAge`` seconds, and not at all once this instance stored a target, a manual value or an
-/// indicator change (``changed()``); values computed from cases, SKM answers and quizzes therefore
-/// show at most ``maxAge`` seconds late, also those written through another instance
-/// (docs/indicators.md).
+/// ``maxAge`` seconds, and not at all once staff stored through this instance what an indicator
+/// reads (``changed()``: a target, a manual value, an indicator, a quiz attempt, an acknowledgement,
+/// an imported file of events or paper survey answers, an approved SOP version). The streams of
+/// events from other systems and observation and of citizens' answers, and anything written through
+/// another instance, show at most ``maxAge`` seconds late (docs/indicators.md).
 final class IndicatorCache: Sendable {
     static let maxAge: TimeInterval = 30
 

@@ -364,6 +364,7 @@ enum QuizPages {
             guard errors.isEmpty else { return try await renderTake(s, ctx, rec, version: version, quiz: quiz, chosen: chosen, errors: errors, status: .badRequest) }
             do {
                 let a = try await s.store.submitQuizAttempt(quizID: quiz.id, userID: ctx.user.id, answers: chosen, by: ctx.actor)
+                s.indicatorCache.changed()
                 return .seeOther(SiteURL.sopQuiz(rec.id).path(query: ["percobaan": String(a.id)]), flash: t["quiz_submitted"], secure: s.config.secureCookies)
             } catch let e as StoreError {
                 if case .notFound = e { throw e }
@@ -375,6 +376,7 @@ enum QuizPages {
             let (rec, _, version) = try await load(s, ctx, applying: true)
             let t = s.views.strings(ctx.language)
             let (ack, created) = try await s.store.acknowledge(sopID: rec.id, version: version, userID: ctx.user.id, by: ctx.actor)
+            s.indicatorCache.changed()
             let flash = created ? t.format("quiz_ack_saved", version) : t.format("quiz_ack_done", formatTime(ack.acknowledgedAt, ctx.language))
             return .seeOther(SiteURL.sop(rec.id).path(query: ["v": String(version)]), flash: flash, secure: s.config.secureCookies)
         }

@@ -568,7 +568,10 @@ enum EventImportPage {
         let report = try await EventLogImport(log: log, fileName: up.fileName, sopID: rec.id, skipInvalid: skip)
             .run(s.store, scope: scope, by: ctx.actor)
         PantauMetrics.eventsIngested(report.stored, source: .import)
-        if report.stored > 0 { s.monitoringChanged() }
+        if report.stored > 0 {
+            s.monitoringChanged()
+            s.indicatorCache.changed()
+        }
         if report.ending == .completed { Uploads.remove(up.id) }
         return try await render(s, ctx, rec, upload: up, header: header, mapping: m, log: log, readProblems: readProblems, report: report,
                                 seconds: Date().timeIntervalSince(started), skip: skip, attempted: true, status: report.failed ? .badRequest : .ok)

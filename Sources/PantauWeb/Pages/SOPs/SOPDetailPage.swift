@@ -165,6 +165,7 @@ enum SOPDetailPage {
                 // The store checks the rule under the same lock as the approval.
                 try await s.store.approve(sopID: rec.id, version: version, effectiveFrom: date, by: ctx.actor,
                                           twoPersonRule: s.config.sopTwoPersonRule)
+                s.indicatorCache.changed()
             } catch let e as StoreError {
                 if case .notFound = e { throw e }
                 return try await render(s, ctx, rec, tree, version: version, errors: SOPMessages.fieldErrors(e, document: nil, t: t), status: .conflict)
