@@ -629,14 +629,40 @@ def main():
             with open(os.path.join(SHOTS, "paket-zi.zip"), "wb") as f:
                 f.write(data)
 
+        def survey_paper_import():
+            """An office's own spreadsheet of paper forms: its education labels (D3, SLTA, Sarjana), an
+            extra `respondent` column, dates in another quarter; ignored on request, previewed per
+            period, then stored."""
+            last_quarter = datetime.date.today().replace(day=1) - datetime.timedelta(days=100)
+            day = last_quarter.replace(day=10).isoformat()
+            rows = ["respondent,tanggal,jenis_kelamin,pendidikan,u1,u2,u3,u4,u5,u6,u7,u8,u9"]
+            for i, edu in enumerate(["D3", "SLTA", "Sarjana"]):
+                rows.append(f"R{i + 1},{day},{'LP'[i % 2]},{edu},4,3,4,3,4,4,3,4,3")
+            path = os.path.join(tempfile.mkdtemp(), "kuesioner-kertas.csv")
+            with open(path, "w") as f:
+                f.write("\n".join(rows) + "\n")
+            driver.get(base + f"/surveys/{state['survey']}/import")
+            driver.find_element(By.ID, "csv-file").send_keys(path)
+            driver.find_element(By.ID, "ignore_unknown").click()
+            driver.find_element(By.CSS_SELECTOR, "button[value=preview]").click()
+            wait.until(EC.presence_of_element_located((By.ID, "preview-rows")))
+            assert driver.find_element(By.ID, "preview-rows").text.strip() == "3", driver.find_element(By.ID, "preview-rows").text
+            periods = [r.get_attribute("data-period") for r in driver.find_elements(By.CSS_SELECTOR, "table.import-periods tbody tr")]
+            assert len(periods) == 1, f"the rows fall in one period: {periods}"
+            assert "respondent" in [c.text for c in driver.find_elements(By.CSS_SELECTOR, "code.ignored-column")]
+            run.shot("survey-import-preview")
+            driver.find_element(By.CSS_SELECTOR, "button[value=confirm]").click()
+            wait.until(lambda d: "Kuesioner diimpor" in d.page_source)
+
         steps = [("log in", login), ("open the SOP list", sop_list), ("open an SOP and see its flowchart", open_sop),
                  ("edit a step's time standard and save", edit_time), ("see the new version", new_version),
-                 ("open the SOP's monitoring page and a case", monitoring), ("find the demo survey", survey_code)]
+                 ("open the SOP's monitoring page and a case", monitoring), ("find the demo survey", survey_code),
+                 ("survey paper import: an office's own file, previewed per period, then stored", survey_paper_import)]
         for name, fn in steps:
             run.step(name, fn)
         sop = state.get("url", base + "/sops").replace(base, "")
         survey = state.get("survey", "1")
-        for path in ["/", "/sops", sop, sop + "/edit", "/sops/import", "/surveys", f"/surveys/{survey}", f"/surveys/{survey}/followups",
+        for path in ["/", "/sops", sop, sop + "/edit", "/sops/import", "/surveys", f"/surveys/{survey}", f"/surveys/{survey}/followups", f"/surveys/{survey}/import",
                      "/units", "/users", "/tokens", "/audit", "/account/password", "/transparansi", "/?lang=en",
                      sop + "/pemantauan", sop + "/pemantauan/pengaturan", sop + "/kasus", state.get("case", "/")]:
             run.step(f"accessible {path}", accessible(path))
