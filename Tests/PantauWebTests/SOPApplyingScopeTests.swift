@@ -58,6 +58,10 @@ struct SOPApplyingScopeTests {
             #expect(detail.status == .ok)
             #expect(!detail.text.contains("/sops/\(sop)/edit"))
             #expect(!detail.text.contains("/sops/\(sop)/new-version"))
+            // Nor its evaluation (Tabel 7/8, findings, report): those pages belong to the Dinas.
+            #expect(!detail.text.contains("id=\"sop-findings\"") && !detail.text.contains("id=\"sop-monev-monitoring\"")
+                    && !detail.text.contains("id=\"sop-report\""))
+            #expect(try await client.get("/sops/\(sop)/diff?from=1&to=1", Req.headers(cookie: officer.cookie)).status != .notFound)
             let revise = try await client.post("/sops/\(sop)/new-version", Req.headers(cookie: mgr.cookie, csrf: mgr.csrf, form: true),
                                                Req.form([("_csrf", mgr.csrf), ("change_note", "x")]))
             #expect(revise.status == .notFound)

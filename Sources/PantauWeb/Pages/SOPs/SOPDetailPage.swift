@@ -197,6 +197,12 @@ enum SOPDetailPage {
         var m = model(record: rec, versions: versions, shown: v, unitName: tree.unit(rec.unitID)?.name ?? "", documentHTML: html,
                       buttons: b, today: CivilDate(Date()), language: ctx.language, t: t)
         m.errors = errors
+        if !own {
+            // The evaluation of an SOP (Tabel 7/8, findings, the report) belongs to its own unit.
+            m.monev = nil
+            m.findings = nil
+            m.reportHref = nil
+        }
         m.quiz = try await QuizPages.detailBox(s, ctx, rec, t)
         return .html(s.views.render("sop_detail", title: v.document.identity.title, page: m, context: ctx, active: .sops), status: status)
     }

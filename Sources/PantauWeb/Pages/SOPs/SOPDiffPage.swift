@@ -43,7 +43,7 @@ enum SOPDiffPage {
 
     static func register(_ r: RouteRegistrar, _ s: AppServices) {
         r.page(.get, .sopDiff(.key), .sopRead, "Differences between two versions") { req, ctx in
-            let (rec, _) = try await SOPPages.loadScoped(s, ctx)
+            let (rec, _) = try await SOPPages.loadApplying(s, ctx)
             let t = s.views.strings(ctx.language)
             let to = req.uri.queryParameters.get("to").flatMap { Int($0) } ?? rec.latestVersion
             let from = req.uri.queryParameters.get("from").flatMap { Int($0) } ?? max(1, to - 1)
