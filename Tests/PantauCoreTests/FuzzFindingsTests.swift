@@ -16,6 +16,19 @@ struct FuzzFindingsTests {
         """
 
     /// Foundation's XMLParser trapped on an element name that is not UTF-8 (`<`, 0xE4, `d="`).
+    /// Found by FuzzSOPJSON in a CI run: an SOP step named with a control character compiled to a
+    /// net whose PNML did not read back (XML 1.0 forbids the character even as a reference).
+    @Test func aNameWithAControlCharacterStillGivesAPNMLThatReadsBack() throws {
+        var net = PetriNet()
+        let p = net.addPlace(id: "p\u{1}")
+        let t = net.addTransition(id: "t1", label: "Verifikasi\u{1}berkas\u{FFFF}")
+        try net.addArc(fromPlace: p, toTransition: t)
+        let back = try PNML.read(data: PNML.write(net))
+        #expect(back.places.map(\.id) == ["p\u{FFFD}"])
+        #expect(back.transitions.first?.label == "Verifikasi\u{FFFD}berkas\u{FFFD}")
+        #expect(xmlWritable("Verifikasi\u{1}berkas") == "Verifikasi\u{FFFD}berkas" && xmlWritable("tab\tok") == "tab\tok")
+    }
+
     @Test func modelFileThatIsNotUTF8IsRefusedWithItsPlace() {
         for bytes: [UInt8] in [[0x3C, 0xE4, 0x64, 0x3D, 0x22],
                                Array("<?xml encodingd>\n<".utf8) + [0xFF, 0x20, 0x64, 0x3D],

@@ -157,19 +157,38 @@ private final class ModelXMLTreeBuilder: NSObject, XMLParserDelegate {
     }
 }
 
-/// Escapes text for XML content and attribute values.
+/// Escapes text for XML content and attribute values. Characters XML 1.0 forbids (C0 controls
+/// other than tab, line feed and carriage return, U+FFFE, U+FFFF) become U+FFFD, so a name with
+/// one (an SOP step typed or imported with a stray control character) still gives a file that
+/// reads back, as ``xmlWritable(_:)`` shows it.
 func modelXMLEscape(_ s: String) -> String {
     var out = ""
-    out.reserveCapacity(s.count)
-    for c in s {
+    out.reserveCapacity(s.utf8.count)
+    for c in s.unicodeScalars {
         switch c {
         case "&": out += "&amp;"
         case "<": out += "&lt;"
         case ">": out += "&gt;"
         case "\"": out += "&quot;"
         case "'": out += "&apos;"
-        default: out.append(c)
+        default: out.unicodeScalars.append(isXMLCharacter(c) ? c : "\u{FFFD}")
         }
     }
+    return out
+}
+
+/// Whether XML 1.0 allows the character in a document.
+func isXMLCharacter(_ c: Unicode.Scalar) -> Bool {
+    switch c.value {
+    case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
+    default: return false
+    }
+}
+
+/// `s` as a model file written by Pantau holds it: characters XML 1.0 forbids become U+FFFD.
+public func xmlWritable(_ s: String) -> String {
+    guard s.unicodeScalars.contains(where: { !isXMLCharacter($0) }) else { return s }
+    var out = ""
+    for c in s.unicodeScalars { out.unicodeScalars.append(isXMLCharacter(c) ? c : "\u{FFFD}") }
     return out
 }
