@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PantauCore
 import Logging
 import SQLKit
 import SQLiteKit
@@ -762,7 +763,7 @@ public enum Backup {
         p.standardInput = FileHandle.nullDevice
         let status: Int32 = try await withCheckedThrowingContinuation { c in
             p.terminationHandler = { p in c.resume(returning: p.terminationStatus) }
-            do { try p.run() } catch {
+            do { try ProcessLaunch.run(p) } catch {
                 p.terminationHandler = nil
                 c.resume(throwing: BackupError.toolFailed(tool: path, status: -1, message: "\(error)"))
             }

@@ -123,7 +123,7 @@ struct AuditCLITests {
             p.standardError = err
             procs.append((p, err))
         }
-        for (p, _) in procs { try p.run() }
+        for (p, _) in procs { try ProcessLaunch.run(p) }
         for (p, err) in procs {
             p.waitUntilExit()
             let msg = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -185,7 +185,7 @@ struct AuditCLITests {
             let out = try FileHandle(forWritingTo: log)
             p.standardOutput = out
             p.standardError = out
-            try p.run()
+            try ProcessLaunch.run(p)
             var body = ""
             for _ in 0..<600 where p.isRunning {
                 try await Task.sleep(for: .milliseconds(200))

@@ -43,7 +43,7 @@ struct CLI {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
-        try p.run()
+        try ProcessLaunch.run(p)
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let r = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -137,7 +137,7 @@ struct CLITests {
         let out = Pipe()
         p.standardOutput = out
         p.standardError = Pipe()
-        try p.run()
+        try ProcessLaunch.run(p)
         defer { p.terminate(); p.waitUntilExit() }
         var body = ""
         for _ in 0..<100 {

@@ -357,7 +357,7 @@ struct XLSXReaderTests {
         p.arguments = ["python3", "-c", "import openpyxl"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return false }
+        do { try ProcessLaunch.run(p) } catch { return false }
         p.waitUntilExit()
         return p.terminationStatus == 0
     }
@@ -396,7 +396,7 @@ struct XLSXReaderTests {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
-        try p.run()
+        try ProcessLaunch.run(p)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()

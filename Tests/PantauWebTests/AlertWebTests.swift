@@ -32,7 +32,7 @@ private func pythonSignature(secret: String, timestamp: String, body: String) th
     let input = Pipe(), output = Pipe()
     p.standardInput = input
     p.standardOutput = output
-    try p.run()
+    try ProcessLaunch.run(p)
     input.fileHandleForWriting.write(Data(body.utf8))
     try input.fileHandleForWriting.close()
     p.waitUntilExit()

@@ -189,7 +189,7 @@ struct EventImportWebTests {
             gz.arguments = ["-c", url.path]
             let pipe = Pipe()
             gz.standardOutput = pipe
-            try gz.run()
+            try ProcessLaunch.run(gz)
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             gz.waitUntilExit()
             let boundary = "----pantau-test-\(UUID().uuidString)"
