@@ -74,10 +74,12 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         }
     }
 
-    func encoded() -> Data {
+    /// The manifest file's bytes; an encoding failure throws (an empty manifest would make every
+    /// restore check pass or fail for the wrong reason).
+    func encoded() throws -> Data {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return ((try? e.encode(self)) ?? Data("{}".utf8)) + Data("\n".utf8)
+        return try e.encode(self) + Data("\n".utf8)
     }
 }
 
@@ -634,7 +636,7 @@ public enum Backup {
         let mPath = BackupManifest.path(for: file)
         let mTmp = temporaryPath(beside: mPath)
         do {
-            try writeFully(m.encoded(), to: mTmp)
+            try writeFully(try m.encoded(), to: mTmp)
             guard rename(tmp, file) == 0 else { throw BackupError.io(path: file, reason: "cannot rename the copy into place: \(String(cString: strerror(errno)))") }
             guard rename(mTmp, mPath) == 0 else { throw BackupError.io(path: mPath, reason: String(cString: strerror(errno))) }
             fsyncDirectory(of: file)

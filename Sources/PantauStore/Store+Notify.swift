@@ -60,10 +60,13 @@ extension PantauStore {
     }
 
     /// Reads a notification's payload; nil when it is not one of ours or belongs to another schema.
+    /// The payload is a message on a channel, never a stored row: anything that is not our JSON
+    /// (another program may `NOTIFY pantau`) is not a change of this store and is passed over.
     static func change(payload: String, schema: String) -> StoreChange? {
         struct Body: Decodable { var schema: String?; var kind: String; var sop: Int64?; var unit: Int64? }
-        guard let b = try? JSONDecoder().decode(Body.self, from: Data(payload.utf8)), b.schema == schema,
-              let k = StoreChange.Kind(rawValue: b.kind) else { return nil }
+        let b: Body
+        do { b = try JSONDecoder().decode(Body.self, from: Data(payload.utf8)) } catch { return nil }
+        guard b.schema == schema, let k = StoreChange.Kind(rawValue: b.kind) else { return nil }
         return StoreChange(kind: k, sopID: b.sop, unitID: b.unit)
     }
 
