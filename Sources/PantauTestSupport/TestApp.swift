@@ -64,6 +64,8 @@ public func withTestApp(_ engine: TestEngine = .sqlite, configure: @Sendable (in
         config.loginMaxFailures = 3
         config.surveyMinFillSeconds = 0
         config.liveStreamSeconds = 1
+        // Tests read figures right after writing them: no refresh window.
+        config.monitoringRefresh = 0
         configure(&config)
         let built = try await buildApplication(config: config)
         do {

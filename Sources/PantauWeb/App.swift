@@ -29,16 +29,10 @@ public struct AppServices: Sendable {
     /// LISTEN, ChangeListener.swift), so live monitoring pages refresh at once (pages also poll the
     /// store every 5 s as a safety net).
     let monitoringVersion = NIOLockedValueBox<Int>(0)
-    /// Monitoring figures per SOP and filter with the stamp they were computed at (see
-    /// ``MonitoringPage/figures(_:_:filter:)``).
-    let monitoringCache = NIOLockedValueBox<[MonitoringCacheKey: (stamp: String, figures: MonitoringFigures)]>([:])
+    /// Monitoring figures per SOP and filter (see ``MonitoringFiguresCache``).
+    let monitoringCache = MonitoringFiguresCache()
     /// Realised indicator values for the list, the dashboard and the API (see ``IndicatorCache``).
     let indicatorCache = IndicatorCache()
-}
-
-struct MonitoringCacheKey: Hashable, Sendable {
-    let sopID: Int64
-    let filter: MonitoringFilter
 }
 
 extension AppServices {

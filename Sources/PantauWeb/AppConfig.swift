@@ -70,6 +70,10 @@ public struct AppConfig: Sendable {
     /// instances away (`PANTAU_WORKER_LEASE`, default 60): after an instance dies, another takes
     /// its work over once this has passed (docs/operations.md, "Several instances and scale").
     public var workerLease: TimeInterval = 60
+    /// Seconds within which monitoring figures already checked are served again without asking the
+    /// store (`PANTAU_MONITORING_REFRESH`, default 1; the window grows with the figures' cost, see
+    /// ``MonitoringFiguresCache``); 0: every read checks whether they changed.
+    public var monitoringRefresh: TimeInterval = 1
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "pantau.sqlite"),
@@ -161,6 +165,7 @@ public struct AppConfig: Sendable {
         }
         config.logFormat = format
         config.workerLease = try number("pantau.worker.lease", "PANTAU_WORKER_LEASE", 60, 15...3600, "seconds, 15-3600")
+        config.monitoringRefresh = try number("pantau.monitoring.refresh", "PANTAU_MONITORING_REFRESH", 1, 0...60, "seconds, 0-60")
         return config
     }
 }

@@ -56,22 +56,20 @@ enum MonitoringPage {
                                       unitName: { tree.unit($0)?.name ?? "#\($0)" }, t: s.views.strings(language))
     }
 
-    /// The SOP's figures for a filter, recomputed only when its cases changed: the stamp (number of
-    /// cases, latest event, latest analysis, within the filter) is one indexed aggregate, so a warm
-    /// page costs that query, not the sums over every case. Kept at most a minute (overdue cases
-    /// change with the clock). Per process; the stamp comes from the store, so writes by other
-    /// instances are seen.
+    /// The SOP's figures for a filter, through the instance's ``MonitoringFiguresCache``: recomputed
+    /// only when the SOP's cases changed (the stamp is one indexed aggregate), once for all readers
+    /// waiting, and not more often than the refresh window allows.
     static func figures(_ s: AppServices, _ sopID: Int64, filter: MonitoringFilter) async throws -> MonitoringFigures {
-        let key = MonitoringCacheKey(sopID: sopID, filter: filter)
-        // The minute too: open cases become overdue as time passes, without any new event.
-        let now = try await stamp(s, sopID, filter) + "@" + String(Int(Date().timeIntervalSince1970 / 60))
-        if let hit = s.monitoringCache.withLockedValue({ $0[key] }), hit.stamp == now { return hit.figures }
-        let f = try await s.store.monitoring(sopID: sopID, filter: filter)
-        s.monitoringCache.withLockedValue { c in
-            if c.count >= 256 { c.removeAll() }
-            c[key] = (now, f)
-        }
-        return f
+        try await cachedFigures(s, sopID, filter: filter).figures
+    }
+
+    static func cachedFigures(_ s: AppServices, _ sopID: Int64, filter: MonitoringFilter) async throws -> MonitoringFiguresCache.Answer {
+        let store = s.store
+        return try await s.monitoringCache.figures(
+            MonitoringCacheKey(sopID: sopID, filter: filter), refresh: .milliseconds(Int64(s.config.monitoringRefresh * 1000)),
+            // The minute too: open cases become overdue as time passes, without any new event.
+            stamp: { try await stamp(s, sopID, filter) + "@" + String(Int(Date().timeIntervalSince1970 / 60)) },
+            compute: { try await store.monitoring(sopID: sopID, filter: filter) })
     }
 
     // MARK: Page model
@@ -244,27 +242,32 @@ enum MonitoringPage {
         return .html(s.views.render("monitoring", title: t["mon_title"] + " · " + rec.title, page: m, context: ctx, active: .sops))
     }
 
-    /// Server-Sent Events: an `update` event whenever the SOP's figures change (checked each
-    /// second against this instance's change counter, which also moves when the change listener
-    /// hears another instance's write on PostgreSQL (ChangeListener.swift), and every five seconds
-    /// against the store as a safety net); a comment every 15 s keeps proxies from closing the
-    /// stream. The page reloads its figures on `update`.
+    /// Server-Sent Events: an `update` event whenever the SOP's figures change. Checked each second
+    /// while this instance's change counter has moved (it also moves when the change listener hears
+    /// another instance's write on PostgreSQL, ChangeListener.swift) and until the figures were
+    /// checked against the store after that move, and every five seconds as a safety net; the
+    /// figures come from the cache, so the page asked to reload finds them ready, and many
+    /// watchers cost one computation. A comment every 15 s keeps proxies from closing the stream.
     static func live(_ s: AppServices, _ sopID: Int64, _ filter: MonitoringFilter) -> Response {
         let body = ResponseBody { writer in
             var lastLocal = s.monitoringVersion.withLockedValue { $0 }
-            var lastStamp = try await stamp(s, sopID, filter)
+            var lastStamp = try await cachedFigures(s, sopID, filter: filter).stamp
+            var pending = false
             var tick = 0
             try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
             while !Task.isCancelled, tick < s.config.liveStreamSeconds {
                 try await Task.sleep(for: .seconds(1))
                 tick += 1
                 let local = s.monitoringVersion.withLockedValue { $0 }
-                if local != lastLocal || tick % 5 == 0 {
-                    lastLocal = local
-                    let now = try await stamp(s, sopID, filter)
-                    if now != lastStamp {
-                        lastStamp = now
-                        try await writer.write(ByteBuffer(string: "event: update\ndata: \(now)\n\n"))
+                if local != lastLocal { lastLocal = local; pending = true }
+                if pending || tick % 5 == 0 {
+                    let now = try await cachedFigures(s, sopID, filter: filter)
+                    if now.stamp != lastStamp {
+                        lastStamp = now.stamp
+                        pending = false
+                        try await writer.write(ByteBuffer(string: "event: update\ndata: \(now.stamp)\n\n"))
+                    } else if now.verified {
+                        pending = false
                     }
                 }
                 if tick % 15 == 0 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }

@@ -1,0 +1,132 @@
+import Foundation
+import NIOConcurrencyHelpers
+import PantauStore
+
+struct MonitoringCacheKey: Hashable, Sendable {
+    let sopID: Int64
+    let filter: MonitoringFilter
+}
+
+/// Monitoring figures per SOP and filter, each with the freshness stamp it was computed at.
+///
+/// The figures are sums over every case of the SOP within the filter (Store+Monitoring.swift): a
+/// few milliseconds for a small SOP, seconds for one with a million events. Three rules keep many
+/// readers and a steady stream of events from recomputing them over and over:
+/// - **Stamp.** Figures are recomputed only when the stamp (number of cases, latest event, latest
+///   analysis within the filter, and the minute: open cases become overdue as time passes) moved.
+/// - **One computation at a time.** Readers arriving while the figures for the same stamp are
+///   being computed wait for that computation instead of starting their own.
+/// - **Refresh window.** Figures checked against the stamp less than
+///   `max(refresh, 4 × the time their computation took)` ago (capped at ``maxWindow``) are served
+///   without asking the store again. While events stream in, an SOP's figures therefore lag by
+///   at most that window, and recomputing them takes at most about a fifth of one core however
+///   many people watch. `refresh` is `PANTAU_MONITORING_REFRESH` (default 1 s); 0 turns the window
+///   off: every read checks the stamp (the tests, and an instance that must show each event at once).
+///
+/// Per process; the stamp comes from the store, so writes made through other instances are seen.
+final class MonitoringFiguresCache: Sendable {
+    /// The longest a reader may be served figures without a stamp check, whatever they cost.
+    static let maxWindow: Duration = .seconds(30)
+    static let costFactor = 4
+    static let capacity = 256
+
+    struct Entry: Sendable {
+        let stamp: String
+        let figures: MonitoringFigures
+        /// When the stamp was last found unchanged (or the figures computed).
+        var checked: ContinuousClock.Instant
+        /// How long computing the figures took.
+        let cost: Duration
+    }
+
+    /// What a read found.
+    struct Answer: Sendable {
+        let stamp: String
+        let figures: MonitoringFigures
+        /// The stamp was asked of the store for this read (false: served within the refresh window).
+        let verified: Bool
+    }
+
+    private enum Slot {
+        case ready(Entry)
+        case computing(stamp: String, task: Task<Entry, any Error>, previous: Entry?)
+    }
+
+    private let slots = NIOLockedValueBox<[MonitoringCacheKey: Slot]>([:])
+    private let clock = ContinuousClock()
+
+    static func window(_ e: Entry, refresh: Duration) -> Duration {
+        guard refresh > .zero else { return .zero }
+        return min(max(refresh, e.cost * costFactor), maxWindow)
+    }
+
+    /// The figures for `key`: from the cache when fresh by the rules above, else computed once.
+    /// - Parameters:
+    ///   - refresh: the minimum refresh window (zero: always check the stamp).
+    ///   - stamp: the store's current freshness stamp for the key.
+    ///   - compute: the figures from the store.
+    func figures(_ key: MonitoringCacheKey, refresh: Duration,
+                 stamp: () async throws -> String,
+                 compute: @escaping @Sendable () async throws -> MonitoringFigures) async throws -> Answer {
+        let start = clock.now
+        let recent: Entry? = slots.withLockedValue { slots in
+            switch slots[key] {
+            case .ready(let e)?: return e
+            case .computing(_, _, let previous)?: return previous
+            case nil: return nil
+            }
+        }
+        if let recent, refresh > .zero, start - recent.checked < Self.window(recent, refresh: refresh) {
+            return Answer(stamp: recent.stamp, figures: recent.figures, verified: false)
+        }
+        let now = try await stamp()
+        enum Step { case hit(Entry), join(Task<Entry, any Error>), run(Task<Entry, any Error>, previous: Entry?) }
+        let clock = self.clock
+        let step: Step = slots.withLockedValue { slots in
+            switch slots[key] {
+            case .ready(var e)? where e.stamp == now:
+                e.checked = clock.now
+                slots[key] = .ready(e)
+                return .hit(e)
+            case .computing(let s, let task, _)? where s == now:
+                return .join(task)
+            default:
+                let previous: Entry?
+                switch slots[key] {
+                case .ready(let e)?: previous = e
+                case .computing(_, _, let p)?: previous = p
+                case nil: previous = nil
+                }
+                let task = Task<Entry, any Error> {
+                    let t0 = clock.now
+                    let f = try await compute()
+                    let t1 = clock.now
+                    return Entry(stamp: now, figures: f, checked: t1, cost: t1 - t0)
+                }
+                if slots.count >= Self.capacity { slots.removeAll() }
+                slots[key] = .computing(stamp: now, task: task, previous: previous)
+                return .run(task, previous: previous)
+            }
+        }
+        switch step {
+        case .hit(let e):
+            return Answer(stamp: e.stamp, figures: e.figures, verified: true)
+        case .join(let task):
+            let e = try await task.value
+            return Answer(stamp: e.stamp, figures: e.figures, verified: true)
+        case .run(let task, let previous):
+            do {
+                let e = try await task.value
+                slots.withLockedValue { slots in
+                    if case .computing(let s, _, _)? = slots[key], s == now { slots[key] = .ready(e) }
+                }
+                return Answer(stamp: e.stamp, figures: e.figures, verified: true)
+            } catch {
+                slots.withLockedValue { slots in
+                    if case .computing(let s, _, _)? = slots[key], s == now { slots[key] = previous.map(Slot.ready) }
+                }
+                throw error
+            }
+        }
+    }
+}
