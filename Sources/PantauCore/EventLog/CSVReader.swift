@@ -186,6 +186,16 @@ struct CSVParser {
     private var lastCase: Int32 = -1
     private var rows = 0
 
+    // streaming (``EventChunkReader``): the line of each appended row, and rows skipped
+    /// The line of each row appended to `builder` (only when not nil: the chunk reader asks).
+    var rowLines: [Int]? = nil
+    /// Rows the reader cannot read (a missing value, an unreadable timestamp, a wrong number of
+    /// fields) are recorded in `skippedRows` and left out instead of stopping the reading.
+    var skipBadRows = false
+    var skippedRows: [EventLogError] = []
+    /// Whether the header has been read.
+    var hasHeader: Bool { header != nil }
+
     init(options: CSVReader.Options) {
         self.options = options
         self.builder = EventLog.Builder(options: .init(ordering: options.ordering, lifecycle: options.lifecycle))
@@ -309,6 +319,8 @@ struct CSVParser {
         defer { line = saved }
         if header == nil {
             try setHeader(p)
+        } else if skipBadRows {
+            try rowSkippingBadOnes(p)
         } else {
             try row(p)
         }
@@ -397,6 +409,24 @@ struct CSVParser {
         }
     }
 
+    /// `row(p)`, but a row the reader cannot read is recorded in `skippedRows` and whatever it
+    /// added to the attribute columns is taken back.
+    private mutating func rowSkippingBadOnes(_ p: UnsafeRawBufferPointer) throws {
+        let eventMarks = builder.eventColumns.map(\.rows.count)
+        let caseMarks = builder.caseColumns.map(\.rows.count)
+        do {
+            try row(p)
+        } catch let e as EventLogError {
+            switch e {
+            case .missingValue, .invalidTimestamp, .wrongFieldCount: break
+            default: throw e
+            }
+            for (k, n) in eventMarks.enumerated() { builder.eventColumns[k].truncate(to: n) }
+            for (k, n) in caseMarks.enumerated() { builder.caseColumns[k].truncate(to: n) }
+            skippedRows.append(e)
+        }
+    }
+
     private mutating func row(_ p: UnsafeRawBufferPointer) throws {
         guard fieldCount == roles.count else {
             throw EventLogError.wrongFieldCount(expected: roles.count, found: fieldCount, at: loc(min(fieldCount, roles.count) + 1))
@@ -461,6 +491,7 @@ struct CSVParser {
                 }
             }
         }
+        rowLines?.append(line)
         builder.appendRaw(case: c, activity: activity, complete: complete, start: start, resource: resource,
                           unit: unit, lifecycle: lifecycle, instance: -1)
     }

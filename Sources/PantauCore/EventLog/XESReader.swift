@@ -118,6 +118,9 @@ struct XESParser {
     private var sawLog = false
     private var logClosed = false
     private var offsetBefore = 0
+    /// The byte offset of each `<event>` begun (only when not nil: the chunk reader asks, to give
+    /// each event its line).
+    var eventOffsets: [Int]? = nil
 
     // trace state
     private var traceCase: Int32 = -1
@@ -150,6 +153,18 @@ struct XESParser {
         }
         while keyColumn.count < keys.count { keyColumn.append(-1) }
     }
+
+    // MARK: streaming
+
+    /// Bytes consumed by `scan` so far (the absolute offset of the next block).
+    var bytesConsumed: Int { offsetBefore }
+
+    /// The first row of the trace being read, nil between traces: its rows may still change case
+    /// (a trace named after its events) and get case attributes, so the chunk reader holds them.
+    var openTraceStartRow: Int? { stack.contains(.trace) ? traceStartRow : nil }
+
+    /// The builder's first `count` rows were taken out (by the chunk reader).
+    mutating func rowsTaken(_ count: Int) { traceStartRow = max(0, traceStartRow - count) }
 
     // MARK: locations
 
@@ -409,6 +424,7 @@ struct XESParser {
             switch kind {
             case .event:
                 beginEvent()
+                eventOffsets?.append(offsetBefore + s)
                 pushed = .event
             case .attribute:
                 if let type, let keyR, let valueR { try traceAttribute(p, keyR, valueR, type) }
