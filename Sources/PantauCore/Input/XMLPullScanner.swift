@@ -444,15 +444,30 @@ extension XMLPullScanner {
                       e.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }) else {
                     throw Self.fail("invalid encoding name \"\(value.prefix(40))\"", at: vs)
                 }
-                // The bytes are read as UTF-8; another encoding reads the same only for ASCII.
-                if !["utf-8", "utf8", "us-ascii", "ascii"].contains(e), bytes.contains(where: { $0 >= 0x80 }) {
-                    throw Self.fail("the file says it is \(value.prefix(40)), not UTF-8 (save it as UTF-8)", at: vs)
+                // The bytes are read as UTF-8; another encoding that extends ASCII reads the same
+                // when the file is ASCII.
+                if !["utf-8", "utf8", "us-ascii", "ascii"].contains(e) {
+                    guard Self.asciiCompatible(e) else {
+                        throw Self.fail("unknown encoding \(value.prefix(40)) (save the file as UTF-8)", at: vs)
+                    }
+                    if bytes.contains(where: { $0 >= 0x80 }) {
+                        throw Self.fail("the file says it is \(value.prefix(40)), not UTF-8 (save it as UTF-8)", at: vs)
+                    }
                 }
             default:
                 guard value == "yes" || value == "no" else { throw Self.fail("standalone must be \"yes\" or \"no\"", at: vs) }
             }
         }
         guard seen.first == "version" else { throw Self.fail("the XML declaration lacks its version", at: from) }
+    }
+
+    /// Single-byte encodings (lower-case names) in which ASCII text reads as in UTF-8.
+    private static func asciiCompatible(_ e: String) -> Bool {
+        if ["latin1", "cp1252"].contains(e) { return true }
+        for (prefix, numbers) in [("iso-8859-", 1...16), ("iso8859-", 1...16), ("windows-125", 0...8)] where e.hasPrefix(prefix) {
+            return Int(e.dropFirst(prefix.count)).map { numbers.contains($0) } ?? false
+        }
+        return false
     }
 
     /// The end of the XML `Name` starting at `i`, or nil when none starts there.
