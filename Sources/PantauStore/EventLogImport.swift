@@ -4,23 +4,35 @@ import PantauCore
 /// An event log (CSV, XES or an XLSX sheet, read by PantauCore) imported as service cases of one SOP: shared by
 /// `pantau events import` and the web upload (`/sops/{id}/impor-kejadian`).
 ///
-/// Every event is checked first; unless `skipInvalid`, one bad event stops the import before
-/// anything is stored. Events are then stored in batches (one transaction each). Each event's id
-/// is derived from the file name, its case and its position in the case, so importing the same
-/// file again stores nothing twice and completes an interrupted import.
+/// The log is streamed (``EventChunkSource``), never held whole: pass 1 reads it and checks every
+/// event; unless `skipInvalid`, one bad event stops the import before anything is stored. Pass 2
+/// reads it again and stores the events in batches (one transaction each). Each event's id is
+/// derived from the file name, its case and its position in the case, so importing the same file
+/// again stores nothing twice and completes an interrupted import. Memory: one chunk of events and
+/// one batch, plus per distinct case its id and counters (and the unit of cases that name one),
+/// plus one entry per rejected event.
 public struct EventLogImport: Sendable {
-    public let log: EventLog
     public let fileName: String
     public let sopID: Int64
     public let skipInvalid: Bool
     public let batch: Int
+    /// Opens the log from its start (called once per pass).
+    let open: @Sendable () throws -> any EventChunkSource
 
-    public init(log: EventLog, fileName: String, sopID: Int64, skipInvalid: Bool, batch: Int = EventLimits.maxBatch) {
-        self.log = log
+    /// Imports a log read with a chunk reader that `open` makes (called once for each of the two
+    /// passes; both must give the same events in the same order).
+    public init(fileName: String, sopID: Int64, skipInvalid: Bool, batch: Int = EventLimits.maxBatch,
+                open: @escaping @Sendable () throws -> any EventChunkSource) {
         self.fileName = fileName
         self.sopID = sopID
         self.skipInvalid = skipInvalid
         self.batch = max(1, min(batch, EventLimits.maxBatch))
+        self.open = open
+    }
+
+    /// Imports a log already in memory.
+    public init(log: EventLog, fileName: String, sopID: Int64, skipInvalid: Bool, batch: Int = EventLimits.maxBatch) {
+        self.init(fileName: fileName, sopID: sopID, skipInvalid: skipInvalid, batch: batch, open: { EventLogChunks(log) })
     }
 
     /// One event that was refused, with where it is in the file.
@@ -30,12 +42,16 @@ public struct EventLogImport: Sendable {
         public var position: Int
         public var activity: String
         public var problems: [InputProblem]
+        /// 1-based line of the file the event starts on (row of a CSV, line of an XES `<event>`,
+        /// spreadsheet row of an .xlsx); 0 when not known.
+        public var line: Int
 
-        public init(caseID: String, position: Int, activity: String, problems: [InputProblem]) {
+        public init(caseID: String, position: Int, activity: String, problems: [InputProblem], line: Int = 0) {
             self.caseID = caseID
             self.position = position
             self.activity = activity
             self.problems = problems
+            self.line = line
         }
     }
 
@@ -55,6 +71,8 @@ public struct EventLogImport: Sendable {
         public var stored = 0
         public var duplicates = 0
         public var rejected: [Rejection] = []
+        /// Rows the reader could not read, left out because skipping was asked for.
+        public var unreadable: [EventLogError] = []
         /// Cases that got at least one new event.
         public var casesTouched = Set<Int64>()
         public var ending = Ending.completed
@@ -80,71 +98,95 @@ public struct EventLogImport: Sendable {
         return String(format: "%016llx%016llx", a, b)
     }
 
-    /// The event `e` of case `c` (its `position`-th, 1-based) as the store receives it.
-    public func input(case c: Int, event e: Int, position: Int) -> EventInput {
-        let caseID = log.caseIDs[c]
-        var attributes = log.eventAttributes.attributes(ofRow: e)
-        if position == 1 {
-            for (k, v) in log.caseAttributes.attributes(ofRow: c) where attributes["case:" + k] == nil { attributes["case:" + k] = v }
+    /// How far an import is: pass 1 checks, pass 2 stores.
+    public struct Progress: Sendable, Equatable {
+        public enum Phase: String, Sendable { case checking, storing }
+        public var phase: Phase
+        /// Events read in this pass.
+        public var read: Int
+        /// Events handed to the store so far (pass 2).
+        public var stored: Int
+        /// Events to store (known in pass 2).
+        public var total: Int?
+        /// Share of the file's bytes read in this pass, 0 … 1.
+        public var fraction: Double
+
+        public init(phase: Phase, read: Int, stored: Int, total: Int?, fraction: Double) {
+            self.phase = phase
+            self.read = read
+            self.stored = stored
+            self.total = total
+            self.fraction = fraction
         }
-        let unit = log.unit(ofEvent: e).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        return EventInput(clientID: Self.clientID(file: fileName, caseID: caseID, position: position), sopID: sopID,
-                          caseReference: caseID, activity: log.activities[Int(log.eventActivity[e])],
-                          at: Date(timeIntervalSince1970: log.completeTime(ofEvent: e) ?? .nan),
-                          startedAt: log.startTime(ofEvent: e).map { Date(timeIntervalSince1970: $0) },
-                          resource: log.resource(ofEvent: e), unitCode: unit, attributes: attributes)
     }
 
-    /// Every event of the log, in file order per case: (case, event index, 1-based position).
-    public func forEachEvent(_ body: (Int, Int, Int) throws -> Void) rethrows {
-        for c in 0..<log.caseCount {
-            for (k, e) in log.events(ofCase: c).enumerated() { try body(c, e, k + 1) }
+    /// An event of the log as the store receives it.
+    public func input(_ e: StreamedEvent) -> EventInput {
+        var attributes = e.attributes
+        if e.position == 1 {
+            for (k, v) in e.caseAttributes where attributes["case:" + k] == nil { attributes["case:" + k] = v }
         }
+        let unit = e.unit.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        return EventInput(clientID: Self.clientID(file: fileName, caseID: e.caseID, position: e.position), sopID: sopID,
+                          caseReference: e.caseID, activity: e.activity,
+                          at: Date(timeIntervalSince1970: e.complete ?? .nan),
+                          startedAt: e.start.map { Date(timeIntervalSince1970: $0) },
+                          resource: e.resource, unitCode: unit, attributes: attributes)
     }
 
-    /// Checks every event without storing anything: which events are invalid, and why.
-    /// `unitCodes` are the codes of the units that exist (compared case-insensitively).
-    public func validate(unitCodes: Set<String>, now: Date = Date()) -> (invalid: [Bool], rejected: [Rejection]) {
-        let known = Set(unitCodes.map { $0.lowercased() })
-        var invalid = [Bool](repeating: false, count: log.eventCount)
-        var rejected: [Rejection] = []
-        var caseUnit: [Int: String] = [:]
-        forEachEvent { c, e, k in
-            let input = input(case: c, event: e, position: k)
-            var p = input.problems(now: now)
-            if let code = input.unitCode {
-                if !known.contains(code.lowercased()) { p.append(InputProblem("unit", "unknown_unit", [code])) }
-                else if let first = caseUnit[c], first.lowercased() != code.lowercased() { p.append(InputProblem("unit", "case_other_unit", [input.caseReference])) }
-                else { caseUnit[c] = code }
-            }
-            if !p.isEmpty {
-                invalid[e] = true
-                rejected.append(Rejection(caseID: input.caseReference, position: k, activity: input.activity, problems: p))
-            }
+    /// Checks one event (its fields; a known unit, and one unit per case): the problems, empty when valid.
+    /// `known` are the lower-cased unit codes; `caseUnit` remembers each case's first unit.
+    static func problems(of input: EventInput, known: Set<String>, caseUnit: inout [String: String], now: Date) -> [InputProblem] {
+        var p = input.problems(now: now)
+        if let code = input.unitCode {
+            if !known.contains(code.lowercased()) { p.append(InputProblem("unit", "unknown_unit", [code])) }
+            else if let first = caseUnit[input.caseReference], first.lowercased() != code.lowercased() {
+                p.append(InputProblem("unit", "case_other_unit", [input.caseReference]))
+            } else { caseUnit[input.caseReference] = code }
         }
-        return (invalid, rejected)
+        return p
     }
 
-    /// Validates, then (when allowed) stores in batches. `progress` gets (events handed to the
-    /// store so far, events to store) after each batch.
+    /// Checks every event, then (when allowed) stores in batches; both passes stream the log.
+    /// `progress` is called after every chunk read or batch stored.
+    /// - Throws: ``EventLogError`` when the log cannot be read (a row the reader cannot read
+    ///   stops pass 1 unless the source skips such rows), before anything is stored.
     public func run(_ store: PantauStore, scope: IngestScope, by actor: AuditActor, now: Date = Date(),
-                    progress: (Int, Int) -> Void = { _, _ in }) async throws -> Report {
+                    progress: (Progress) -> Void = { _ in }) async throws -> Report {
         var report = Report()
         report.fileName = fileName
-        report.read = log.eventCount
         let units = try await store.units()
-        // 1. Validate everything before storing anything.
-        let (invalid, rejected) = validate(unitCodes: Set(units.map(\.code)), now: now)
-        report.rejected = rejected
-        if !rejected.isEmpty && !skipInvalid {
+        let known = Set(units.map { $0.code.lowercased() })
+        // 1. Read and check everything before storing anything.
+        var invalid = Set<Int>()
+        do {
+            let source = try open()
+            var ordinal = 0
+            var caseUnit: [String: String] = [:]
+            while let chunk = try source.next(maxEvents: batch) {
+                for e in chunk {
+                    let input = input(e)
+                    let p = Self.problems(of: input, known: known, caseUnit: &caseUnit, now: now)
+                    if !p.isEmpty {
+                        invalid.insert(ordinal)
+                        report.rejected.append(Rejection(caseID: e.caseID, position: e.position, activity: e.activity, problems: p, line: e.line))
+                    }
+                    ordinal += 1
+                }
+                progress(Progress(phase: .checking, read: ordinal, stored: 0, total: nil, fraction: source.fractionRead))
+            }
+            report.read = ordinal
+            report.unreadable = source.unreadableRows
+        }
+        if !report.rejected.isEmpty && !skipInvalid {
             report.ending = .invalid
             return report
         }
-        // 2. Store in batches (one transaction each).
-        let total = log.eventCount - rejected.count
+        // 2. Read again and store in batches (one transaction each).
+        let total = report.read - invalid.count
         var done = 0
         var pending: [EventInput] = []
-        var where_: [(String, Int)] = []
+        var where_: [(caseID: String, position: Int, line: Int)] = []
         pending.reserveCapacity(min(batch, total))
         func flush() async throws -> Bool {
             guard !pending.isEmpty else { return true }
@@ -156,8 +198,9 @@ public struct EventLogImport: Sendable {
                 for p in problems {
                     let parts = p.field.split(separator: ".", maxSplits: 1)
                     if parts.count == 2, let i = Int(parts[0]), i >= 1, i <= pending.count {
-                        report.rejected.append(Rejection(caseID: where_[i - 1].0, position: where_[i - 1].1, activity: pending[i - 1].activity,
-                                                         problems: [InputProblem(String(parts[1]), p.code, p.arguments)]))
+                        let w = where_[i - 1]
+                        report.rejected.append(Rejection(caseID: w.caseID, position: w.position, activity: pending[i - 1].activity,
+                                                         problems: [InputProblem(String(parts[1]), p.code, p.arguments)], line: w.line))
                     } else {
                         report.rejected.append(Rejection(caseID: "-", position: 0, activity: "", problems: [p]))
                     }
@@ -173,23 +216,34 @@ public struct EventLogImport: Sendable {
                 case .duplicate:
                     report.duplicates += 1
                 case let .rejected(ps):
-                    report.rejected.append(Rejection(caseID: where_[i].0, position: where_[i].1, activity: pending[i].activity, problems: ps))
+                    let w = where_[i]
+                    report.rejected.append(Rejection(caseID: w.caseID, position: w.position, activity: pending[i].activity, problems: ps, line: w.line))
                 }
             }
             done += pending.count
-            progress(done, total)
             pending.removeAll(keepingCapacity: true)
             where_.removeAll(keepingCapacity: true)
             return true
         }
-        for c in 0..<log.caseCount {
-            for (k, e) in log.events(ofCase: c).enumerated() where !invalid[e] {
-                pending.append(input(case: c, event: e, position: k + 1))
-                where_.append((log.caseIDs[c], k + 1))
-                if pending.count >= batch, !(try await flush()) { return report }
+        let source = try open()
+        var ordinal = 0
+        while let chunk = try source.next(maxEvents: batch) {
+            for e in chunk {
+                defer { ordinal += 1 }
+                if invalid.contains(ordinal) { continue }
+                pending.append(input(e))
+                where_.append((e.caseID, e.position, e.line))
+                if pending.count >= batch {
+                    guard try await flush() else { return report }
+                    progress(Progress(phase: .storing, read: ordinal + 1, stored: done, total: total, fraction: source.fractionRead))
+                }
             }
         }
-        _ = try await flush()
+        let before = done
+        guard try await flush() else { return report }
+        if done > before || total == 0 {
+            progress(Progress(phase: .storing, read: ordinal, stored: done, total: total, fraction: 1))
+        }
         return report
     }
 }
