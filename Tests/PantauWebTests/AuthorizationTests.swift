@@ -138,6 +138,7 @@ struct AuthorizationTests {
         "GET /sops/:id/impor-kejadian": sopWriters,
         "POST /sops/:id/impor-kejadian": sopWriters,
         "POST /sops/:id/impor-kejadian/jalankan": sopWriters,
+        "GET /sops/:id/impor-kejadian/kemajuan": sopWriters,
         "GET /sops/:id/kasus": sopReaders,
         "GET /kasus/:id": sopReaders,
         "POST /api/v1/events": [.admin, .mgr, .mgrOther, .eval, .officer, .token],

@@ -74,6 +74,8 @@ enum SiteURL: Sendable, Hashable {
     case sopMonitoringStep(Int64)
     case sopEventImport(Int64)
     case sopEventImportRun(Int64)
+    // Live progress of a web event-log import (issue 8 §2, docs/monitoring.md "Impor kejadian lewat web")
+    case sopEventImportProgress(Int64)
     case sopCases(Int64)
     case serviceCase(Int64)
 
@@ -282,6 +284,7 @@ enum SiteURL: Sendable, Hashable {
         case let .sopMonitoringStep(s): return "/sops/" + id(s) + "/pemantauan/langkah"
         case let .sopEventImport(s): return "/sops/" + id(s) + "/impor-kejadian"
         case let .sopEventImportRun(s): return "/sops/" + id(s) + "/impor-kejadian/jalankan"
+        case let .sopEventImportProgress(s): return "/sops/" + id(s) + "/impor-kejadian/kemajuan"
         case let .sopCases(s): return "/sops/" + id(s) + "/kasus"
         case let .serviceCase(c): return "/kasus/" + id(c)
 

@@ -23,7 +23,7 @@ enum EventImportPage {
     enum Kind: String { case csv, xes, xlsx }
 
     /// One uploaded file kept between the steps.
-    struct Upload {
+    struct Upload: Sendable {
         let id: String
         let fileName: String
         let kind: Kind
@@ -93,7 +93,7 @@ enum EventImportPage {
 
     /// Which CSV column holds which property (column names as in the header; "" for none) and the
     /// zone of timestamps written without offset.
-    struct Mapping: Equatable {
+    struct Mapping: Equatable, Sendable {
         var caseID = "", activity = "", timestamp = "", start = "", resource = "", unit = ""
         var timeZone = "Asia/Jakarta"
 
@@ -178,7 +178,7 @@ enum EventImportPage {
     // MARK: Reading
 
     /// A problem found while reading the file: where (line, column) and why.
-    struct ReadProblem: Equatable {
+    struct ReadProblem: Equatable, Sendable {
         var line: Int
         var column: String
         var code: String
@@ -399,7 +399,8 @@ enum EventImportPage {
 
     /// A refused event in words: its case and position, the column it came from, the reason (pure).
     static func problems(_ r: EventLogImport.Rejection, mapping: Mapping, isCSV: Bool, _ t: Strings) -> [Model.Problem] {
-        let place = r.position > 0 ? t.format("evimp_case_event", r.caseID, r.position) : t["evimp_whole_batch"]
+        let place = r.position <= 0 ? t["evimp_whole_batch"]
+            : r.line > 0 ? t.format("evimp_line_case_event", r.line, r.caseID, r.position) : t.format("evimp_case_event", r.caseID, r.position)
         return r.problems.map { p in
             let column: String
             if isCSV, Mapping.fields.contains(p.field), !mapping[p.field].isEmpty { column = mapping[p.field] }
@@ -496,7 +497,17 @@ enum EventImportPage {
             let mapping = Mapping.from { f[$0] }
             let skip = f["skip_invalid"] != nil
             if f.text("do") != "import" { return try await mappingStep(s, ctx, rec, up, mapping: mapping, skip: skip) }
-            return try await runImport(s, ctx, rec, tree, up, mapping: mapping, skip: skip)
+            // How long the form waits for the result before showing the progress page (seconds, 0 … 10).
+            let wait = min(10, max(0, Double(f.text("wait")) ?? 2))
+            return try await runImport(s, ctx, rec, tree, up, mapping: mapping, skip: skip, wait: wait)
+        }
+
+        r.page(.get, .sopEventImportProgress(.key), .monitoringManage,
+               "Progress of a running event-log import, for the user who started it (refreshes itself; JSON with Accept: application/json), then its result") { req, ctx in
+            let (rec, _) = try await SOPPages.loadScoped(s, ctx)
+            let id: String = req.uri.queryParameters.get("proses") ?? ""
+            let json = req.headers[.accept]?.lowercased().contains("application/json") ?? false
+            return try await progressPage(s, ctx, rec, id: id, json: json)
         }
     }
 
@@ -551,30 +562,129 @@ enum EventImportPage {
         return try await render(s, ctx, rec, upload: up, header: header, mapping: m, log: log, readProblems: problems, skip: skip)
     }
 
-    static func runImport(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, _ tree: OrgTree, _ up: Upload, mapping: Mapping?, skip: Bool) async throws -> Response {
-        let started = Date()
+    /// How the upload is read, once per pass of the import: streamed in chunks (CSV, XES, and
+    /// their gzip; an .xlsx workbook is read into memory and its sheet handed out in chunks).
+    static func openSource(_ up: Upload, mapping: Mapping, header: [String], skipBadRows: Bool) -> @Sendable () throws -> any EventChunkSource {
+        let zone = TimeZone(identifier: mapping.timeZone) ?? TimeZone(identifier: "Asia/Jakarta")!
+        let url = up.url
+        switch up.kind {
+        case .xes:
+            var xo = XESReader.Options(defaultTimeZone: zone)
+            xo.maxDecompressedBytes = maxDecompressed
+            let o = xo
+            return { try XESReader(options: o).chunks(contentsOf: url) }
+        case .csv:
+            var co = CSVReader.Options(mapping: mapping.csvMapping(header: header), defaultTimeZone: zone, ordering: .asAppended)
+            co.maxDecompressedBytes = maxDecompressed
+            let o = co
+            return { try CSVReader(options: o).chunks(contentsOf: url, skipBadRows: skipBadRows) }
+        case .xlsx:
+            let o = CSVReader.Options(mapping: mapping.csvMapping(header: header), defaultTimeZone: zone, ordering: .asAppended)
+            return { try CSVReader(options: o).chunks(xlsx: try Data(contentsOf: url), maxPartBytes: maxDecompressed, skipBadRows: skipBadRows) }
+        }
+    }
+
+    /// A reading error of any kind as a problem to show.
+    static func readProblem(_ error: any Error, header: [String]) -> ReadProblem {
+        switch error {
+        case let e as EventLogError: return problem(e, header: header)
+        case let e as XLSXReadError: return ReadProblem(line: 0, column: "", code: "xlsx", value: e.description)
+        default: return ReadProblem(line: 0, column: "", code: "malformed", value: "\(error)")
+        }
+    }
+
+    /// Starts the import in the background (``ImportJobs``) and waits for it up to `wait` seconds:
+    /// a small file ends here with its result, a larger one redirects to the progress page.
+    static func runImport(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, _ tree: OrgTree, _ up: Upload, mapping: Mapping?, skip: Bool,
+                          wait: Double) async throws -> Response {
         let (header, m, headerProblem) = headerAndMapping(up, mapping)
         if let headerProblem {
             return try await render(s, ctx, rec, upload: up, header: header, mapping: m, log: nil, readProblems: [headerProblem], skip: skip,
                                     attempted: true, status: .badRequest)
         }
-        let (log, readProblems) = read(up, mapping: m, header: header, skipBadRows: skip)
-        guard let log, skip || readProblems.isEmpty else {
-            return try await render(s, ctx, rec, upload: up, header: header, mapping: m, log: nil, readProblems: readProblems, skip: skip,
-                                    attempted: true, status: .badRequest)
-        }
         let scope = IngestScope(allowedUnits: Scope.units(ctx.identity, tree: tree), defaultUnit: nil, source: .import,
                                 receivedBy: ctx.actor.label)
-        let report = try await EventLogImport(log: log, fileName: up.fileName, sopID: rec.id, skipInvalid: skip)
-            .run(s.store, scope: scope, by: ctx.actor)
-        PantauMetrics.eventsIngested(report.stored, source: .import)
-        if report.stored > 0 {
-            s.monitoringChanged()
-            s.indicatorCache.changed()
+        let importer = EventLogImport(fileName: up.fileName, sopID: rec.id, skipInvalid: skip,
+                                      open: openSource(up, mapping: m, header: header, skipBadRows: skip))
+        let jobs = ImportJobs.shared
+        let id = jobs.start(user: ctx.user.id, sop: rec.id)
+        let actor = ctx.actor
+        Task {
+            let started = Date()
+            var outcome = ImportJobs.Outcome(upload: up, header: header, mapping: m, skip: skip)
+            do {
+                let report = try await importer.run(s.store, scope: scope, by: actor) { jobs.update(id, $0) }
+                outcome.report = report
+                outcome.readProblems = report.unreadable.map { problem($0, header: header) }
+                PantauMetrics.eventsIngested(report.stored, source: .import)
+                if report.stored > 0 {
+                    s.monitoringChanged()
+                    s.indicatorCache.changed()
+                }
+                if report.ending == .completed { Uploads.remove(up.id) }
+            } catch {
+                // Nothing stored: the file could not be read in the first pass (or the store failed).
+                outcome.readProblems = [readProblem(error, header: header)]
+            }
+            outcome.seconds = Date().timeIntervalSince(started)
+            jobs.finish(id, outcome)
         }
-        if report.ending == .completed { Uploads.remove(up.id) }
-        return try await render(s, ctx, rec, upload: up, header: header, mapping: m, log: log, readProblems: readProblems, report: report,
-                                seconds: Date().timeIntervalSince(started), skip: skip, attempted: true, status: report.failed ? .badRequest : .ok)
+        let deadline = Date().addingTimeInterval(wait)
+        while Date() < deadline {
+            if let job = jobs.job(id, user: ctx.user.id, sop: rec.id), let outcome = job.outcome {
+                return try await render(s, ctx, rec, outcome)
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return .seeOther(SiteURL.sopEventImportProgress(rec.id).path(query: ["proses": id]))
+    }
+
+    /// The page after an import: the same whether it ended while the form waited or later.
+    static func render(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, _ o: ImportJobs.Outcome) async throws -> Response {
+        let failed = o.report?.failed ?? true
+        return try await render(s, ctx, rec, upload: o.upload, header: o.header, mapping: o.mapping, log: nil, readProblems: o.readProblems,
+                                report: o.report, seconds: o.seconds, skip: o.skip, attempted: true, status: failed ? .badRequest : .ok)
+    }
+
+    /// The progress page of a running import (it asks for itself again every second), or its result.
+    static func progressPage(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, id: String, json: Bool) async throws -> Response {
+        let t = s.views.strings(ctx.language)
+        guard let job = ImportJobs.shared.job(id, user: ctx.user.id, sop: rec.id) else {
+            if json { throw AppError.notFound }
+            return try await render(s, ctx, rec, errors: [FieldError(field: "file", message: t["evimp_err_job_gone"], label: t["evimp_file"])], status: .gone)
+        }
+        let p = progressModel(job, rec: rec, id: id, t: t)
+        if json { return try .json(p.json) }
+        if let outcome = job.outcome { return try await render(s, ctx, rec, outcome) }
+        return .html(s.views.render("event_import_progress", title: t["evimp_progress_title"] + " · " + rec.title, page: p, context: ctx, active: .sops))
+    }
+
+    struct ProgressModel {
+        struct JSON: Encodable { let phase: String; let read: Int; let stored: Int; let total: Int?; let percent: Int; let done: Bool }
+        let title: String
+        let number: String
+        let monitoringHref: String
+        let refreshHref: String
+        let phase: String
+        let read: Int
+        let stored: Int
+        let total: Int?
+        let percent: Int
+        let storing: Bool
+        let json: JSON
+    }
+
+    /// The figures of a job as the page shows them (pure). The percentage is of the file's bytes
+    /// read in the current pass (pass 1 checks, pass 2 stores).
+    static func progressModel(_ job: ImportJobs.Job, rec: SOPRecord, id: String, t: Strings) -> ProgressModel {
+        let p = job.progress ?? EventLogImport.Progress(phase: .checking, read: 0, stored: 0, total: nil, fraction: 0)
+        let percent = job.outcome != nil ? 100 : max(0, min(100, Int((p.fraction * 100).rounded(.down))))
+        return ProgressModel(title: rec.title, number: rec.number, monitoringHref: SiteURL.sopMonitoring(rec.id).path,
+                             refreshHref: SiteURL.sopEventImportProgress(rec.id).path(query: ["proses": id]),
+                             phase: t[p.phase == .checking ? "evimp_phase_checking" : "evimp_phase_storing"],
+                             read: p.read, stored: p.stored, total: p.total, percent: percent, storing: p.phase == .storing,
+                             json: .init(phase: p.phase.rawValue, read: p.read, stored: p.stored, total: p.total, percent: percent,
+                                         done: job.outcome != nil))
     }
 
     static func render(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, upload: Upload? = nil, header: [String] = [], mapping: Mapping = Mapping(),
@@ -584,6 +694,70 @@ enum EventImportPage {
         let m = model(rec: rec, upload: upload, header: header, mapping: mapping, log: log, readProblems: readProblems, report: report,
                       seconds: seconds, skip: skip, attempted: attempted, errors: errors, t: t)
         return .html(s.views.render("event_import", title: t["evimp_title"] + " · " + rec.title, page: m, context: ctx, active: .sops), status: status)
+    }
+}
+
+/// Event-log imports running in the background on this server instance, by a random id, each
+/// visible only to the user who started it, on its SOP's pages. Kept in memory: a progress request
+/// that lands on another instance does not find the job (410, as an expired upload; the upload
+/// itself waits in this instance's `$TMPDIR`, so several instances need sticky sessions). A
+/// finished job is kept an hour for its result page, then dropped.
+final class ImportJobs: @unchecked Sendable {
+    static let shared = ImportJobs()
+    static let keep: TimeInterval = 3600
+
+    /// The figures of the page after an import.
+    struct Outcome: Sendable {
+        var upload: EventImportPage.Upload
+        var header: [String]
+        var mapping: EventImportPage.Mapping
+        var skip: Bool
+        var report: EventLogImport.Report? = nil
+        var readProblems: [EventImportPage.ReadProblem] = []
+        var seconds: Double = 0
+    }
+
+    struct Job: Sendable {
+        let user: Int64
+        let sop: Int64
+        let started: Date
+        var progress: EventLogImport.Progress?
+        var outcome: Outcome?
+        var finished: Date?
+    }
+
+    private let lock = NSLock()
+    private var jobs: [String: Job] = [:]
+
+    /// A new job of `user` on SOP `sop`; returns its id (128 random bits, hex).
+    func start(user: Int64, sop: Int64, now: Date = Date()) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let id = (0..<2).map { _ in String(format: "%016llx", rng.next() as UInt64) }.joined()
+        lock.withLock {
+            jobs = jobs.filter { $0.value.finished.map { now.timeIntervalSince($0) < Self.keep } ?? true }
+            jobs[id] = Job(user: user, sop: sop, started: now)
+        }
+        return id
+    }
+
+    func update(_ id: String, _ p: EventLogImport.Progress) {
+        lock.withLock { jobs[id]?.progress = p }
+    }
+
+    func finish(_ id: String, _ o: Outcome, now: Date = Date()) {
+        lock.withLock {
+            jobs[id]?.outcome = o
+            jobs[id]?.finished = now
+        }
+    }
+
+    /// The job, only for the user who started it and its SOP.
+    func job(_ id: String, user: Int64, sop: Int64) -> Job? {
+        guard EventImportPage.Uploads.isValidID(id) else { return nil }
+        return lock.withLock {
+            guard let j = jobs[id], j.user == user, j.sop == sop else { return nil }
+            return j
+        }
     }
 }
 
