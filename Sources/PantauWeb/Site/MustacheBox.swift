@@ -1,4 +1,5 @@
 import Mustache
+import NIOConcurrencyHelpers
 
 /// A view model as swift-mustache sees it, reflected once. Without it the renderer builds a
 /// `Mirror` for every key it looks up, on every object of the context stack it passes on the way
@@ -41,20 +42,50 @@ final class MustacheBox: MustacheParent, CustomStringConvertible, @unchecked Sen
 
     /// The value as the renderer should see it.
     static func wrap(_ value: Any) -> Any? {
-        switch value {
-        case is String, is Bool, is Int, is Int64, is Double, is Substring, is MustacheBox:
+        switch kind(of: value) {
+        case .plain:
             return value
-        case let optional as any OptionalValue:
-            return optional.wrappedAny.flatMap(wrap)
-        case let array as [Any]:
-            return array.map { wrap($0) ?? Optional<Any>.none as Any }
-        case is any MustacheParent:
-            // [String: V] dictionaries answer their own keys.
-            return value
-        default:
+        case .optional:
+            return (value as! any OptionalValue).wrappedAny.flatMap(wrap)
+        case .array:
+            return (value as! any ArrayValue).elements.map { wrap($0) ?? Optional<Any>.none as Any }
+        case .box:
             return MustacheBox(value)
         }
     }
+
+    /// How a value of one type is handed to the renderer.
+    enum Kind { case plain, optional, array, box }
+
+    /// Decided once per type: a failing cast of a dictionary to an array or to a protocol makes the
+    /// runtime bridge the whole dictionary to an `NSDictionary` first (on Linux too), which was an
+    /// eighth of the monitoring page's time with the catalog of strings asked for on every render.
+    private static let kinds = NIOLockedValueBox<[ObjectIdentifier: Kind]>([:])
+
+    static func kind(of value: Any) -> Kind {
+        let type = ObjectIdentifier(Swift.type(of: value))
+        if let k = kinds.withLockedValue({ $0[type] }) { return k }
+        let k: Kind
+        switch value {
+        case is String, is Bool, is Int, is Int64, is Double, is Substring, is MustacheBox: k = .plain
+        case is any OptionalValue: k = .optional
+        case is any ArrayValue: k = .array
+        // [String: V] dictionaries answer their own keys.
+        case is any MustacheParent: k = .plain
+        default: k = .box
+        }
+        kinds.withLockedValue { $0[type] = k }
+        return k
+    }
+}
+
+/// Lets a box read an array it holds as `Any` without a cast to `[Any]`.
+protocol ArrayValue {
+    var elements: [Any] { get }
+}
+
+extension Array: ArrayValue {
+    var elements: [Any] { map { $0 as Any } }
 }
 
 /// Lets a box unwrap an optional it holds as `Any` without reflection.
