@@ -271,14 +271,6 @@ struct EventImportWebTests {
         #expect(withResource.resource(ofEvent: 0) == "Ani")
     }
 
-    @Test func blankingARowKeepsLineNumbersAndQuotedLineBreaks() {
-        var d = Data("h1,h2\n1,\"a\nb\"\n2,x\n".utf8)
-        #expect(EventImportPage.blank(line: 2, in: &d))
-        #expect(String(decoding: d, as: UTF8.self) == "h1,h2\n\n\n2,x\n")
-        #expect(!EventImportPage.blank(line: 1, in: &d), "never the header")
-        #expect(!EventImportPage.blank(line: 40, in: &d))
-    }
-
     @Test func theMultipartReaderFindsPartsAndFileNames() {
         let b = "XyZ"
         let body = Data("preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\none\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"l.csv\"\r\n\r\nx\r\n--y\r\n--XyZ--\r\n".utf8)

@@ -11,10 +11,14 @@ import PantauStore
 ///    text of a CSV/XES in the form field `text`), keeps it in a server-side temporary file named by
 ///    a random id and tied to the user and the SOP, and redirects to
 /// 2. `GET /sops/{id}/impor-kejadian?unggahan={id}`: the detected columns with a select per property,
-///    the time zone of timestamps without offset, and the first 10 events as they will be read;
-/// 3. `POST /sops/{id}/impor-kejadian/jalankan` previews again with another mapping, or imports:
-///    all or nothing (a report naming row or case, column and reason; nothing stored), or skipping
-///    bad rows; then the figures. The temporary file is deleted after a successful import, and any
+///    the time zone of timestamps without offset, and the first 10 events as they will be read (the
+///    file streamed once: counts and the first problem, never the whole log in memory);
+/// 3. `POST /sops/{id}/impor-kejadian/jalankan` previews again with another mapping, or imports in
+///    the background (``ImportJobs``; the shared streaming ``EventLogImport``): all or nothing (a
+///    report naming row, case, column and reason; nothing stored), or skipping bad rows. The form
+///    waits up to 2 s (`wait`), then redirects to
+/// 4. `GET /sops/{id}/impor-kejadian/kemajuan?proses={job}`: a progress bar that refreshes itself
+///    (or JSON), then the figures. The temporary file is deleted after a successful import, and any
 ///    upload older than an hour when the next one arrives.
 enum EventImportPage {
     // MARK: Temporary uploads
@@ -248,89 +252,34 @@ enum EventImportPage {
         }
     }
 
-    /// Rows of these kinds can be left out when skipping is asked for; others spoil the whole file.
-    static let skippableRowCodes: Set<String> = ["invalid_timestamp", "missing_value", "field_count"]
-    /// Bad rows skipped by re-reading the file at most this often.
-    static let maxSkippedRows = 200
-
-    /// Reads the upload with the mapping. When `skipBadRows` (plain CSV and XLSX), a row the reader
-    /// refuses is blanked out and the file read again, so the report names each such row. For an
-    /// XLSX the rows named are the spreadsheet's.
-    static func read(_ up: Upload, mapping: Mapping, header: [String], skipBadRows: Bool) -> (EventLog?, [ReadProblem]) {
-        guard up.kind == .xlsx else { return read(up, csv: nil, mapping: mapping, header: header, skipBadRows: skipBadRows) }
-        let (converted, failure) = xlsxCSV(up.url)
-        guard let converted else { return (nil, failure.map { [$0] } ?? []) }
-        let (log, problems) = read(up, csv: converted.data, mapping: mapping, header: header, skipBadRows: skipBadRows)
-        return (log, problems.map { p in
-            var q = p
-            if q.line > 0 { q.line = converted.row(ofLine: q.line) }
-            return q
-        })
+    /// What the mapping step shows: the first events in file order, and how many events and cases
+    /// the file has (a case is counted at its first event).
+    struct Preview: Equatable {
+        var first: [StreamedEvent] = []
+        var events = 0
+        var cases = 0
     }
 
-    /// Reads the upload, or `csv` (the CSV made of an XLSX upload) when given.
-    static func read(_ up: Upload, csv: Data?, mapping: Mapping, header: [String], skipBadRows: Bool) -> (EventLog?, [ReadProblem]) {
-        let zone = TimeZone(identifier: mapping.timeZone) ?? TimeZone(identifier: "Asia/Jakarta")!
-        switch up.kind {
-        case .xes:
-            var o = XESReader.Options(defaultTimeZone: zone)
-            o.maxDecompressedBytes = maxDecompressed
-            do { return (try XESReader(options: o).read(contentsOf: up.url), []) } catch let e as EventLogError {
-                return (nil, [problem(e, header: [])])
-            } catch { return (nil, [ReadProblem(line: 0, column: "", code: "malformed", value: "\(error)")]) }
-        case .csv, .xlsx:
-            var o = CSVReader.Options(mapping: mapping.csvMapping(header: header), defaultTimeZone: zone, ordering: .asAppended)
-            o.maxDecompressedBytes = maxDecompressed
-            if csv != nil { o.delimiter = UInt8(ascii: ",") }
-            let reader = CSVReader(options: o)
-            do { return (try csv.map { try reader.read(data: $0) } ?? reader.read(contentsOf: up.url), []) } catch let e as EventLogError {
-                let first = problem(e, header: header)
-                guard skipBadRows, skippableRowCodes.contains(first.code), var data = csv ?? (try? Data(contentsOf: up.url)), !isGzip(data) else {
-                    return (nil, [first])
+    /// Reads the whole upload once, streaming (memory: one chunk and the first events, whatever the
+    /// file's size), for the preview; or the first problem that stops the reading.
+    static func previewRead(_ up: Upload, mapping: Mapping, header: [String], count: Int = 10) -> (Preview?, [ReadProblem]) {
+        var p = Preview()
+        do {
+            let source = try openSource(up, mapping: mapping, header: header, skipBadRows: false)()
+            while let chunk = try source.next(maxEvents: EventLimits.maxBatch) {
+                for e in chunk {
+                    if p.first.count < count { p.first.append(e) }
+                    if e.position == 1 { p.cases += 1 }
                 }
-                var problems = [first]
-                while problems.count <= maxSkippedRows {
-                    guard blank(line: problems.last!.line, in: &data) else { return (nil, problems) }
-                    do { return (try reader.read(data: data), problems) } catch let e as EventLogError {
-                        let p = problem(e, header: header)
-                        guard skippableRowCodes.contains(p.code), p.line != problems.last!.line else { return (nil, problems + [p]) }
-                        problems.append(p)
-                    } catch { return (nil, problems) }
-                }
-                return (nil, problems)
-            } catch { return (nil, [ReadProblem(line: 0, column: "", code: "malformed", value: "\(error)")]) }
+                p.events += chunk.count
+            }
+            return (p, [])
+        } catch {
+            return (nil, [readProblem(error, header: header)])
         }
     }
 
     static func isGzip(_ d: Data) -> Bool { d.count >= 2 && d[d.startIndex] == 0x1f && d[d.startIndex + 1] == 0x8b }
-
-    /// Empties the CSV record starting at `line` (1-based), keeping its line breaks so that later
-    /// line numbers stay as in the file (the reader skips blank lines). Quote-aware.
-    static func blank(line: Int, in data: inout Data) -> Bool {
-        guard line >= 2 else { return false }
-        var bytes = [UInt8](data)
-        var i = 0, current = 1
-        while current < line && i < bytes.count {
-            if bytes[i] == 0x0A { current += 1 }
-            i += 1
-        }
-        guard current == line, i < bytes.count else { return false }
-        var quoted = false
-        var j = i
-        while j < bytes.count {
-            let b = bytes[j]
-            if b == 0x22 { quoted.toggle() } else if b == 0x0A && !quoted { break }
-            if b != 0x0A { bytes[j] = 0x20 }
-            j += 1
-        }
-        // A line of spaces is not blank for the reader: remove them, keep the line breaks.
-        var out = [UInt8](bytes[..<i])
-        out.reserveCapacity(bytes.count)
-        for k in i..<j where bytes[k] == 0x0A { out.append(0x0A) }
-        out.append(contentsOf: bytes[j...])
-        data = Data(out)
-        return true
-    }
 
     // MARK: Model
 
@@ -377,18 +326,12 @@ enum EventImportPage {
         return f.string(from: Date(timeIntervalSince1970: t))
     }
 
-    /// The first `count` events as they will be read, cases in order of first appearance (pure).
-    static func preview(_ log: EventLog, zone: TimeZone, count: Int = 10) -> [Model.PreviewRow] {
-        var rows: [Model.PreviewRow] = []
-        outer: for c in 0..<log.caseCount {
-            for e in log.events(ofCase: c) {
-                if rows.count >= count { break outer }
-                rows.append(.init(caseID: log.caseIDs[c], activity: log.activities[Int(log.eventActivity[e])],
-                                  start: when(log.startTime(ofEvent: e), zone: zone), completion: when(log.completeTime(ofEvent: e), zone: zone),
-                                  resource: log.resource(ofEvent: e) ?? "", unit: log.unit(ofEvent: e) ?? ""))
-            }
+    /// The first events as they will be read, in file order (pure).
+    static func preview(_ p: Preview, zone: TimeZone) -> [Model.PreviewRow] {
+        p.first.map { e in
+            .init(caseID: e.caseID, activity: e.activity, start: when(e.start, zone: zone), completion: when(e.complete, zone: zone),
+                  resource: e.resource ?? "", unit: e.unit ?? "")
         }
-        return rows
     }
 
     /// A reading problem in words (pure).
@@ -415,7 +358,7 @@ enum EventImportPage {
     }
 
     /// The page (pure). `upload` with `header` and `log`: step 2; `report`: after an import.
-    static func model(rec: SOPRecord, upload: Upload?, header: [String], mapping: Mapping, log: EventLog?, readProblems: [ReadProblem],
+    static func model(rec: SOPRecord, upload: Upload?, header: [String], mapping: Mapping, preview pv: Preview?, readProblems: [ReadProblem],
                       report: EventLogImport.Report?, seconds: Double, skip: Bool, attempted: Bool, errors: [FieldError], t: Strings) -> Model {
         let isCSV = upload?.kind == .csv || upload?.kind == .xlsx
         let zone = TimeZone(identifier: mapping.timeZone) ?? TimeZone(identifier: "Asia/Jakarta")!
@@ -438,7 +381,7 @@ enum EventImportPage {
             action: SiteURL.sopEventImport(rec.id).path, runAction: SiteURL.sopEventImportRun(rec.id).path, errors: errors,
             uploadID: result == nil ? upload?.id : nil, fileName: upload?.fileName ?? "", isCSV: isCSV, columns: columns,
             zones: timeZones.map { Option(value: $0, label: $0, selected: $0 == mapping.timeZone) },
-            preview: log.map { preview($0, zone: zone) } ?? [], events: log?.eventCount, cases: log?.caseCount ?? 0, skip: skip,
+            preview: pv.map { preview($0, zone: zone) } ?? [], events: pv?.events, cases: pv?.cases ?? 0, skip: skip,
             problems: Array(shown.prefix(maxProblemsShown)), problemsMore: shown.count > maxProblemsShown ? shown.count - maxProblemsShown : nil,
             nothingStored: attempted && (report?.ending == .invalid || (report == nil && !readProblems.isEmpty)),
             previewProblems: !attempted && !readProblems.isEmpty,
@@ -555,11 +498,11 @@ enum EventImportPage {
 
     static func mappingStep(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, _ up: Upload, mapping: Mapping?, skip: Bool) async throws -> Response {
         let (header, m, headerProblem) = headerAndMapping(up, mapping)
-        var log: EventLog?
+        var preview: Preview?
         var problems: [ReadProblem] = headerProblem.map { [$0] } ?? []
-        if headerProblem == nil { (log, problems) = read(up, mapping: m, header: header, skipBadRows: false) }
+        if headerProblem == nil { (preview, problems) = previewRead(up, mapping: m, header: header) }
         // A preview is a form to correct: it answers 200 even when the file cannot be read yet.
-        return try await render(s, ctx, rec, upload: up, header: header, mapping: m, log: log, readProblems: problems, skip: skip)
+        return try await render(s, ctx, rec, upload: up, header: header, mapping: m, preview: preview, readProblems: problems, skip: skip)
     }
 
     /// How the upload is read, once per pass of the import: streamed in chunks (CSV, XES, and
@@ -599,7 +542,7 @@ enum EventImportPage {
                           wait: Double) async throws -> Response {
         let (header, m, headerProblem) = headerAndMapping(up, mapping)
         if let headerProblem {
-            return try await render(s, ctx, rec, upload: up, header: header, mapping: m, log: nil, readProblems: [headerProblem], skip: skip,
+            return try await render(s, ctx, rec, upload: up, header: header, mapping: m, preview: nil, readProblems: [headerProblem], skip: skip,
                                     attempted: true, status: .badRequest)
         }
         let scope = IngestScope(allowedUnits: Scope.units(ctx.identity, tree: tree), defaultUnit: nil, source: .import,
@@ -642,7 +585,7 @@ enum EventImportPage {
     /// The page after an import: the same whether it ended while the form waited or later.
     static func render(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, _ o: ImportJobs.Outcome) async throws -> Response {
         let failed = o.report?.failed ?? true
-        return try await render(s, ctx, rec, upload: o.upload, header: o.header, mapping: o.mapping, log: nil, readProblems: o.readProblems,
+        return try await render(s, ctx, rec, upload: o.upload, header: o.header, mapping: o.mapping, preview: nil, readProblems: o.readProblems,
                                 report: o.report, seconds: o.seconds, skip: o.skip, attempted: true, status: failed ? .badRequest : .ok)
     }
 
@@ -688,10 +631,10 @@ enum EventImportPage {
     }
 
     static func render(_ s: AppServices, _ ctx: UserContext, _ rec: SOPRecord, upload: Upload? = nil, header: [String] = [], mapping: Mapping = Mapping(),
-                       log: EventLog? = nil, readProblems: [ReadProblem] = [], report: EventLogImport.Report? = nil, seconds: Double = 0,
+                       preview: Preview? = nil, readProblems: [ReadProblem] = [], report: EventLogImport.Report? = nil, seconds: Double = 0,
                        skip: Bool = false, attempted: Bool = false, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let t = s.views.strings(ctx.language)
-        let m = model(rec: rec, upload: upload, header: header, mapping: mapping, log: log, readProblems: readProblems, report: report,
+        let m = model(rec: rec, upload: upload, header: header, mapping: mapping, preview: preview, readProblems: readProblems, report: report,
                       seconds: seconds, skip: skip, attempted: attempted, errors: errors, t: t)
         return .html(s.views.render("event_import", title: t["evimp_title"] + " · " + rec.title, page: m, context: ctx, active: .sops), status: status)
     }
