@@ -58,12 +58,79 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
 public enum DatabaseError: Error, CustomStringConvertible, Sendable {
     case badURL(String)
     case closed
+    /// The database server cannot be reached (stopped, restarting, network down, no connection
+    /// within the wait): the operation did not run, or (a connection lost at `COMMIT`) its outcome
+    /// is unknown. Nothing is half-applied: a transaction is committed whole or not at all.
+    case unavailable(String)
+    /// The disk holding the database is full (or a file size limit, `ulimit -f`, is reached): the
+    /// write was refused and rolled back; reads go on.
+    case storageFull(String)
 
     public var description: String {
         switch self {
         case let .badURL(u): return "invalid database URL: \(u)"
         case .closed: return "the database has been shut down"
+        case let .unavailable(why): return "the database cannot be reached: \(why)"
+        case let .storageFull(why): return "the database storage is full: \(why)"
         }
+    }
+
+    /// The fault an engine's error stands for, if it is one: a connection refused, lost or not
+    /// granted in time (``unavailable(_:)``), a full disk or file size limit (``storageFull(_:)``),
+    /// the connection pool shut down (``closed``: the process is stopping). Other errors
+    /// (constraints, syntax, data) are not faults and give nil.
+    public static func fault(in error: any Error) -> DatabaseError? {
+        switch error {
+        case let e as DatabaseError:
+            switch e {
+            case .unavailable, .storageFull: return e
+            case .badURL, .closed: return nil
+            }
+        case let e as PostgresTransactionError:
+            for inner in [e.beginError, e.closureError, e.commitError, e.rollbackError] {
+                if let inner, let f = fault(in: inner) { return f }
+            }
+            return nil
+        case let e as PSQLError:
+            switch e.code {
+            case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
+                return .unavailable("connection \(e.code)")
+            case .poolClosed: return .closed
+            case .server:
+                let state = e.serverInfo?[.sqlState] ?? ""
+                if state == "53100" { return .storageFull("PostgreSQL: disk full (SQLSTATE 53100)") }
+                // 08: connection exception; 57P01-57P03: the server is shutting down, crashed or starting.
+                if state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state) {
+                    return .unavailable("PostgreSQL SQLSTATE \(state)")
+                }
+                return nil
+            default: return nil
+            }
+        // The pool's own error type is not exported by PostgresNIO: known by its name. Its
+        // circuit breaker opens after 60 s without a connection and then fails requests at once.
+        case _ where String(describing: type(of: error)) == "ConnectionPoolError":
+            let what = String(reflecting: error)
+            if what.contains("CircuitBreaker") { return .unavailable("no connection could be opened") }
+            return what.contains("poolShutdown") ? .closed : nil
+        case let e as SQLiteError:
+            switch e.reason {
+            // A write that does not fit: SQLITE_FULL for a full disk, an I/O write error for a file
+            // size limit (EFBIG) or a file that cannot grow.
+            case .full, .ioErrorFailedWrite, .ioErrorFailedTruncate, .ioErrorFailedSharedMemSize:
+                return .storageFull("SQLite: \(e.message)")
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+}
+
+/// Runs `body`, turning an engine's fault error into its ``DatabaseError``.
+private func mappingFaults<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        throw DatabaseError.fault(in: error) ?? error
     }
 }
 
@@ -131,9 +198,11 @@ public final class Database: Sendable {
 
     /// Runs read-only work.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        switch backend {
-        case let .sqlite(b): return try await b.read(body)
-        case let .postgres(b): return try await b.read(body)
+        try await mappingFaults {
+            switch backend {
+            case let .sqlite(b): return try await b.read(body)
+            case let .postgres(b): return try await b.read(body)
+            }
         }
     }
 
@@ -156,10 +225,14 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in one transaction: all of it is committed, or none of it (on any thrown error).
+    /// A fault (the server gone, the disk full) is thrown as ``DatabaseError/unavailable(_:)`` or
+    /// ``DatabaseError/storageFull(_:)``.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        switch backend {
-        case let .sqlite(b): return try await b.transaction(body)
-        case let .postgres(b): return try await b.transaction(body, logger: logger)
+        try await mappingFaults {
+            switch backend {
+            case let .sqlite(b): return try await b.transaction(body)
+            case let .postgres(b): return try await b.transaction(body, logger: logger)
+            }
         }
     }
 
@@ -246,7 +319,10 @@ private final class SQLiteBackend: Sendable {
             await writeLock.unlock()
             return r
         } catch {
-            do { try await sql.raw("ROLLBACK").run() } catch { logger.error("rollback failed: \(error)") }
+            do { try await sql.raw("ROLLBACK").run() } catch {
+                // After SQLITE_FULL or an I/O error SQLite may have rolled the transaction back itself.
+                if !"\(error)".contains("no transaction is active") { logger.error("rollback failed: \(error)") }
+            }
             await writeLock.unlock()
             throw error
         }
@@ -273,9 +349,43 @@ private final class SQLiteBackend: Sendable {
 
 // MARK: - PostgreSQL
 
+/// A pooled connection's SQL that refuses to send a statement once the server has closed the
+/// connection (``DatabaseError/unavailable(_:)``): PostgresNIO writes a query to a closed channel
+/// without noticing, and its answer never comes. A statement in flight when the connection drops
+/// is failed by PostgresNIO itself.
+private struct LiveConnectionSQL: SQLDatabase {
+    let base: any SQLDatabase
+    let connection: PostgresConnection
+
+    init(_ connection: PostgresConnection) {
+        self.connection = connection
+        self.base = connection.sql()
+    }
+
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { base.version }
+    var dialect: any SQLDialect { base.dialect }
+    var queryLogLevel: Logger.Level? { base.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        guard !connection.isClosed else { return eventLoop.makeFailedFuture(DatabaseError.unavailable("the connection was closed by the server")) }
+        return base.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        guard !connection.isClosed else { throw DatabaseError.unavailable("the connection was closed by the server") }
+        try await base.execute(sql: query, onRow)
+    }
+}
+
 private final class PostgresBackend: Sendable {
     let client: PostgresClient
     let runTask: Task<Void, Never>
+    /// How long an operation waits for a connection before it fails as ``DatabaseError/unavailable(_:)``:
+    /// `connect_timeout` (seconds, as libpq names it) in the URL, 5 s by default. While the server is
+    /// down the pool would otherwise queue every request until its circuit breaker opens (60 s).
+    let leaseWait: Duration
 
     init(url: String, logger: Logger) throws {
         guard let c = URLComponents(string: url), let host = c.host, !host.isEmpty, let user = c.user else {
@@ -296,6 +406,9 @@ private final class PostgresBackend: Sendable {
             password: c.password.map { $0.removingPercentEncoding ?? $0 },
             database: dbName.isEmpty ? nil : dbName, tls: tls)
         config.options.maximumConnections = 10
+        let wait = items.last { $0.name == "connect_timeout" }?.value.flatMap { Int($0) }.map { max(1, $0) } ?? 5
+        config.options.connectTimeout = .seconds(wait)
+        self.leaseWait = .seconds(wait)
         if let sp = items.first(where: { $0.name == "search_path" })?.value {
             config.options.additionalStartupParameters = [("search_path", sp)]
         }
@@ -305,16 +418,70 @@ private final class PostgresBackend: Sendable {
     }
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { conn in try await body(conn.sql()) }
+        try await leased { conn in try await body(LiveConnectionSQL(conn)) }
     }
 
+    /// Runs `body` on a pooled connection, waiting at most ``leaseWait`` for one; the wait is cut
+    /// short (the pool's request cancelled) and ``DatabaseError/unavailable(_:)`` thrown when the
+    /// pool cannot hand one out in time. Once `body` has its connection it runs as long as it needs.
+    private func leased<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let wait = leaseWait
+        let state = NIOLockedValueBox(LeaseState.waiting)
+        let client = self.client
+        return try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withConnection { conn in
+                        let go = state.withLockedValue { s -> Bool in
+                            guard s == .waiting else { return false }
+                            s = .leased
+                            return true
+                        }
+                        guard go else { throw DatabaseError.unavailable("no connection within \(wait)") }
+                        return try await body(conn)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: wait)
+                    let late = state.withLockedValue { s -> Bool in
+                        guard s == .waiting else { return false }
+                        s = .timedOut
+                        return true
+                    }
+                    if late { throw DatabaseError.unavailable("no connection within \(wait)") }
+                    return nil
+                }
+                while let r = try await group.next() {
+                    if let r {
+                        group.cancelAll()
+                        return r
+                    }
+                }
+                throw DatabaseError.unavailable("no connection")
+            }
+        }
+    }
+
+    private enum LeaseState: Sendable { case waiting, leased, timedOut }
+
+    /// `BEGIN`, `body`, `COMMIT`; on any error `ROLLBACK`, unless the connection is gone (the
+    /// server then rolls the transaction back itself). Not PostgresNIO's `withTransaction`: it sends
+    /// `ROLLBACK` on a connection the server has closed, and a query written to a closed channel is
+    /// never answered (the request would hang; found by scripts/fault-test.py).
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T, logger: Logger) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { conn in try await body(conn.sql()) }
-        } catch let e as PostgresTransactionError {
-            // Surface the caller's own error (the rollback succeeded); keep the wrapper otherwise.
-            if let inner = e.closureError, e.rollbackError == nil { throw inner }
-            throw e
+        try await leased { conn in
+            let sql = LiveConnectionSQL(conn)
+            try await sql.raw("BEGIN").run()
+            do {
+                let r = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return r
+            } catch {
+                if !conn.isClosed {
+                    do { try await sql.raw("ROLLBACK").run() } catch { logger.error("rollback failed: \(String(reflecting: error))") }
+                }
+                throw error
+            }
         }
     }
 

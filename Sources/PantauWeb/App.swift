@@ -75,6 +75,10 @@ private let sharedRegistry = PantauMetrics.registry
 public func buildApplication(config: AppConfig, logger: Logger? = nil) async throws -> BuiltApplication {
     var logger = logger ?? Logger(label: "pantau")
     logger.logLevel = config.logLevel
+    // A write past a file size limit (`ulimit -f`, systemd `LimitFSIZE=`) fails with EFBIG and is
+    // answered as a full disk (507, Errors.swift) instead of SIGXFSZ killing the process mid-request
+    // (PostgreSQL's postmaster ignores SIGXFSZ for the same reason). See docs/operations.md#faults.
+    signal(SIGXFSZ, SIG_IGN)
     // PostgreSQL migrates only when asked (PANTAU_AUTO_MIGRATE=true); SQLite always migrates itself.
     let migrate = config.autoMigrate || config.database.kind == .sqlite
     let auditKey = try AuditKey.resolve(file: config.auditKeyFile, secret: config.auditKey, database: config.database)
@@ -205,7 +209,13 @@ struct IdentityMiddleware: RouterMiddleware {
                 throw await APITokenRefusal.refuse(token, services: services, request: request, context: context)
             }
             ctx.identity = .token(rec)
-            try await store.touchAPIToken(rec)
+            do {
+                try await store.touchAPIToken(rec)
+            } catch let e as DatabaseError {
+                // The last-use stamp is bookkeeping: a full disk refuses the writes, not the reads.
+                guard case .storageFull = e else { throw e }
+                services.logger.warning("API token \(rec.id): last use not recorded: \(e)")
+            }
         } else if let cookie = request.cookies[CookieName.session]?.value, !cookie.isEmpty,
                   let (session, user) = try await store.session(tokenHash: Secrets.sha256(cookie)) {
             ctx.identity = .user(user)

@@ -39,6 +39,10 @@ public enum AppError: Error, Sendable {
     case rejected([InputProblem])
     /// SOP validation issues (worded from the catalogs, fields by their paths in the document).
     case sopIssues([SOPValidationIssue])
+    /// The database cannot be reached (503, with `Retry-After`): try again shortly.
+    case databaseUnavailable
+    /// The database's disk is full (507): the write was refused, nothing of it stored.
+    case storageFull
 }
 
 /// An RFC 9457 problem body.
@@ -62,6 +66,17 @@ extension AppError {
         case let .rejected(p): return p.allSatisfy(\.isConflict) ? .conflict : .badRequest
         case .tooLarge: return .contentTooLarge
         case .conflict: return .conflict
+        case .databaseUnavailable: return .serviceUnavailable
+        case .storageFull: return HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+        }
+    }
+
+    /// Seconds a client is asked to wait before retrying (`Retry-After`), for the answers that have one.
+    var retryAfter: Int? {
+        switch self {
+        case let .tooManyRequests(s): return s
+        case .databaseUnavailable: return 5
+        default: return nil
         }
     }
 
@@ -82,6 +97,8 @@ extension AppError {
             let conflict = p.allSatisfy(\.isConflict)
             return Problem(title: t[conflict ? "err_conflict" : "err_invalid"], status: conflict ? 409 : 400, errors: p.map { $0.fieldError(t) })
         case let .conflict(e): return Problem(title: t["err_conflict"], status: 409, errors: e)
+        case .databaseUnavailable: return Problem(title: t["err_database_unavailable"], status: 503, detail: t["err_database_unavailable_detail"])
+        case .storageFull: return Problem(title: t["err_storage_full"], status: 507, detail: t["err_storage_full_detail"])
         }
     }
 }
@@ -98,6 +115,19 @@ extension StoreError {
         case let .validation(issues): return .sopIssues(issues)
         case .corrupt: return .badRequest("data rusak")
         case let .rejected(p): return .rejected(p)
+        }
+    }
+}
+
+extension DatabaseError {
+    /// The web answer for a database fault: 503 while the database cannot be reached, 507 when its
+    /// disk is full (see ``DatabaseError/fault(in:)``).
+    var appError: AppError? {
+        switch self {
+        // `closed`: this instance is stopping; another one (or this one restarted) will answer.
+        case .unavailable, .closed: return .databaseUnavailable
+        case .storageFull: return .storageFull
+        case .badURL: return nil
         }
     }
 }
@@ -132,6 +162,7 @@ struct ErrorMiddleware: RouterMiddleware {
             switch error {
             case let e as AppError: app = e
             case let e as StoreError: app = e.appError
+            case let e as DatabaseError: app = e.appError
             case let e as SOPFileError: app = .invalid([FieldError(field: e.field, message: e.description)])
             case let e as HTTPError where e.status == .notFound: app = .notFound
             case let e as HTTPError where e.status == .contentTooLarge: app = .tooLarge(limit: context.maxUploadSize)
@@ -140,8 +171,20 @@ struct ErrorMiddleware: RouterMiddleware {
             case is DecodingError: app = .badRequest("\(error)")
             default: app = nil
             }
+            // The language the request asks for, also when the identity check failed before it
+            // read it (the database down): the same order as IdentityMiddleware, `?lang=`, then the cookie.
+            var context = context
+            if let q = request.uri.queryParameters.get("lang"), let l = Language(rawValue: q) {
+                context.language = l
+            } else if let c = request.cookies[CookieName.language]?.value, let l = Language(rawValue: c) {
+                context.language = l
+            }
             let t = views.strings(context.language)
             let isAPI = request.uri.path.hasPrefix(SiteURL.apiBase + "/")
+            if let e = error as? DatabaseError, app != nil {
+                // What the administrator reads in the log; the client gets the catalog's words.
+                context.logger.error("\(request.method) \(request.uri.path) refused: \(e)")
+            }
             guard let app else {
                 context.logger.error("unhandled error: \(String(reflecting: error))")
                 let p = Problem(title: t["err_internal"], status: 500)
@@ -150,7 +193,7 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             let p = app.problem(t)
             var r: Response = isAPI ? try .problem(p, status: app.status) : .html(views.errorPage(p, context: context), status: app.status)
-            if case let .tooManyRequests(s) = app { r.headers[.retryAfter] = "\(s)" }
+            if let s = app.retryAfter { r.headers[.retryAfter] = "\(s)" }
             if case .unauthorized = app, isAPI { r.headers[.wwwAuthenticate] = "Bearer realm=\"pantau\"" }
             return r
         }
