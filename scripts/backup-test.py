@@ -23,127 +23,14 @@ PostgreSQL checks use `psql`, and `pantau backup` / `restore` use `pg_dump` / `p
 Usage: python3 scripts/backup-test.py [path/to/pantau] [--postgres-url URL] [--engine sqlite|postgres|both]
 Environment: BACKUP_TEST_POSTGRES_URL (same as --postgres-url). Without a PostgreSQL URL only SQLite runs.
 """
-import argparse, glob, json, os, secrets, shutil, socket, sqlite3, subprocess, sys, tempfile, threading, time
-import urllib.error, urllib.parse, urllib.request
+import argparse, json, os, secrets, shutil, subprocess, sys, tempfile, threading, time
+import urllib.error, urllib.request
 
-SEP = "\x1f"
+from pantau_harness import PostgresDB, Server, SQLiteDB, server_env, sop_with_activities
 
 
 def log(engine, msg):
     print(f"backup-test [{engine}] {msg}", flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def find_psql():
-    p = shutil.which("psql")
-    if p:
-        return p
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))
-    if not found:
-        raise SystemExit("backup-test: psql not found (apt-get install postgresql-client)")
-    return found[-1]
-
-
-def with_database(url, name):
-    u = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
-
-
-class SQLiteDB:
-    def __init__(self, path):
-        self.path = path
-
-    def rows(self, sql):
-        con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
-        try:
-            return [tuple(r) for r in con.execute(sql).fetchall()]
-        finally:
-            con.close()
-
-    def counts(self):
-        names = [r[0] for r in self.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")]
-        return {n: int(self.rows(f'SELECT COUNT(*) FROM "{n}"')[0][0]) for n in names}
-
-
-class PostgresDB:
-    def __init__(self, url):
-        self.url = url
-        self.psql = find_psql()
-
-    def run(self, sql):
-        r = subprocess.run([self.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-F", SEP, "-d", self.url, "-c", sql],
-                           capture_output=True, text=True, timeout=120)
-        if r.returncode != 0:
-            raise RuntimeError(f"psql failed ({sql[:80]}…): {r.stderr.strip()}")
-        return r.stdout
-
-    def rows(self, sql):
-        return [tuple(line.split(SEP)) for line in self.run(sql).splitlines() if line != ""]
-
-    def counts(self):
-        names = [r[0] for r in self.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                                         "AND table_type = 'BASE TABLE'")]
-        return {n: int(self.rows(f'SELECT COUNT(*) FROM "{n}"')[0][0]) for n in names}
-
-
-class Server:
-    def __init__(self, binary, env, work):
-        self.binary, self.env, self.work = binary, dict(env), work
-        self.proc, self.base = None, None
-        self.log_path = os.path.join(work, "server.log")
-
-    def start(self, timeout=180):
-        port = free_port()
-        self.env["PANTAU_PORT"] = str(port)
-        self.base = f"http://127.0.0.1:{port}"
-        logf = open(self.log_path, "ab")
-        t0 = time.time()
-        self.proc = subprocess.Popen([self.binary, "serve", "--demo"], cwd=self.work, env=self.env, stdout=logf, stderr=subprocess.STDOUT)
-        logf.close()
-        while time.time() - t0 < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode} during start:\n{self.tail()}")
-            try:
-                urllib.request.urlopen(self.base + "/health", timeout=2)
-                return time.time() - t0
-            except Exception:
-                time.sleep(0.1)
-        self.proc.kill()
-        raise RuntimeError(f"server did not answer /health within {timeout}s:\n{self.tail()}")
-
-    def healthy(self):
-        try:
-            return urllib.request.urlopen(self.base + "/health", timeout=5).status == 200
-        except Exception:
-            return False
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def tail(self, n=30):
-        try:
-            return "".join(open(self.log_path, errors="replace").readlines()[-n:])
-        except OSError:
-            return ""
-
-    def cli(self, *args, database=None, timeout=600):
-        env = dict(self.env)
-        if database is not None:
-            env["PANTAU_DATABASE_URL"] = database
-        return subprocess.run([self.binary, *args], cwd=self.work, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 class Senders:
@@ -251,23 +138,15 @@ def run_engine(engine, binary, live_url, live_db, new_target, args):
     """new_target() -> (url, db, drop) for a fresh, empty restore target."""
     t_start = time.time()
     work = tempfile.mkdtemp(prefix=f"pantau-backup-{engine}-")
-    env = dict(os.environ, PANTAU_DATABASE_URL=live_url, PANTAU_ADMIN_PASSWORD="backup-test-Passw0rd-2026", PANTAU_HOST="127.0.0.1",
-               PANTAU_LOG_LEVEL="error", PANTAU_AUTO_MIGRATE="true", PANTAU_AUDIT_KEY=secrets.token_hex(32))
-    env.pop("PANTAU_AUDIT_KEY_FILE", None)
+    env = server_env(live_url, "backup-test-Passw0rd-2026", "error", PANTAU_AUTO_MIGRATE="true")
     server = Server(binary, env, work)
+    server.cli_timeout = 600  # a backup or restore of a large database
     failures, drops = [], []
     try:
         took = server.start()
         log(engine, f"server up at {server.base} after {took:.1f}s (fresh database, demo data)")
-        r = server.cli("token", "create", "--name", "backup-test", "--unit", "PEMKOT")
-        if r.returncode != 0:
-            raise RuntimeError("pantau token create failed:\n" + output(r))
-        token = r.stdout.strip().splitlines()[-1]
-        req = urllib.request.Request(server.base + "/api/v1/sops?per_page=100", headers={"Authorization": f"Bearer {token}"})
-        sop = json.load(urllib.request.urlopen(req, timeout=30))["items"][0]
-        req = urllib.request.Request(server.base + f"/api/v1/sops/{sop['id']}", headers={"Authorization": f"Bearer {token}"})
-        doc = json.load(urllib.request.urlopen(req, timeout=30))["effective"]["document"]
-        activities = [s["kegiatan"] for s in doc["langkah"] if s.get("kegiatan")]
+        token = server.create_token("backup-test")
+        sop, activities = sop_with_activities(server.base, token)
         prefix = f"bt{secrets.token_hex(3)}"
 
         # 2-3: writes going on, a backup in the middle of them.
@@ -409,16 +288,14 @@ def main():
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
         else:
-            admin = PostgresDB(args.postgres_url)
+            admin = PostgresDB(args.postgres_url, "backup-test")
 
             def make(kind):
-                name = f"pantau_{kind}_{secrets.token_hex(4)}"
-                admin.run(f"CREATE DATABASE {name}")
-                url = with_database(args.postgres_url, name)
-                return name, url, PostgresDB(url)
+                name, url = admin.create_database(f"pantau_{kind}_")
+                return name, url, PostgresDB(url, "backup-test")
 
             def drop(name):
-                admin.run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                admin.drop_database(name)
 
             def new_target():
                 name, url, db = make("restore")

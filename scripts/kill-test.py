@@ -26,122 +26,14 @@ Usage: python3 scripts/kill-test.py [path/to/pantau] [--postgres-url URL] [--eng
 Environment: KILL_TEST_POSTGRES_URL (same as --postgres-url). Without a PostgreSQL URL only SQLite runs
 (unless --engine postgres, which then fails).
 """
-import argparse, glob, json, os, random, secrets, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, threading, time
-import urllib.error, urllib.parse, urllib.request
+import argparse, json, os, random, secrets, shutil, sys, tempfile, threading, time
+import urllib.error, urllib.request
 
-SEP = "\x1f"
+from pantau_harness import PostgresDB, Server, SQLiteDB, server_env, sop_with_activities
 
 
 def log(engine, msg):
     print(f"kill-test [{engine}] {msg}", flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def find_psql():
-    p = shutil.which("psql")
-    if p:
-        return p
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))
-    if not found:
-        raise SystemExit("kill-test: psql not found (apt-get install postgresql-client)")
-    return found[-1]
-
-
-def with_database(url, name):
-    """The URL with its database name replaced."""
-    u = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
-
-
-# MARK: the database, read directly
-
-class SQLiteDB:
-    def __init__(self, path):
-        self.path = path
-
-    def rows(self, sql):
-        con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
-        try:
-            return [tuple(r) for r in con.execute(sql).fetchall()]
-        finally:
-            con.close()
-
-
-class PostgresDB:
-    def __init__(self, url):
-        self.url = url
-        self.psql = find_psql()
-
-    def run(self, sql, url=None):
-        r = subprocess.run([self.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-F", SEP, "-d", url or self.url, "-c", sql],
-                           capture_output=True, text=True, timeout=120)
-        if r.returncode != 0:
-            raise RuntimeError(f"psql failed ({sql[:80]}…): {r.stderr.strip()}")
-        return r.stdout
-
-    def rows(self, sql):
-        out = self.run(sql)
-        return [tuple(line.split(SEP)) for line in out.splitlines() if line != ""]
-
-
-# MARK: the server
-
-class Server:
-    def __init__(self, engine, binary, env, work):
-        self.engine, self.binary, self.env, self.work = engine, binary, dict(env), work
-        self.proc, self.base, self.starts = None, None, 0
-        self.log_path = os.path.join(work, "server.log")
-
-    def start(self, timeout=180):
-        port = free_port()
-        self.env["PANTAU_PORT"] = str(port)
-        self.base = f"http://127.0.0.1:{port}"
-        self.starts += 1
-        with open(self.log_path, "ab") as f:
-            f.write(f"\n===== start {self.starts} on port {port} =====\n".encode())
-        logf = open(self.log_path, "ab")
-        t0 = time.time()
-        self.proc = subprocess.Popen([self.binary, "serve", "--demo"], cwd=self.work, env=self.env, stdout=logf, stderr=subprocess.STDOUT)
-        logf.close()
-        while time.time() - t0 < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode} during start:\n{self.tail()}")
-            try:
-                urllib.request.urlopen(self.base + "/health", timeout=2)
-                return time.time() - t0
-            except Exception:
-                time.sleep(0.1)
-        self.proc.kill()
-        raise RuntimeError(f"server did not answer /health within {timeout}s:\n{self.tail()}")
-
-    def kill9(self):
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def tail(self, n=30):
-        try:
-            return "".join(open(self.log_path, errors="replace").readlines()[-n:])
-        except OSError:
-            return ""
-
-    def cli(self, *args):
-        return subprocess.run([self.binary, *args], cwd=self.work, env=self.env, capture_output=True, text=True, timeout=300)
 
 
 # MARK: events and senders
@@ -316,25 +208,15 @@ def audit_verify(server):
 def run_engine(engine, binary, db_url, db, args, rng):
     t_start = time.time()
     work = tempfile.mkdtemp(prefix=f"pantau-kill-{engine}-")
-    env = dict(os.environ, PANTAU_DATABASE_URL=db_url, PANTAU_ADMIN_PASSWORD="kill-test-Passw0rd-2026", PANTAU_HOST="127.0.0.1",
-               PANTAU_LOG_LEVEL="error", PANTAU_AUTO_MIGRATE="true", PANTAU_AUDIT_KEY=secrets.token_hex(32))
-    env.pop("PANTAU_AUDIT_KEY_FILE", None)
-    server = Server(engine, binary, env, work)
+    env = server_env(db_url, "kill-test-Passw0rd-2026", "error", PANTAU_AUTO_MIGRATE="true")
+    server = Server(binary, env, work)
     failures = []
     in_flight_total = committed_unanswered = 0
     try:
         took = server.start()
         log(engine, f"server up at {server.base} after {took:.1f}s (fresh database, demo data)")
-        r = server.cli("token", "create", "--name", "kill-test", "--unit", "PEMKOT")
-        if r.returncode != 0:
-            raise RuntimeError("pantau token create failed:\n" + r.stderr)
-        token = r.stdout.strip().splitlines()[-1]
-        req = urllib.request.Request(server.base + "/api/v1/sops?per_page=100", headers={"Authorization": f"Bearer {token}"})
-        sops = json.load(urllib.request.urlopen(req, timeout=30))["items"]
-        sop = next(s for s in sops if "imunisasi" in s["title"].lower())
-        req = urllib.request.Request(server.base + f"/api/v1/sops/{sop['id']}", headers={"Authorization": f"Bearer {token}"})
-        doc = json.load(urllib.request.urlopen(req, timeout=30))["effective"]["document"]
-        activities = [s["kegiatan"] for s in doc["langkah"] if s.get("kegiatan")]
+        token = server.create_token("kill-test")
+        sop, activities = sop_with_activities(server.base, token, "imunisasi")
         prefix = f"kt{secrets.token_hex(3)}"
         ledger = Ledger(prefix, sop["id"], activities, rng, args.batch)
         log(engine, f"SOP {sop['id']} ({sop['title']}), {len(activities)} activities; event ids {prefix}-…; "
@@ -474,15 +356,13 @@ def main():
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
         else:
-            admin = PostgresDB(args.postgres_url)
-            name = f"pantau_kill_{secrets.token_hex(4)}"
-            admin.run(f"CREATE DATABASE {name}")
-            url = with_database(args.postgres_url, name)
+            admin = PostgresDB(args.postgres_url, "kill-test")
+            name, url = admin.create_database("pantau_kill_")
             try:
-                ok = run_engine(engine, binary, url, PostgresDB(url), args, rng) and ok
+                ok = run_engine(engine, binary, url, PostgresDB(url, "kill-test"), args, rng) and ok
             finally:
                 try:
-                    admin.run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                    admin.drop_database(name)
                 except Exception as e:
                     print(f"kill-test: could not drop {name}: {e}", flush=True)
     print("kill-test: " + ("all engines passed" if ok else "FAILED"), flush=True)

@@ -22,104 +22,14 @@ Exits non-zero on any failure. Python 3 standard library only; database checks u
 
 Usage: python3 scripts/multi-instance-test.py [path/to/pantau] --postgres-url URL [--seconds N]
 """
-import argparse, glob, html.parser, http.client, http.cookiejar, http.server, json, os, secrets, shutil, signal, socket
-import subprocess, sys, tempfile, threading, time, urllib.error, urllib.parse, urllib.request
+import argparse, html.parser, http.client, http.cookiejar, http.server, json, os, secrets, shutil
+import sys, tempfile, threading, time, urllib.error, urllib.parse, urllib.request
 
-SEP = "\x1f"
+from pantau_harness import PostgresDB, Server, server_env
 
 
 def log(msg):
     print(f"multi-instance [{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def find_psql():
-    p = shutil.which("psql")
-    if p:
-        return p
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))
-    if not found:
-        raise SystemExit("multi-instance: psql not found (apt-get install postgresql-client)")
-    return found[-1]
-
-
-def with_database(url, name):
-    u = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
-
-
-class PostgresDB:
-    def __init__(self, url):
-        self.url, self.psql = url, find_psql()
-
-    def run(self, sql):
-        r = subprocess.run([self.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-F", SEP, "-d", self.url, "-c", sql],
-                           capture_output=True, text=True, timeout=120)
-        if r.returncode != 0:
-            raise RuntimeError(f"psql failed ({sql[:80]}…): {r.stderr.strip()}")
-        return r.stdout
-
-    def rows(self, sql):
-        return [tuple(line.split(SEP)) for line in self.run(sql).splitlines() if line != ""]
-
-    def value(self, sql):
-        rows = self.rows(sql)
-        return rows[0][0] if rows else None
-
-
-class Server:
-    def __init__(self, name, binary, env, work, demo):
-        self.name, self.binary, self.env, self.work, self.demo = name, binary, dict(env), work, demo
-        self.port = free_port()
-        self.env["PANTAU_PORT"] = str(self.port)
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = os.path.join(work, f"server-{name}.log")
-        self.proc = None
-
-    def start(self, timeout=180):
-        logf = open(self.log_path, "ab")
-        args = [self.binary, "serve"] + (["--demo"] if self.demo else [])
-        self.proc = subprocess.Popen(args, cwd=self.work, env=self.env, stdout=logf, stderr=subprocess.STDOUT)
-        logf.close()
-        t0 = time.time()
-        while time.time() - t0 < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"instance {self.name} exited with {self.proc.returncode}:\n{self.tail()}")
-            try:
-                urllib.request.urlopen(self.base + "/health", timeout=2)
-                return time.time() - t0
-            except Exception:
-                time.sleep(0.1)
-        raise RuntimeError(f"instance {self.name} did not answer /health within {timeout}s:\n{self.tail()}")
-
-    def kill9(self):
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def tail(self, n=30):
-        try:
-            return "".join(open(self.log_path, errors="replace").readlines()[-n:])
-        except OSError:
-            return ""
-
-    def cli(self, *args):
-        return subprocess.run([self.binary, *args], cwd=self.work, env=self.env, capture_output=True, text=True, timeout=300)
 
 
 # MARK: browsing (cookies, forms)
@@ -448,20 +358,15 @@ def main():
     if not args.postgres_url:
         raise SystemExit("multi-instance: --postgres-url (or MULTI_TEST_POSTGRES_URL) is needed")
     binary = os.path.abspath(args.binary)
-    admin = PostgresDB(args.postgres_url)
-    name = f"pantau_multi_{secrets.token_hex(4)}"
-    admin.run(f"CREATE DATABASE {name}")
-    url = with_database(args.postgres_url, name)
-    db = PostgresDB(url)
+    admin = PostgresDB(args.postgres_url, "multi-instance")
+    name, url = admin.create_database("pantau_multi_")
+    db = PostgresDB(url, "multi-instance")
     work = tempfile.mkdtemp(prefix="pantau-multi-")
     admin_pw = "multi-test-Passw0rd-2026"
-    env = dict(os.environ, PANTAU_DATABASE_URL=url, PANTAU_ADMIN_PASSWORD=admin_pw, PANTAU_HOST="127.0.0.1",
-               PANTAU_LOG_LEVEL="notice", PANTAU_AUDIT_KEY=secrets.token_hex(32), PANTAU_ALERT_INTERVAL="1",
-               PANTAU_WEBHOOK_ALLOW_PRIVATE="true", PANTAU_WORKER_LEASE="15", PANTAU_SURVEY_MIN_FILL_SECONDS="0",
-               PANTAU_SURVEY_RATE_LIMIT="1000000")
-    env.pop("PANTAU_AUDIT_KEY_FILE", None)
-    a = Server("A", binary, dict(env, PANTAU_AUTO_MIGRATE="true"), work, demo=True)
-    b = Server("B", binary, dict(env, PANTAU_AUTO_MIGRATE="false"), work, demo=False)
+    env = server_env(url, admin_pw, "notice", PANTAU_ALERT_INTERVAL="1", PANTAU_WEBHOOK_ALLOW_PRIVATE="true", PANTAU_WORKER_LEASE="15",
+                     PANTAU_SURVEY_MIN_FILL_SECONDS="0", PANTAU_SURVEY_RATE_LIMIT="1000000")
+    a = Server(binary, dict(env, PANTAU_AUTO_MIGRATE="true"), work, name="A", demo=True, fixed_port=True)
+    b = Server(binary, dict(env, PANTAU_AUTO_MIGRATE="false"), work, name="B", demo=False, fixed_port=True)
     fails = Failures()
     t_start = time.time()
     try:
@@ -470,10 +375,7 @@ def main():
         log(f"A up at {a.base} after {took:.1f}s; instance B starting")
         took = b.start()
         log(f"B up at {b.base} after {took:.1f}s")
-        r = a.cli("token", "create", "--name", "multi-test", "--unit", "PEMKOT")
-        if r.returncode != 0:
-            raise RuntimeError("pantau token create failed:\n" + r.stderr)
-        token = r.stdout.strip().splitlines()[-1]
+        token = a.create_token("multi-test")
         status, sops = api(b.base, token, "GET", "/api/v1/sops?per_page=100")
         sop = next(s for s in sops["items"] if "imunisasi" in s["title"].lower())
         edit_sop = next(s for s in sops["items"] if s["id"] != sop["id"])["id"]
@@ -604,7 +506,7 @@ def main():
             s.stop()
         shutil.rmtree(work, ignore_errors=True)
         try:
-            admin.run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            admin.drop_database(name)
         except Exception as e:
             log(f"could not drop {name}: {e}")
     log(f"{'passed' if not fails else 'FAILED: ' + '; '.join(fails)} in {time.time() - t_start:.0f}s")
