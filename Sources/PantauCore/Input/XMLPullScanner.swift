@@ -36,7 +36,8 @@ struct XMLPullScanner {
         case eof
     }
 
-    /// An attribute of the last start tag.
+    /// An attribute of the last start tag (`prefixed` and `declaresNamespace` are only set in the
+    /// well-formed mode).
     struct Attribute {
         /// The local name (without prefix).
         let name: String
