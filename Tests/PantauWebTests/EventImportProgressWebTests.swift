@@ -79,6 +79,14 @@ struct EventImportProgressWebTests {
             guard let id = try await EventImportWebTests.upload(client, mgr, sop: sop, text: text, name: "antrian-besar.csv"),
                   let loc = try await Self.start(client, mgr, sop: sop, upload: id) else { return }
 
+            // The same upload confirmed again (a second click) while it runs follows the running import.
+            if try await Self.progressJSON(client, mgr, loc).1?.done == false {
+                let f = [("_csrf", mgr.csrf), ("unggahan", id), ("do", "import"), ("wait", "0")] + EventImportWebTests.mapping
+                let again = try await client.post("/sops/\(sop)/impor-kejadian/jalankan", Req.headers(cookie: mgr.cookie, csrf: mgr.csrf, form: true), Req.form(f))
+                // 410 only when it ended in between (the upload is then gone).
+                #expect((again.status == .seeOther && again.headers[.location] == loc) || again.status == .gone, "one import per upload at a time: \(again.status)")
+            }
+
             // The figures as JSON while it runs (or once it is done).
             let (status, p) = try await Self.progressJSON(client, mgr, loc)
             #expect(status == .ok)

@@ -550,7 +550,9 @@ enum EventImportPage {
         let importer = EventLogImport(fileName: up.fileName, sopID: rec.id, skipInvalid: skip,
                                       open: openSource(up, mapping: m, header: header, skipBadRows: skip))
         let jobs = ImportJobs.shared
-        let id = jobs.start(user: ctx.user.id, sop: rec.id)
+        let (id, isNew) = jobs.start(user: ctx.user.id, sop: rec.id, upload: up.id)
+        // The same upload confirmed again while its import runs (a second click): follow that one.
+        guard isNew else { return .seeOther(SiteURL.sopEventImportProgress(rec.id).path(query: ["proses": id])) }
         let actor = ctx.actor
         Task {
             let started = Date()
@@ -663,6 +665,8 @@ final class ImportJobs: @unchecked Sendable {
     struct Job: Sendable {
         let user: Int64
         let sop: Int64
+        /// The upload being imported.
+        let upload: String
         let started: Date
         var progress: EventLogImport.Progress?
         var outcome: Outcome?
@@ -672,15 +676,20 @@ final class ImportJobs: @unchecked Sendable {
     private let lock = NSLock()
     private var jobs: [String: Job] = [:]
 
-    /// A new job of `user` on SOP `sop`; returns its id (128 random bits, hex).
-    func start(user: Int64, sop: Int64, now: Date = Date()) -> String {
+    /// A new job of `user` importing `upload` on SOP `sop`: its id (128 random bits, hex) and
+    /// true; or, while an import of the same upload by the same user still runs, that job's id
+    /// and false (one import per upload at a time).
+    func start(user: Int64, sop: Int64, upload: String, now: Date = Date()) -> (id: String, isNew: Bool) {
         var rng = SystemRandomNumberGenerator()
         let id = (0..<2).map { _ in String(format: "%016llx", rng.next() as UInt64) }.joined()
-        lock.withLock {
+        return lock.withLock {
             jobs = jobs.filter { $0.value.finished.map { now.timeIntervalSince($0) < Self.keep } ?? true }
-            jobs[id] = Job(user: user, sop: sop, started: now)
+            if let running = jobs.first(where: { $0.value.upload == upload && $0.value.user == user && $0.value.sop == sop && $0.value.outcome == nil }) {
+                return (running.key, false)
+            }
+            jobs[id] = Job(user: user, sop: sop, upload: upload, started: now)
+            return (id, true)
         }
-        return id
     }
 
     func update(_ id: String, _ p: EventLogImport.Progress) {
