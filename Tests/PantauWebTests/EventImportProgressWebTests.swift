@@ -151,4 +151,34 @@ struct EventImportProgressWebTests {
             #expect(try await fx.store.monitoring(sopID: sop, filter: MonitoringFilter()).cases == 2_001)
         }
     }
+
+    /// A running job's page, made deterministic: the job is registered as the form would, with a
+    /// progress as the import reports it, and never finishes during the test.
+    @Test func theProgressPageOfARunningImportRefreshesItselfAndShowsTheFigures() async throws {
+        try await withTestApp { fx, client in
+            let sop = fx.sops["imunisasi"]!
+            let mgr = try await fx.session("mgr")
+            let (id, isNew) = ImportJobs.shared.start(user: fx.users["mgr"]!, sop: sop, upload: "uji-kemajuan-\(UUID().uuidString)")
+            #expect(isNew)
+            ImportJobs.shared.update(id, EventLogImport.Progress(phase: .storing, read: 86_332, stored: 40_000, total: 86_332, fraction: 0.463))
+            let loc = "/sops/\(sop)/impor-kejadian/kemajuan?proses=\(id)"
+            let p = try await client.get(loc, Req.headers(cookie: mgr.cookie))
+            #expect(p.status == .ok)
+            #expect(p.text.contains("<meta http-equiv=\"refresh\" content=\"1; url=\(loc)\">"), "\(p.text)")
+            #expect(p.text.contains("<progress max=\"100\" value=\"46\" id=\"p-bar\">"))
+            #expect(p.text.contains("Tahap 2 dari 2: menyimpan kejadian"))
+            #expect(p.text.contains("id=\"p-read\">86332<") && p.text.contains("id=\"p-stored\">40000 / 86332<"))
+            let (status, json) = try await Self.progressJSON(client, mgr, loc)
+            #expect(status == .ok && json?.phase == "storing" && json?.percent == 46 && json?.stored == 40_000 && json?.done == false)
+            // Another admin, a manager elsewhere: nothing.
+            let admin = try await fx.session("admin")
+            let a = try await client.get(loc, Req.headers(cookie: admin.cookie))
+            #expect(a.status == .gone && !a.text.contains("p-bar"))
+            let other = try await fx.session("mgrOther")
+            #expect([403, 404].contains(try await client.get(loc, Req.headers(cookie: other.cookie)).status.code))
+            // A made-up id finds nothing either.
+            let made = try await client.get("/sops/\(sop)/impor-kejadian/kemajuan?proses=\(String(repeating: "0", count: 32))", Req.headers(cookie: mgr.cookie))
+            #expect(made.status == .gone)
+        }
+    }
 }
