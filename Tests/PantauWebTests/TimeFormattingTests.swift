@@ -40,3 +40,20 @@ import Testing
         #expect(formatTime(nil, .id) == "–")
     }
 }
+
+/// How model values reach the renderer (MustacheBox): decided once per type, so a type's first
+/// value must not decide wrongly for the next ones.
+@Suite struct MustacheBoxTests {
+    struct Row { let name: String?; let tags: [String]?; let flag: Bool }
+
+    @Test func anOptionalSeenFirstWithAValueStillRendersNilAsFalse() {
+        let full = Row(name: "a", tags: ["x"], flag: true), empty = Row(name: nil, tags: nil, flag: false)
+        let a = MustacheBox(full), b = MustacheBox(empty)
+        #expect(a.child(named: "name") as? String == "a")
+        #expect((a.child(named: "tags") as? [Any])?.count == 1)
+        #expect(b.child(named: "name") == nil)
+        #expect(b.child(named: "tags") == nil)
+        #expect(b.child(named: "flag") as? Bool == false)
+        #expect(b.child(named: "missing") == nil)
+    }
+}

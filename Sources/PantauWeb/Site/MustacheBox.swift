@@ -66,9 +66,11 @@ final class MustacheBox: MustacheParent, CustomStringConvertible, @unchecked Sen
         let type = ObjectIdentifier(Swift.type(of: value))
         if let k = kinds.withLockedValue({ $0[type] }) { return k }
         let k: Kind
+        // Optionals first: `is String` is also true of a `String?` holding a string, and the kind
+        // is kept for the type, nil values included.
         switch value {
-        case is String, is Bool, is Int, is Int64, is Double, is Substring, is MustacheBox: k = .plain
         case is any OptionalValue: k = .optional
+        case is String, is Bool, is Int, is Int64, is Double, is Substring, is MustacheBox: k = .plain
         case is any ArrayValue: k = .array
         // [String: V] dictionaries answer their own keys.
         case is any MustacheParent: k = .plain
