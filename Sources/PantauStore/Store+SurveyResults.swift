@@ -72,6 +72,15 @@ extension PantauStore {
         (String(period.firstDay.description.prefix(7)), String(period.lastDay.description.prefix(7)))
     }
 
+    /// What changes when a survey's results change: the number of its responses and the latest
+    /// (responses are only ever added; a rebuild of the counts keeps their sums).
+    public func surveyResponseStamp(surveyID: Int64) async throws -> (count: Int, lastID: Int64?) {
+        try await read { sql in
+            let r = try await sql.raw("SELECT COUNT(*) AS n, MAX(id) AS last FROM survey_responses WHERE survey_id = \(bind: surveyID)").first()
+            return (try r?.int("n") ?? 0, try r?.decode(column: "last", as: Int64?.self))
+        }
+    }
+
     /// The answer counts of a period: the months of the period summed in SQL.
     ///
     /// - Complexity: one query over the period's rows of `survey_answer_counts` (per month and

@@ -29,8 +29,10 @@ public struct AppServices: Sendable {
     /// LISTEN, ChangeListener.swift), so live monitoring pages refresh at once (pages also poll the
     /// store every 5 s as a safety net).
     let monitoringVersion = NIOLockedValueBox<Int>(0)
-    /// Monitoring figures per SOP and filter (see ``MonitoringFiguresCache``).
+    /// Monitoring figures per SOP and filter (see ``RefreshingCache``).
     let monitoringCache = MonitoringFiguresCache()
+    /// SKM results per survey and period (see ``RefreshingCache``).
+    let surveyResultCache = RefreshingCache<SurveyResultKey, SKMResult>()
     /// Realised indicator values for the list, the dashboard and the API (see ``IndicatorCache``).
     let indicatorCache = IndicatorCache()
 }

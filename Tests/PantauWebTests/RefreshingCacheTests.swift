@@ -4,9 +4,9 @@ import NIOConcurrencyHelpers
 @testable import PantauWeb
 import Testing
 
-/// The rules of ``MonitoringFiguresCache``: recompute on a new stamp only, once for all readers
-/// waiting, and within the refresh window without asking the store.
-@Suite struct MonitoringFiguresCacheTests {
+/// The rules of ``RefreshingCache`` (monitoring figures, SKM results): recompute on a new stamp
+/// only, once for all readers waiting, and within the refresh window without asking the store.
+@Suite struct RefreshingCacheTests {
     static func figures(cases: Int) -> MonitoringFigures {
         MonitoringFigures(cases: cases, closedCases: 0, compliantCases: 0, casesWithRework: 0, reworkSeconds: 0,
                           medianLeadSeconds: nil, p90LeadSeconds: nil, closedWithinStandard: 0, closedWithStandard: 0,
@@ -28,27 +28,27 @@ import Testing
 
     @Test func withoutAWindowEveryReadChecksTheStampAndANewStampRecomputes() async throws {
         let cache = MonitoringFiguresCache(), store = FakeStore()
-        let a = try await cache.figures(key, refresh: .zero, stamp: { store.stamp() }, compute: { try await store.compute() })
-        let b = try await cache.figures(key, refresh: .zero, stamp: { store.stamp() }, compute: { try await store.compute() })
-        #expect(a.figures.cases == 1 && b.figures.cases == 1 && b.verified)
+        let a = try await cache.value(key, refresh: .zero, stamp: { store.stamp() }, compute: { try await store.compute() })
+        let b = try await cache.value(key, refresh: .zero, stamp: { store.stamp() }, compute: { try await store.compute() })
+        #expect(a.value.cases == 1 && b.value.cases == 1 && b.verified)
         #expect(store.state.withLockedValue { ($0.stampReads, $0.computations) } == (2, 1))
         store.state.withLockedValue { $0.cases = 2 }
-        let c = try await cache.figures(key, refresh: .zero, stamp: { store.stamp() }, compute: { try await store.compute() })
-        #expect(c.figures.cases == 2 && c.stamp == "2")
+        let c = try await cache.value(key, refresh: .zero, stamp: { store.stamp() }, compute: { try await store.compute() })
+        #expect(c.value.cases == 2 && c.stamp == "2")
         #expect(store.state.withLockedValue { $0.computations } == 2)
     }
 
     @Test func withinTheWindowTheStoreIsNotAskedAndAfterItTheNewFiguresCome() async throws {
         let cache = MonitoringFiguresCache(), store = FakeStore()
         let window = Duration.milliseconds(300)
-        _ = try await cache.figures(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
+        _ = try await cache.value(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
         store.state.withLockedValue { $0.cases = 5 }
-        let stale = try await cache.figures(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
-        #expect(stale.figures.cases == 1 && !stale.verified)
+        let stale = try await cache.value(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
+        #expect(stale.value.cases == 1 && !stale.verified)
         #expect(store.state.withLockedValue { $0.stampReads } == 1)
         try await Task.sleep(for: .milliseconds(400))
-        let fresh = try await cache.figures(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
-        #expect(fresh.figures.cases == 5 && fresh.verified)
+        let fresh = try await cache.value(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
+        #expect(fresh.value.cases == 5 && fresh.verified)
     }
 
     @Test func readersArrivingDuringAComputationShareIt() async throws {
@@ -56,8 +56,8 @@ import Testing
         let answers = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<12 {
                 group.addTask {
-                    try await cache.figures(self.key, refresh: .zero, stamp: { store.stamp() },
-                                            compute: { try await store.compute(delay: .milliseconds(200)) }).figures.cases
+                    try await cache.value(self.key, refresh: .zero, stamp: { store.stamp() },
+                                            compute: { try await store.compute(delay: .milliseconds(200)) }).value.cases
                 }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
@@ -70,15 +70,15 @@ import Testing
         struct Gone: Error {}
         let cache = MonitoringFiguresCache(), store = FakeStore()
         await #expect(throws: Gone.self) {
-            _ = try await cache.figures(key, refresh: .seconds(5), stamp: { store.stamp() }, compute: { throw Gone() })
+            _ = try await cache.value(key, refresh: .seconds(5), stamp: { store.stamp() }, compute: { throw Gone() })
         }
-        let ok = try await cache.figures(key, refresh: .seconds(5), stamp: { store.stamp() }, compute: { try await store.compute() })
-        #expect(ok.figures.cases == 1 && ok.verified)
+        let ok = try await cache.value(key, refresh: .seconds(5), stamp: { store.stamp() }, compute: { try await store.compute() })
+        #expect(ok.value.cases == 1 && ok.verified)
     }
 
     @Test func theWindowGrowsWithTheCostOfTheFiguresUpToItsCap() {
         func entry(_ cost: Duration) -> MonitoringFiguresCache.Entry {
-            .init(stamp: "1", figures: Self.figures(cases: 1), checked: ContinuousClock().now, cost: cost)
+            .init(stamp: "1", value: Self.figures(cases: 1), checked: ContinuousClock().now, cost: cost)
         }
         #expect(MonitoringFiguresCache.window(entry(.milliseconds(10)), refresh: .seconds(1)) == .seconds(1))
         #expect(MonitoringFiguresCache.window(entry(.milliseconds(800)), refresh: .seconds(1)) == .milliseconds(3200))

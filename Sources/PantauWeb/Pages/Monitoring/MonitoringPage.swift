@@ -10,6 +10,13 @@ import PantauStore
 /// standard, deviations in words, bottleneck, variants, process map, overdue cases, units),
 /// filtered by period, unit and actor; live through Server-Sent Events, a plain page without
 /// JavaScript. Also the SOP's monitoring settings (activity aliases, steps not recorded).
+struct MonitoringCacheKey: Hashable, Sendable {
+    let sopID: Int64
+    let filter: MonitoringFilter
+}
+
+typealias MonitoringFiguresCache = RefreshingCache<MonitoringCacheKey, MonitoringFigures>
+
 enum MonitoringPage {
     struct Filter {
         var filter: MonitoringFilter
@@ -60,12 +67,12 @@ enum MonitoringPage {
     /// only when the SOP's cases changed (the stamp is one indexed aggregate), once for all readers
     /// waiting, and not more often than the refresh window allows.
     static func figures(_ s: AppServices, _ sopID: Int64, filter: MonitoringFilter) async throws -> MonitoringFigures {
-        try await cachedFigures(s, sopID, filter: filter).figures
+        try await cachedFigures(s, sopID, filter: filter).value
     }
 
     static func cachedFigures(_ s: AppServices, _ sopID: Int64, filter: MonitoringFilter) async throws -> MonitoringFiguresCache.Answer {
         let store = s.store
-        return try await s.monitoringCache.figures(
+        return try await s.monitoringCache.value(
             MonitoringCacheKey(sopID: sopID, filter: filter), refresh: .milliseconds(Int64(s.config.monitoringRefresh * 1000)),
             // The minute too: open cases become overdue as time passes, without any new event.
             stamp: { try await stamp(s, sopID, filter) + "@" + String(Int(Date().timeIntervalSince1970 / 60)) },

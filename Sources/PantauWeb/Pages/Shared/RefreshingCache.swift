@@ -1,48 +1,44 @@
 import Foundation
 import NIOConcurrencyHelpers
-import PantauStore
 
-struct MonitoringCacheKey: Hashable, Sendable {
-    let sopID: Int64
-    let filter: MonitoringFilter
-}
-
-/// Monitoring figures per SOP and filter, each with the freshness stamp it was computed at.
+/// Values computed from the store (sums over many rows) per key, each with the freshness stamp it
+/// was computed at: the monitoring figures of an SOP and filter, the SKM result of a survey and
+/// period.
 ///
-/// The figures are sums over every case of the SOP within the filter (Store+Monitoring.swift): a
-/// few milliseconds for a small SOP, seconds for one with a million events. Three rules keep many
-/// readers and a steady stream of events from recomputing them over and over:
-/// - **Stamp.** Figures are recomputed only when the stamp (number of cases, latest event, latest
-///   analysis within the filter, and the minute: open cases become overdue as time passes) moved.
-/// - **One computation at a time.** Readers arriving while the figures for the same stamp are
-///   being computed wait for that computation instead of starting their own.
-/// - **Refresh window.** Figures checked against the stamp less than
-///   `max(refresh, 4 × the time their computation took)` ago (capped at ``maxWindow``) are served
-///   without asking the store again. While events stream in, an SOP's figures therefore lag by
-///   at most that window, and recomputing them takes at most about a fifth of one core however
-///   many people watch. `refresh` is `PANTAU_MONITORING_REFRESH` (default 1 s); 0 turns the window
-///   off: every read checks the stamp (the tests, and an instance that must show each event at once).
+/// Three rules keep many readers and a steady stream of writes from recomputing them over and over:
+/// - **Stamp.** A value is recomputed only when its stamp moved (a cheap indexed aggregate: for the
+///   monitoring figures the number of cases, latest event, latest analysis within the filter and
+///   the minute, since open cases become overdue as time passes; for a survey the number and the
+///   latest id of its responses).
+/// - **One computation at a time.** Readers arriving while the value for the same stamp is being
+///   computed wait for that computation instead of starting their own.
+/// - **Refresh window.** A value checked against the stamp less than
+///   `max(refresh, 4 × the time its computation took)` ago (capped at ``maxWindow``) is served
+///   without asking the store again. While writes stream in, a value therefore lags by at most
+///   that window, and recomputing it takes at most about a fifth of one core however many people
+///   watch. `refresh` is `PANTAU_MONITORING_REFRESH` (default 1 s); 0 turns the window off: every
+///   read checks the stamp (the tests, and an instance that must show each write at once).
 ///
 /// Per process; the stamp comes from the store, so writes made through other instances are seen.
-final class MonitoringFiguresCache: Sendable {
-    /// The longest a reader may be served figures without a stamp check, whatever they cost.
-    static let maxWindow: Duration = .seconds(30)
-    static let costFactor = 4
-    static let capacity = 256
+final class RefreshingCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    /// The longest a reader may be served a value without a stamp check, whatever they cost.
+    static var maxWindow: Duration { .seconds(30) }
+    static var costFactor: Int { 4 }
+    static var capacity: Int { 256 }
 
     struct Entry: Sendable {
         let stamp: String
-        let figures: MonitoringFigures
-        /// When the stamp was last found unchanged (or the figures computed).
+        let value: Value
+        /// When the stamp was last found unchanged (or the value computed).
         var checked: ContinuousClock.Instant
-        /// How long computing the figures took.
+        /// How long computing the value took.
         let cost: Duration
     }
 
     /// What a read found.
     struct Answer: Sendable {
         let stamp: String
-        let figures: MonitoringFigures
+        let value: Value
         /// The stamp was asked of the store for this read (false: served within the refresh window).
         let verified: Bool
     }
@@ -52,7 +48,9 @@ final class MonitoringFiguresCache: Sendable {
         case computing(stamp: String, task: Task<Entry, any Error>, previous: Entry?)
     }
 
-    private let slots = NIOLockedValueBox<[MonitoringCacheKey: Slot]>([:])
+    private enum Step { case hit(Entry), join(Task<Entry, any Error>), run(Task<Entry, any Error>, previous: Entry?) }
+
+    private let slots = NIOLockedValueBox<[Key: Slot]>([:])
     private let clock = ContinuousClock()
 
     static func window(_ e: Entry, refresh: Duration) -> Duration {
@@ -60,14 +58,14 @@ final class MonitoringFiguresCache: Sendable {
         return min(max(refresh, e.cost * costFactor), maxWindow)
     }
 
-    /// The figures for `key`: from the cache when fresh by the rules above, else computed once.
+    /// The value for `key`: from the cache when fresh by the rules above, else computed once.
     /// - Parameters:
     ///   - refresh: the minimum refresh window (zero: always check the stamp).
     ///   - stamp: the store's current freshness stamp for the key.
-    ///   - compute: the figures from the store.
-    func figures(_ key: MonitoringCacheKey, refresh: Duration,
+    ///   - compute: the value from the store.
+    func value(_ key: Key, refresh: Duration,
                  stamp: () async throws -> String,
-                 compute: @escaping @Sendable () async throws -> MonitoringFigures) async throws -> Answer {
+                 compute: @escaping @Sendable () async throws -> Value) async throws -> Answer {
         let start = clock.now
         let recent: Entry? = slots.withLockedValue { slots in
             switch slots[key] {
@@ -77,10 +75,9 @@ final class MonitoringFiguresCache: Sendable {
             }
         }
         if let recent, refresh > .zero, start - recent.checked < Self.window(recent, refresh: refresh) {
-            return Answer(stamp: recent.stamp, figures: recent.figures, verified: false)
+            return Answer(stamp: recent.stamp, value: recent.value, verified: false)
         }
         let now = try await stamp()
-        enum Step { case hit(Entry), join(Task<Entry, any Error>), run(Task<Entry, any Error>, previous: Entry?) }
         let clock = self.clock
         let step: Step = slots.withLockedValue { slots in
             switch slots[key] {
@@ -101,7 +98,7 @@ final class MonitoringFiguresCache: Sendable {
                     let t0 = clock.now
                     let f = try await compute()
                     let t1 = clock.now
-                    return Entry(stamp: now, figures: f, checked: t1, cost: t1 - t0)
+                    return Entry(stamp: now, value: f, checked: t1, cost: t1 - t0)
                 }
                 if slots.count >= Self.capacity { slots.removeAll() }
                 slots[key] = .computing(stamp: now, task: task, previous: previous)
@@ -110,17 +107,17 @@ final class MonitoringFiguresCache: Sendable {
         }
         switch step {
         case .hit(let e):
-            return Answer(stamp: e.stamp, figures: e.figures, verified: true)
+            return Answer(stamp: e.stamp, value: e.value, verified: true)
         case .join(let task):
             let e = try await task.value
-            return Answer(stamp: e.stamp, figures: e.figures, verified: true)
+            return Answer(stamp: e.stamp, value: e.value, verified: true)
         case .run(let task, let previous):
             do {
                 let e = try await task.value
                 slots.withLockedValue { slots in
                     if case .computing(let s, _, _)? = slots[key], s == now { slots[key] = .ready(e) }
                 }
-                return Answer(stamp: e.stamp, figures: e.figures, verified: true)
+                return Answer(stamp: e.stamp, value: e.value, verified: true)
             } catch {
                 slots.withLockedValue { slots in
                     if case .computing(let s, _, _)? = slots[key], s == now { slots[key] = previous.map(Slot.ready) }

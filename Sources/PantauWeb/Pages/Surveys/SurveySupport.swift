@@ -100,13 +100,26 @@ enum SurveyAnalysis {
         return set.sorted(by: >)
     }
 
+    /// The SKM result of a period, through the instance's ``RefreshingCache``: recomputed when a
+    /// response arrived (or the survey or population changed), once for all readers waiting, and
+    /// not more often than the refresh window allows.
     static func result(_ s: AppServices, _ survey: SurveyRecord, _ period: SurveyPeriod, population: Int?) async throws -> SKMResult {
-        let counts = try await s.store.answerCounts(surveyID: survey.id, period: period)
-        do {
-            return try SKMCalculator(options: .init(population: population, period: period)).compute(survey.definition, counts: counts)
-        } catch {
-            throw AppError.badRequest("\(error)")
-        }
+        let store = s.store
+        let key = SurveyResultKey(surveyID: survey.id, surveyUpdatedAt: survey.updatedAt, period: period, population: population)
+        return try await s.surveyResultCache.value(
+            key, refresh: .milliseconds(Int64(s.config.monitoringRefresh * 1000)),
+            stamp: {
+                let st = try await store.surveyResponseStamp(surveyID: survey.id)
+                return "\(st.count)-\(st.lastID ?? 0)"
+            },
+            compute: {
+                let counts = try await store.answerCounts(surveyID: survey.id, period: period)
+                do {
+                    return try SKMCalculator(options: .init(population: population, period: period)).compute(survey.definition, counts: counts)
+                } catch {
+                    throw AppError.badRequest("\(error)")
+                }
+            }).value
     }
 
     /// The result of `period` with the population entered for it.
@@ -189,4 +202,12 @@ extension Response {
 enum ExportType {
     static let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     static let csv = "text/csv; charset=utf-8"
+}
+
+/// Which SKM result: a survey as last saved, a period, and the population entered for it.
+struct SurveyResultKey: Hashable, Sendable {
+    let surveyID: Int64
+    let surveyUpdatedAt: Date
+    let period: SurveyPeriod
+    let population: Int?
 }
