@@ -119,6 +119,9 @@ struct DatabaseFaultWebTests {
             #expect(english.status == .serviceUnavailable && english.text.contains(en["err_database_unavailable"]))
             let survey = try await client.get("/s/\(fx.surveyCodes["imunisasi"]!)")
             #expect(survey.status == .serviceUnavailable && survey.text.contains(id["err_database_unavailable"]))
+            // Alive (an orchestrator must not restart it for this), not ready.
+            #expect(try await client.get("/health").status == .ok)
+            #expect(try await client.get("/ready").status == .serviceUnavailable)
         }
     }
 }
