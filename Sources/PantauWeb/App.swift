@@ -35,6 +35,17 @@ public struct AppServices: Sendable {
     let surveyResultCache = RefreshingCache<SurveyResultKey, SKMResult>()
     /// Realised indicator values for the list, the dashboard and the API (see ``IndicatorCache``).
     let indicatorCache = IndicatorCache()
+    /// Group commit of `POST /api/v1/events` (see ``EventIngestQueue``), made on first use.
+    private let eventQueueBox = NIOLockedValueBox<EventIngestQueue?>(nil)
+
+    var eventQueue: EventIngestQueue {
+        eventQueueBox.withLockedValue { box in
+            if let q = box { return q }
+            let q = EventIngestQueue(store: store, concurrency: store.database.kind == .sqlite ? 1 : 4)
+            box = q
+            return q
+        }
+    }
 }
 
 extension AppServices {

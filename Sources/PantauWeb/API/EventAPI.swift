@@ -143,7 +143,7 @@ enum EventAPI {
                     }
                 }
             }
-            let outcomes = inputs.isEmpty ? [] : try await PantauMetrics.ingesting(.api) { try await s.store.ingestEvents(inputs, scope: scope, by: ctx.actor) }
+            let outcomes = inputs.isEmpty ? [] : try await PantauMetrics.ingesting(.api) { try await s.eventQueue.ingest(inputs, scope: scope, by: ctx.actor) }
             for (k, o) in outcomes.enumerated() {
                 let i = position[k]
                 let id = inputs[k].clientID
