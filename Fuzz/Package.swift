@@ -6,7 +6,7 @@ import PackageDescription
 
 let targets = [
     "FuzzXES", "FuzzXESGzip", "FuzzEventCSV", "FuzzPNML", "FuzzBPMN", "FuzzSOPYAML", "FuzzSOPJSON",
-    "FuzzSurveyCSV", "FuzzEventJSON", "FuzzFormURLEncoded", "FuzzMultipart", "FuzzXLSX",
+    "FuzzSurveyCSV", "FuzzEventJSON", "FuzzFormURLEncoded", "FuzzMultipart", "FuzzXLSX", "FuzzEventChunks",
 ]
 
 let package = Package(

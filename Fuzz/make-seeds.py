@@ -73,6 +73,17 @@ if target in ("FuzzXES", "FuzzXESGzip"):
 elif target == "FuzzEventCSV":
     for path in shared_files("*.csv", "*.csv.gz"):
         put(os.path.basename(path).replace(".gz", ""), csv_head(read(path), 40))
+elif target == "FuzzEventChunks":
+    # The first byte picks the format (odd: XES), the lifecycle rule (bit 1) and the chunk size
+    # (1 + byte >> 3 events); here 1, 3 and 8 events a chunk.
+    for path in shared_files("*.xes", "*.xes.gz"):
+        head = xes_head(read(path), 4)
+        for sel in (0x01, 0x13, 0x39):
+            put(os.path.basename(path).replace(".gz", "") + f".{sel:02x}", bytes([sel]) + head)
+    for path in shared_files("*.csv", "*.csv.gz"):
+        head = csv_head(read(path), 40)
+        for sel in (0x00, 0x12, 0x38):
+            put(os.path.basename(path).replace(".gz", "") + f".{sel:02x}", bytes([sel]) + head)
 elif target == "FuzzPNML":
     for path in shared_files("*.pnml"):
         put(path, read(path))

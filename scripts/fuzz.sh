@@ -39,7 +39,7 @@ done
 # slow the mutations down.
 ALL="FuzzXES:16384 FuzzXESGzip:8192 FuzzEventCSV:8192 FuzzPNML:32768 FuzzBPMN:32768
 FuzzSOPYAML:16384 FuzzSOPJSON:16384 FuzzSurveyCSV:4096 FuzzEventJSON:4096 FuzzFormURLEncoded:4096
-FuzzMultipart:8192 FuzzXLSX:32768"
+FuzzMultipart:8192 FuzzXLSX:32768 FuzzEventChunks:16384"
 
 echo "fuzz: building Fuzz/ (release, -sanitize=fuzzer) in Fuzz/.build-fuzz"
 build_start=$(date +%s)
@@ -62,7 +62,13 @@ printf '%-20s %12s %10s %8s  %s\n' target runs exec/s seconds result > "$WORK/su
 for entry in $ALL; do
   name="${entry%%:*}"
   maxlen="${entry##*:}"
-  if [ ${#targets[@]} -gt 0 ] && ! printf '%s\n' "${targets[@]}" | grep -qx "$name"; then continue; fi
+  # (a loop, not `printf | grep -q`: under pipefail grep's early exit can kill printf with SIGPIPE
+  # and silently skip a target that was asked for)
+  if [ ${#targets[@]} -gt 0 ]; then
+    wanted=0
+    for t in "${targets[@]}"; do [ "$t" = "$name" ] && wanted=1; done
+    [ "$wanted" = 1 ] || continue
+  fi
   corpus="$WORK/corpus/$name"
   mkdir -p "$corpus" "$ARTIFACTS/$name"
   seeds=$(python3 "$FUZZ/make-seeds.py" "$name" "$WORK/seeds/$name" "$ROOT" "$SHARED")
