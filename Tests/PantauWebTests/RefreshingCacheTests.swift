@@ -46,9 +46,26 @@ import Testing
         let stale = try await cache.value(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
         #expect(stale.value.cases == 1 && !stale.verified)
         #expect(store.state.withLockedValue { $0.stampReads } == 1)
+        // Past the window but within two: the previous figures at once, the new ones computed meanwhile.
         try await Task.sleep(for: .milliseconds(400))
+        let meanwhile = try await cache.value(key, refresh: window, stamp: { store.stamp() },
+                                              compute: { try await store.compute(delay: .milliseconds(100)) })
+        #expect(meanwhile.value.cases == 1 && !meanwhile.verified)
+        try await Task.sleep(for: .milliseconds(300))
         let fresh = try await cache.value(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
-        #expect(fresh.value.cases == 5 && fresh.verified)
+        #expect(fresh.value.cases == 5)
+        #expect(store.state.withLockedValue { $0.computations } == 2)
+    }
+
+    @Test func aReaderWithNothingRecentEnoughWaitsForTheNewFigures() async throws {
+        let cache = MonitoringFiguresCache(), store = FakeStore()
+        let window = Duration.milliseconds(150)
+        _ = try await cache.value(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
+        store.state.withLockedValue { $0.cases = 9 }
+        try await Task.sleep(for: .milliseconds(400))  // more than two windows
+        let fresh = try await cache.value(key, refresh: window, stamp: { store.stamp() },
+                                          compute: { try await store.compute(delay: .milliseconds(50)) })
+        #expect(fresh.value.cases == 9 && fresh.verified)
     }
 
     @Test func readersArrivingDuringAComputationShareIt() async throws {

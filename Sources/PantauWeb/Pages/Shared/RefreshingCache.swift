@@ -18,6 +18,9 @@ import NIOConcurrencyHelpers
 ///   that window, and recomputing it takes at most about a fifth of one core however many people
 ///   watch. `refresh` is `PANTAU_MONITORING_REFRESH` (default 1 s); 0 turns the window off: every
 ///   read checks the stamp (the tests, and an instance that must show each write at once).
+/// - **No waiting on a recomputation.** With a window, readers who find the stamp moved while the
+///   new value is being computed get the previous one if it was checked less than two windows
+///   ago, instead of waiting for the sums; only a reader with nothing recent enough waits.
 ///
 /// Per process; the stamp comes from the store, so writes made through other instances are seen.
 final class RefreshingCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
@@ -48,7 +51,7 @@ final class RefreshingCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
         case computing(stamp: String, task: Task<Entry, any Error>, previous: Entry?)
     }
 
-    private enum Step { case hit(Entry), join(Task<Entry, any Error>), run(Task<Entry, any Error>, previous: Entry?) }
+    private enum Step { case hit(Entry), join(Task<Entry, any Error>), stale(Entry) }
 
     private let slots = NIOLockedValueBox<[Key: Slot]>([:])
     private let clock = ContinuousClock()
@@ -56,6 +59,12 @@ final class RefreshingCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     static func window(_ e: Entry, refresh: Duration) -> Duration {
         guard refresh > .zero else { return .zero }
         return min(max(refresh, e.cost * costFactor), maxWindow)
+    }
+
+    /// Whether readers may be given `e` while its successor is computed, instead of waiting: with a
+    /// refresh window, and for at most twice the window since `e` was last checked.
+    static func servesStale(_ e: Entry, refresh: Duration, at now: ContinuousClock.Instant) -> Bool {
+        refresh > .zero && now - e.checked < window(e, refresh: refresh) * 2
     }
 
     /// The value for `key`: from the cache when fresh by the rules above, else computed once.
@@ -79,30 +88,46 @@ final class RefreshingCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
         }
         let now = try await stamp()
         let clock = self.clock
-        let step: Step = slots.withLockedValue { slots in
-            switch slots[key] {
+        let slots = self.slots
+        let step: Step = slots.withLockedValue { s in
+            switch s[key] {
             case .ready(var e)? where e.stamp == now:
                 e.checked = clock.now
-                slots[key] = .ready(e)
+                s[key] = .ready(e)
                 return .hit(e)
-            case .computing(let s, let task, _)? where s == now:
+            case .computing(let st, let task, let previous)? where st == now:
+                if let p = previous, Self.servesStale(p, refresh: refresh, at: clock.now) { return .stale(p) }
                 return .join(task)
             default:
                 let previous: Entry?
-                switch slots[key] {
+                switch s[key] {
                 case .ready(let e)?: previous = e
                 case .computing(_, _, let p)?: previous = p
                 case nil: previous = nil
                 }
+                // The computation keeps its result itself, so it serves later readers even when
+                // no reader waits for it.
                 let task = Task<Entry, any Error> {
                     let t0 = clock.now
-                    let f = try await compute()
-                    let t1 = clock.now
-                    return Entry(stamp: now, value: f, checked: t1, cost: t1 - t0)
+                    do {
+                        let f = try await compute()
+                        let t1 = clock.now
+                        let e = Entry(stamp: now, value: f, checked: t1, cost: t1 - t0)
+                        slots.withLockedValue { s in
+                            if case .computing(let st, _, _)? = s[key], st == now { s[key] = .ready(e) }
+                        }
+                        return e
+                    } catch {
+                        slots.withLockedValue { s in
+                            if case .computing(let st, _, _)? = s[key], st == now { s[key] = previous.map(Slot.ready) }
+                        }
+                        throw error
+                    }
                 }
-                if slots.count >= Self.capacity { slots.removeAll() }
-                slots[key] = .computing(stamp: now, task: task, previous: previous)
-                return .run(task, previous: previous)
+                if s.count >= Self.capacity { s.removeAll() }
+                s[key] = .computing(stamp: now, task: task, previous: previous)
+                if let p = previous, Self.servesStale(p, refresh: refresh, at: clock.now) { return .stale(p) }
+                return .join(task)
             }
         }
         switch step {
@@ -111,19 +136,8 @@ final class RefreshingCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
         case .join(let task):
             let e = try await task.value
             return Answer(stamp: e.stamp, value: e.value, verified: true)
-        case .run(let task, let previous):
-            do {
-                let e = try await task.value
-                slots.withLockedValue { slots in
-                    if case .computing(let s, _, _)? = slots[key], s == now { slots[key] = .ready(e) }
-                }
-                return Answer(stamp: e.stamp, value: e.value, verified: true)
-            } catch {
-                slots.withLockedValue { slots in
-                    if case .computing(let s, _, _)? = slots[key], s == now { slots[key] = previous.map(Slot.ready) }
-                }
-                throw error
-            }
+        case .stale(let e):
+            return Answer(stamp: e.stamp, value: e.value, verified: false)
         }
     }
 }
