@@ -330,7 +330,7 @@ private struct ZoneResolver: Sendable {
 }
 
 /// Proleptic Gregorian calendar arithmetic on day numbers (days since 1970-01-01).
-enum CivilTime {
+public enum CivilTime {
     static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
     static func daysInMonth(year: Int, month: Int) -> Int {
@@ -344,7 +344,7 @@ enum CivilTime {
 
     /// Day number of a calendar date. The year is shifted to start in March so the leap day is
     /// the last day of the shifted year; 400-year eras have 146,097 days.
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -355,7 +355,7 @@ enum CivilTime {
     }
 
     /// The calendar date of a day number (inverse of ``daysFromCivil(year:month:day:)``).
-    static func civilFromDays(_ z0: Int) -> (year: Int, month: Int, day: Int) {
+    public static func civilFromDays(_ z0: Int) -> (year: Int, month: Int, day: Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

@@ -574,26 +574,11 @@ public struct XLSXReader: Sendable {
         return t
     }
 
-    static func civilDays(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    static func civilDays(_ y: Int, _ m: Int, _ d: Int) -> Int { CivilTime.daysFromCivil(year: y, month: m, day: d) }
 
-    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    static func civil(fromDays z: Int) -> (Int, Int, Int) {
+        let c = CivilTime.civilFromDays(z)
+        return (c.year, c.month, c.day)
     }
 
     /// `A1` → (column 0, row 1); `XFD1048576` is the largest. `$` signs are allowed.

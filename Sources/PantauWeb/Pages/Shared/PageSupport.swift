@@ -26,16 +26,7 @@ func formatTime(_ d: Date?, _ lang: Language) -> String {
     let seconds = Int((d.timeIntervalSince1970 + 7 * 3600).rounded(.down))
     let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
     let minuteOfDay = (seconds - days * 86_400) / 60
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let day = doy - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    let (year, month, day) = CivilTime.civilFromDays(days)
     func two(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
     let y = String(year)
     return two(day) + "-" + two(month) + "-" + String(repeating: "0", count: max(0, 4 - y.count)) + y + " "
