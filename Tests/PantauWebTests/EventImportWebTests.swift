@@ -66,7 +66,21 @@ struct EventImportWebTests {
                     mapping: [(String, String)] = mapping, action: String = "import") async throws -> TestResponse {
         var f = [("_csrf", s.csrf), ("unggahan", upload), ("do", action)] + mapping
         if skip { f.append(("skip_invalid", "1")) }
-        return try await client.post("/sops/\(sop)/impor-kejadian/jalankan", Req.headers(cookie: s.cookie, csrf: s.csrf, form: true), Req.form(f))
+        let r = try await client.post("/sops/\(sop)/impor-kejadian/jalankan", Req.headers(cookie: s.cookie, csrf: s.csrf, form: true), Req.form(f))
+        // On a busy machine even a small import can outlast the form's wait (2 s): the form then
+        // sends the user to the progress page, which ends on the same result. Follow it as a
+        // browser would, until the import is done.
+        guard action == "import", r.status == .seeOther, let loc = r.headers[.location], loc.contains("/impor-kejadian/kemajuan") else { return r }
+        struct Progress: Decodable { let done: Bool }
+        var json = Req.headers(cookie: s.cookie)
+        json[.accept] = "application/json"
+        let deadline = ContinuousClock.now + .seconds(180)
+        while ContinuousClock.now < deadline {
+            let p = try await client.get(loc, json)
+            if (try? JSONDecoder().decode(Progress.self, from: Data(p.text.utf8)))?.done != false { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return try await client.get(loc, Req.headers(cookie: s.cookie))
     }
 
     /// The figure shown in the result (`<dd … id="r-stored">12</dd>`).

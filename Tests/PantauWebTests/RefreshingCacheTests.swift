@@ -38,31 +38,46 @@ import Testing
         #expect(store.state.withLockedValue { $0.computations } == 2)
     }
 
+    /// A clock the test moves (the windows are then independent of how busy the machine is).
+    final class ManualTime: Sendable {
+        let instant = NIOLockedValueBox(ContinuousClock.now)
+        func now() -> ContinuousClock.Instant { instant.withLockedValue { $0 } }
+        func advance(_ d: Duration) { instant.withLockedValue { $0 += d } }
+    }
+
     @Test func withinTheWindowTheStoreIsNotAskedAndAfterItTheNewFiguresCome() async throws {
-        let cache = MonitoringFiguresCache(), store = FakeStore()
+        let time = ManualTime()
+        let cache = MonitoringFiguresCache(clock: { time.now() }), store = FakeStore()
         let window = Duration.milliseconds(300)
         _ = try await cache.value(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
         store.state.withLockedValue { $0.cases = 5 }
+        time.advance(.milliseconds(200))
         let stale = try await cache.value(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
         #expect(stale.value.cases == 1 && !stale.verified)
         #expect(store.state.withLockedValue { $0.stampReads } == 1)
         // Past the window but within two: the previous figures at once, the new ones computed meanwhile.
-        try await Task.sleep(for: .milliseconds(400))
+        time.advance(.milliseconds(200))
         let meanwhile = try await cache.value(key, refresh: window, stamp: { store.stamp() },
                                               compute: { try await store.compute(delay: .milliseconds(100)) })
         #expect(meanwhile.value.cases == 1 && !meanwhile.verified)
-        try await Task.sleep(for: .milliseconds(300))
-        let fresh = try await cache.value(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
+        // Once computed, the new figures are served (they were checked at their computation).
+        var fresh = meanwhile
+        let deadline = ContinuousClock.now + .seconds(20)
+        while fresh.value.cases != 5, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            fresh = try await cache.value(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
+        }
         #expect(fresh.value.cases == 5)
         #expect(store.state.withLockedValue { $0.computations } == 2)
     }
 
     @Test func aReaderWithNothingRecentEnoughWaitsForTheNewFigures() async throws {
-        let cache = MonitoringFiguresCache(), store = FakeStore()
+        let time = ManualTime()
+        let cache = MonitoringFiguresCache(clock: { time.now() }), store = FakeStore()
         let window = Duration.milliseconds(150)
         _ = try await cache.value(key, refresh: window, stamp: { store.stamp() }, compute: { try await store.compute() })
         store.state.withLockedValue { $0.cases = 9 }
-        try await Task.sleep(for: .milliseconds(400))  // more than two windows
+        time.advance(.milliseconds(400))  // more than two windows
         let fresh = try await cache.value(key, refresh: window, stamp: { store.stamp() },
                                           compute: { try await store.compute(delay: .milliseconds(50)) })
         #expect(fresh.value.cases == 9 && fresh.verified)

@@ -54,7 +54,12 @@ final class RefreshingCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     private enum Step { case hit(Entry), join(Task<Entry, any Error>), stale(Entry) }
 
     private let slots = NIOLockedValueBox<[Key: Slot]>([:])
-    private let clock = ContinuousClock()
+    /// The time (a parameter so tests can move it).
+    private let clock: @Sendable () -> ContinuousClock.Instant
+
+    init(clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+        self.clock = clock
+    }
 
     static func window(_ e: Entry, refresh: Duration) -> Duration {
         guard refresh > .zero else { return .zero }
@@ -75,7 +80,7 @@ final class RefreshingCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     func value(_ key: Key, refresh: Duration,
                  stamp: () async throws -> String,
                  compute: @escaping @Sendable () async throws -> Value) async throws -> Answer {
-        let start = clock.now
+        let start = clock()
         let recent: Entry? = slots.withLockedValue { slots in
             switch slots[key] {
             case .ready(let e)?: return e
@@ -86,17 +91,17 @@ final class RefreshingCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
         if let recent, refresh > .zero, start - recent.checked < Self.window(recent, refresh: refresh) {
             return Answer(stamp: recent.stamp, value: recent.value, verified: false)
         }
-        let now = try await stamp()
+        let current = try await stamp()
         let clock = self.clock
         let slots = self.slots
         let step: Step = slots.withLockedValue { s in
             switch s[key] {
-            case .ready(var e)? where e.stamp == now:
-                e.checked = clock.now
+            case .ready(var e)? where e.stamp == current:
+                e.checked = clock()
                 s[key] = .ready(e)
                 return .hit(e)
-            case .computing(let st, let task, let previous)? where st == now:
-                if let p = previous, Self.servesStale(p, refresh: refresh, at: clock.now) { return .stale(p) }
+            case .computing(let st, let task, let previous)? where st == current:
+                if let p = previous, Self.servesStale(p, refresh: refresh, at: clock()) { return .stale(p) }
                 return .join(task)
             default:
                 let previous: Entry?
@@ -108,25 +113,25 @@ final class RefreshingCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
                 // The computation keeps its result itself, so it serves later readers even when
                 // no reader waits for it.
                 let task = Task<Entry, any Error> {
-                    let t0 = clock.now
+                    let t0 = clock()
                     do {
                         let f = try await compute()
-                        let t1 = clock.now
-                        let e = Entry(stamp: now, value: f, checked: t1, cost: t1 - t0)
+                        let t1 = clock()
+                        let e = Entry(stamp: current, value: f, checked: t1, cost: t1 - t0)
                         slots.withLockedValue { s in
-                            if case .computing(let st, _, _)? = s[key], st == now { s[key] = .ready(e) }
+                            if case .computing(let st, _, _)? = s[key], st == current { s[key] = .ready(e) }
                         }
                         return e
                     } catch {
                         slots.withLockedValue { s in
-                            if case .computing(let st, _, _)? = s[key], st == now { s[key] = previous.map(Slot.ready) }
+                            if case .computing(let st, _, _)? = s[key], st == current { s[key] = previous.map(Slot.ready) }
                         }
                         throw error
                     }
                 }
                 if s.count >= Self.capacity { s.removeAll() }
-                s[key] = .computing(stamp: now, task: task, previous: previous)
-                if let p = previous, Self.servesStale(p, refresh: refresh, at: clock.now) { return .stale(p) }
+                s[key] = .computing(stamp: current, task: task, previous: previous)
+                if let p = previous, Self.servesStale(p, refresh: refresh, at: clock()) { return .stale(p) }
                 return .join(task)
             }
         }
