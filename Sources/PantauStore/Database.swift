@@ -324,6 +324,11 @@ private final class SQLiteBackend: Sendable {
             return v
         }
         await readLocks[i].lock()
+        // Closed while this read waited for its connection: never touch a closed connection.
+        if closed.withLockedValue({ $0 }) {
+            await readLocks[i].unlock()
+            throw DatabaseError.closed
+        }
         do {
             let r = try await body(readers[i].sql())
             await readLocks[i].unlock()
@@ -337,6 +342,11 @@ private final class SQLiteBackend: Sendable {
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         guard !closed.withLockedValue({ $0 }) else { throw DatabaseError.closed }
         await writeLock.lock()
+        // Closed while this write waited for the writer: never touch a closed connection.
+        if closed.withLockedValue({ $0 }) {
+            await writeLock.unlock()
+            throw DatabaseError.closed
+        }
         let sql = writer.sql()
         do {
             try await sql.raw("BEGIN IMMEDIATE").run()
@@ -369,18 +379,18 @@ private final class SQLiteBackend: Sendable {
         // a connection while a statement runs on it fails and leaves it open.
         checkpointTask.withLockedValue { $0?.cancel() }
         await checkpointLock.lock()
-        try? await checkpointer.close()
+        do { try await checkpointer.close() } catch { logger.error("closing the checkpoint connection failed: \(error)") }
         await checkpointLock.unlock()
         await writeLock.lock()
         for (i, r) in readers.enumerated() {
             await readLocks[i].lock()
-            try? await r.close()
+            do { try await r.close() } catch { logger.error("closing a read connection failed: \(error)") }
             await readLocks[i].unlock()
         }
         // Everything into the database file, the log emptied (as the automatic checkpoint would
         // have done at the last connection's close).
         _ = try? await writer.query("PRAGMA wal_checkpoint(TRUNCATE)")
-        try? await writer.close()
+        do { try await writer.close() } catch { logger.error("closing the write connection failed: \(error)") }
         await writeLock.unlock()
     }
 }
