@@ -164,11 +164,14 @@ func alertWorker(_ store: PantauStore, _ config: AppConfig, _ logger: Logger, wa
     return [w]
 }
 
-/// The job worker, and on PostgreSQL the change listener (other instances' writes wake this one's
+/// The job worker (unless turned off, `PANTAU_JOB_INTERVAL=0`), and on PostgreSQL the change listener (other instances' writes wake this one's
 /// live pages and workers at once). See ChangeListener.swift.
 func backgroundServices(_ s: AppServices, _ config: AppConfig, _ logger: Logger) -> [any Service] {
-    var out: [any Service] = [JobWorker(store: s.store, worker: JobWorker.defaultName(), interval: .seconds(5),
-                                        policy: JobPolicy(lease: config.workerLease), wake: s.wakeCounter, logger: logger)]
+    var out: [any Service] = []
+    if config.jobInterval > 0 {
+        out.append(JobWorker(store: s.store, worker: JobWorker.defaultName(), interval: .milliseconds(Int64(config.jobInterval * 1000)),
+                             policy: JobPolicy(lease: config.workerLease), wake: s.wakeCounter, logger: logger))
+    }
     if s.store.database.kind == .postgres {
         out.append(ChangeListener(store: s.store, changed: { _ in s.monitoringChanged() }, logger: logger))
     }

@@ -61,6 +61,10 @@ public struct AppConfig: Sendable {
     /// Seconds between rounds of the alert worker (evaluate rules, send due webhooks) on this
     /// instance (`PANTAU_ALERT_INTERVAL`, default 5); 0 turns the worker off here.
     public var alertInterval: TimeInterval = 5
+    /// Seconds between rounds of the job worker (re-checks of an SOP's cases, see Store+Jobs.swift)
+    /// on this instance when nothing wakes it sooner (`PANTAU_JOB_INTERVAL`, default 5); 0 runs no
+    /// job worker here, for an instance that only serves pages while others run the jobs.
+    public var jobInterval: TimeInterval = 5
     /// One log line per request at `info` (`PANTAU_REQUEST_LOG`, default true).
     public var requestLog: Bool = true
     /// `text` (default) or `json`, one object per line (`PANTAU_LOG_FORMAT`); applied by `pantau serve`
@@ -158,6 +162,7 @@ public struct AppConfig: Sendable {
         config.auditKey = key.isEmpty ? nil : key
         config.webhookAllowPrivate = try flag("pantau.webhook.allow.private", "PANTAU_WEBHOOK_ALLOW_PRIVATE", false)
         config.alertInterval = try number("pantau.alert.interval", "PANTAU_ALERT_INTERVAL", 5, 0...3600, "seconds, 0-3600 (0: no alert worker)")
+        config.jobInterval = try number("pantau.job.interval", "PANTAU_JOB_INTERVAL", 5, 0...3600, "seconds, 0-3600 (0: no job worker)")
         config.requestLog = try flag("pantau.request.log", "PANTAU_REQUEST_LOG", true)
         let formatText = reader.string(forKey: "pantau.log.format", default: "text").lowercased()
         guard let format = LogFormat(rawValue: formatText) else {

@@ -71,14 +71,16 @@ struct DatabaseFaultTests {
         }
     }
 
-    @Test("A PostgreSQL server that is not there: unavailable within the connection wait (connect_timeout), not a hang")
+    // "Not a hang" is the time limit; that the configured 1 s wait is what answered (the pool used
+    // to wait 60 s) is read from the error, not from a clock: on a loaded CI machine the whole
+    // test took 13.7 s and once 45 s while the timer waited for a thread.
+    @Test("A PostgreSQL server that is not there: unavailable within the connection wait (connect_timeout), not a hang",
+          .timeLimit(.minutes(3)))
     func postgresNotThere() async throws {
         // A port nothing listens on.
         let port = try freePort()
         var logger = Logger(label: "pantau.test")
         logger.logLevel = .critical
-        let clock = ContinuousClock()
-        let start = clock.now
         do {
             let db = try await Database.open(.postgres(url: "postgres://postgres@127.0.0.1:\(port)/pantau?sslmode=disable&connect_timeout=1"), logger: logger)
             await db.shutdown()
@@ -89,10 +91,8 @@ struct DatabaseFaultTests {
                 return
             }
             #expect(e.description.contains("cannot be reached"))
+            #expect(e.description.contains("within 1.0 seconds"), "the configured wait answered: \(e)")
         }
-        // A bound that proves "not a hang" (the pool used to wait 60 s) with room for a loaded CI
-        // machine (13.7 s seen there with connect_timeout=1).
-        #expect(clock.now - start < .seconds(30), "waited \(clock.now - start)")
     }
 
     @Test("Engine errors that are not faults stay what they are")
