@@ -347,7 +347,7 @@ private final class SQLiteBackend: Sendable {
             await writeLock.unlock()
             throw DatabaseError.closed
         }
-        let sql = writer.sql()
+        let sql = SQLiteWriterSQL(writer)
         do {
             try await sql.raw("BEGIN IMMEDIATE").run()
         } catch {
@@ -424,6 +424,18 @@ private struct LiveConnectionSQL: SQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         guard !connection.isClosed else { throw DatabaseError.unavailable("the connection was closed by the server") }
         try await base.execute(sql: query, onRow)
+    }
+}
+
+extension LiveConnectionSQL: BulkExecutor {
+    func run(_ statement: BulkStatement) async throws {
+        guard !connection.isClosed else { throw DatabaseError.unavailable("the connection was closed by the server") }
+        for try await _ in try await connection.runBulk(statement, logger: logger) {}
+    }
+
+    func rows(_ statement: BulkStatement, _ columns: [BulkColumn]) async throws -> [[BulkValue]] {
+        guard !connection.isClosed else { throw DatabaseError.unavailable("the connection was closed by the server") }
+        return try await connection.bulkRows(statement, columns, logger: logger)
     }
 }
 

@@ -103,9 +103,9 @@ extension EventInput {
     public func problems(now: Date) -> [InputProblem] {
         var p: [InputProblem] = []
         func text(_ v: String, _ field: String, max: Int, required: Bool = true) {
-            let t = v.trimmedOfWhitespace
-            if required && t.isEmpty { p.append(InputProblem(field, "required")) }
-            else if v.count > max { p.append(InputProblem(field, "too_long", ["\(max)"])) }
+            if required && v.trimmedOfWhitespace.isEmpty { p.append(InputProblem(field, "required")) }
+            // Characters are counted only when the bytes could exceed the limit (never fewer bytes than characters).
+            else if v.utf8.count > max && v.count > max { p.append(InputProblem(field, "too_long", ["\(max)"])) }
         }
         text(clientID, "event_id", max: EventLimits.maxIDLength)
         text(caseReference, "case", max: EventLimits.maxIDLength)
@@ -119,7 +119,8 @@ extension EventInput {
             if lifecycle == .start { p.append(InputProblem("start", "not_with_lifecycle_start")) }
         }
         if attributes.count > EventLimits.maxAttributes { p.append(InputProblem("attributes", "too_many", ["\(EventLimits.maxAttributes)"])) }
-        for (k, v) in attributes where k.count > EventLimits.maxIDLength || v.count > EventLimits.maxTextLength {
+        for (k, v) in attributes where (k.utf8.count > EventLimits.maxIDLength && k.count > EventLimits.maxIDLength)
+            || (v.utf8.count > EventLimits.maxTextLength && v.count > EventLimits.maxTextLength) {
             p.append(InputProblem("attributes", "too_long", ["\(EventLimits.maxTextLength)"]))
             break
         }
@@ -261,6 +262,7 @@ extension PantauStore {
         let pending = outcomes
         let result = try await write { w -> [EventOutcome?] in
             var outcomes = pending
+            let bulk = try w.bulk
             // SOPs of the batch.
             let sopIDs = Set(items.indices.filter { outcomes[$0] == nil }.map { items[$0].sopID })
             var sopUnit: [Int64: Int64] = [:]
@@ -290,9 +292,13 @@ extension PantauStore {
             for (sopID, idx) in bySOP.sorted(by: { $0.key < $1.key }) {
                 var existing: [String: Int64] = [:]
                 for chunk in idx.chunked(500) {
-                    var q: SQLQueryString = "SELECT client_id, case_id FROM service_events WHERE sop_id = \(bind: sopID) AND client_id IN ("
-                    for (j, i) in chunk.enumerated() { q += (j > 0 ? ", " : "") + "\(bind: items[i].clientID)" }
-                    for r in try await w.sql.raw(q + ")").all() { existing[try r.string("client_id")] = try r.int64("case_id") }
+                    var st = BulkStatement(w.kind, "SELECT client_id, case_id FROM service_events WHERE sop_id = \(sopID) AND client_id IN (")
+                    for (j, i) in chunk.enumerated() {
+                        if j > 0 { st.append(", ") }
+                        st.bind(items[i].clientID)
+                    }
+                    st.append(")")
+                    for r in try await bulk.rows(st, [.text, .int]) { existing[try r[0].string] = try r[1].int64 }
                 }
                 var fresh: [Int] = []
                 for i in idx {
@@ -303,9 +309,13 @@ extension PantauStore {
                 let refs = Array(Set(fresh.map { items[$0].caseReference }))
                 func loadCases() async throws {
                     for chunk in refs.chunked(500) {
-                        var q: SQLQueryString = "SELECT id, unit_id, reference FROM service_cases WHERE sop_id = \(bind: sopID) AND reference IN ("
-                        for (j, r) in chunk.enumerated() { q += (j > 0 ? ", " : "") + "\(bind: r)" }
-                        for r in try await w.sql.raw(q + ")").all() { cases[try r.string("reference")] = (try r.int64("id"), try r.int64("unit_id")) }
+                        var st = BulkStatement(w.kind, "SELECT id, unit_id, reference FROM service_cases WHERE sop_id = \(sopID) AND reference IN (")
+                        for (j, r) in chunk.enumerated() {
+                            if j > 0 { st.append(", ") }
+                            st.bind(r)
+                        }
+                        st.append(")")
+                        for r in try await bulk.rows(st, [.int, .int, .text]) { cases[try r[2].string] = (try r[0].int64, try r[1].int64) }
                     }
                 }
                 try await loadCases()
@@ -338,13 +348,15 @@ extension PantauStore {
                     eventUnit[i] = unit
                 }
                 for chunk in newCases.sorted(by: { $0.key < $1.key }).chunked(200) {
-                    var q: SQLQueryString = "INSERT INTO service_cases (sop_id, unit_id, reference, status, created_at, updated_at) VALUES "
+                    var st = BulkStatement(w.kind, "INSERT INTO service_cases (sop_id, unit_id, reference, status, created_at, updated_at) VALUES ")
+                    let t = literal(w.t)
                     for (j, (ref, unit)) in chunk.enumerated() {
-                        q += (j > 0 ? ", " : "") + "(\(bind: sopID), \(bind: unit), \(bind: ref), 'open', \(bind: w.t), \(bind: w.t))"
+                        st.append((j > 0 ? ", (" : "(") + "\(sopID), \(unit), ")
+                        st.bind(ref)
+                        st.append(", 'open', \(t), \(t))")
                     }
-                    for r in try await w.sql.raw(q + " ON CONFLICT (sop_id, reference) DO NOTHING RETURNING id").all() {
-                        created.insert(try r.int64("id"))
-                    }
+                    st.append(" ON CONFLICT (sop_id, reference) DO NOTHING RETURNING id")
+                    for r in try await bulk.rows(st, [.int]) { created.insert(try r[0].int64) }
                 }
                 if !newCases.isEmpty { try await loadCases() }
                 // A concurrent sender may have opened a case for another unit first.
@@ -355,36 +367,46 @@ extension PantauStore {
                 }
                 // Events.
                 let insertable = fresh.filter { outcomes[$0] == nil }
+                var activities: [Int: String] = [:]
+                let receivedAt = literal(w.t)
                 for chunk in insertable.chunked(300) {
-                    var q: SQLQueryString = """
+                    var st = BulkStatement(w.kind, """
                         INSERT INTO service_events (sop_id, case_id, client_id, activity, lifecycle, started_at, at, utc_offset,
                             resource, source, note, attributes, received_at, received_by) VALUES
-                        """
+                        """)
                     for (j, i) in chunk.enumerated() {
                         let e = items[i]
+                        let activity = e.activity.trimmedOfWhitespace
+                        activities[i] = activity
                         guard let c = cases[e.caseReference] else { throw StoreError.corrupt("case \(e.caseReference) vanished") }
                         let attrs: String? = e.attributes.isEmpty ? nil : jsonText(e.attributes)
                         // Ids, times and the lifecycle and source (fixed words) as literals; what the
                         // sender wrote as binds.
-                        let numbers = "(\(sopID), \(c.id), "
-                        let times = ", '\(e.lifecycle.rawValue)', \(literal(e.startedAt?.timeIntervalSince1970)), "
-                            + "\(literal(e.at.timeIntervalSince1970)), \(e.utcOffset.map(String.init) ?? "NULL"), "
-                        q += (j > 0 ? ", " : "") + """
-                            \(unsafeRaw: numbers)\(bind: e.clientID), \(bind: e.activity.trimmedOfWhitespace)\(unsafeRaw: times)\
-                            \(bind: Self.clean(e.resource)), '\(unsafeRaw: scope.source.rawValue)', \(bind: Self.clean(e.note)),
-                             \(bind: attrs), \(unsafeRaw: literal(w.t)), \(bind: scope.receivedBy))
-                            """
+                        st.append((j > 0 ? ", (" : "(") + "\(sopID), \(c.id), ")
+                        st.bind(e.clientID)
+                        st.append(", ")
+                        st.bind(activity)
+                        st.append(", '\(e.lifecycle.rawValue)', \(literal(e.startedAt?.timeIntervalSince1970)), "
+                            + "\(literal(e.at.timeIntervalSince1970)), \(e.utcOffset.map(String.init) ?? "NULL"), ")
+                        st.bind(Self.clean(e.resource))
+                        st.append(", '\(scope.source.rawValue)', ")
+                        st.bind(Self.clean(e.note))
+                        st.append(", ")
+                        st.bind(attrs)
+                        st.append(", \(receivedAt), ")
+                        st.bind(scope.receivedBy)
+                        st.append(")")
                     }
-                    q += " ON CONFLICT (sop_id, client_id) DO NOTHING RETURNING id, client_id, case_id"
+                    st.append(" ON CONFLICT (sop_id, client_id) DO NOTHING RETURNING id, client_id, case_id")
                     var inserted: [String: (Int64, Int64)] = [:]
-                    for r in try await w.sql.raw(q).all() { inserted[try r.string("client_id")] = (try r.int64("id"), try r.int64("case_id")) }
+                    for r in try await bulk.rows(st, [.int, .text, .int]) { inserted[try r[1].string] = (try r[0].int64, try r[2].int64) }
                     for i in chunk where outcomes[i] == nil {
                         if let (id, c) = inserted[items[i].clientID] {
                             outcomes[i] = .stored(eventID: id, caseID: c)
                             if created.contains(c) {
                                 let e = items[i]
                                 known[c, default: []].append(StoredEvent(
-                                    id: id, caseID: c, activity: e.activity.trimmedOfWhitespace,
+                                    id: id, caseID: c, activity: activities[i] ?? e.activity.trimmedOfWhitespace,
                                     lifecycle: e.lifecycle, startedAt: e.startedAt?.timeIntervalSince1970, at: e.at.timeIntervalSince1970,
                                     resource: Self.clean(e.resource)))
                             }
@@ -489,31 +511,39 @@ extension PantauStore {
         var caseRows: [Int64: CaseRow] = [:]
         var events: [Int64: [StoredEvent]] = [:]
         for (c, evs) in known { events[c] = evs.sorted { ($0.at, $0.id) < ($1.at, $1.id) } }
+        let bulk = try w.bulk
         for chunk in list.chunked(500) {
             let ids = chunk.map(String.init).joined(separator: ",")
-            for r in try await w.sql.raw("SELECT id, sop_id, unit_id, status FROM service_cases WHERE id IN (\(unsafeRaw: ids))").all() {
-                caseRows[try r.int64("id")] = CaseRow(sopID: try r.int64("sop_id"), unitID: try r.int64("unit_id"), status: try r.string("status"))
+            let cases = BulkStatement(w.kind, "SELECT id, sop_id, unit_id, status FROM service_cases WHERE id IN (\(ids))")
+            for r in try await bulk.rows(cases, [.int, .int, .int, .text]) {
+                caseRows[try r[0].int64] = CaseRow(sopID: try r[1].int64, unitID: try r[2].int64, status: try r[3].string)
             }
             let unread = chunk.filter { known[$0] == nil }
             if unread.isEmpty { continue }
             let unreadIDs = unread.map(String.init).joined(separator: ",")
-            for r in try await w.sql.raw("""
+            let read = BulkStatement(w.kind, """
                 SELECT id, case_id, activity, lifecycle, started_at, at, resource FROM service_events
-                WHERE case_id IN (\(unsafeRaw: unreadIDs)) ORDER BY case_id, at, id
-                """).all() {
-                let c = try r.int64("case_id")
+                WHERE case_id IN (\(unreadIDs)) ORDER BY case_id, at, id
+                """)
+            for r in try await bulk.rows(read, [.int, .int, .text, .text, .real, .real, .text]) {
+                let c = try r[1].int64
+                guard let at = r[5].optDouble else { throw StoreError.corrupt("service_events.at of event \(try r[0].int64) is empty") }
                 events[c, default: []].append(StoredEvent(
-                    id: try r.int64("id"), caseID: c, activity: try r.string("activity"),
-                    lifecycle: EventLifecycle(rawValue: try r.string("lifecycle")) ?? .complete,
-                    startedAt: try r.optDouble("started_at"), at: try r.double("at"), resource: try r.optString("resource")))
+                    id: try r[0].int64, caseID: c, activity: try r[2].string,
+                    lifecycle: EventLifecycle(rawValue: try r[3].string) ?? .complete,
+                    startedAt: r[4].optDouble, at: at, resource: r[6].optString))
             }
         }
         // Per SOP: versions, settings, analyzers.
         var periods: [Int64: (periods: [SOPVersionPeriod], effective: Int?, latest: Int)] = [:]
         var documents: [Int64: [Int: String]] = [:]
         var settings: [Int64: SOPMonitoringSettings] = [:]
-        var analyzers: [CaseAnalyzerCache.Key: SOPCaseAnalyzer] = [:]
-        var totals: [CaseAnalyzerCache.Key: Double?] = [:]
+        // Keyed here by SOP and version only (within one call an SOP's settings and texts are
+        // fixed): the shared cache's key holds the version's whole text, too long to hash per case.
+        struct SOPVersionKey: Hashable { let sopID: Int64; let version: Int }
+        var analyzers: [SOPVersionKey: SOPCaseAnalyzer] = [:]
+        var cacheKeys: [SOPVersionKey: CaseAnalyzerCache.Key] = [:]
+        var totals: [SOPVersionKey: Double?] = [:]
         for sopID in Set(caseRows.values.map(\.sopID)).sorted() {
             var ps: [SOPVersionPeriod] = []
             var latest = 1
@@ -532,23 +562,43 @@ extension PantauStore {
             periods[sopID] = (ps, eff, latest)
             settings[sopID] = try await monitoringSettings(w.sql, sopID: sopID)
         }
-        func analyzer(_ sopID: Int64, _ version: Int) async throws -> (CaseAnalyzerCache.Key, SOPCaseAnalyzer) {
+        func analyzer(_ sopID: Int64, _ version: Int) async throws -> SOPVersionKey {
+            let local = SOPVersionKey(sopID: sopID, version: version)
+            if analyzers[local] != nil { return local }
             let s = settings[sopID] ?? SOPMonitoringSettings()
             guard let text = documents[sopID]?[version] else { throw StoreError.notFound(entity: "sop_version", id: "\(sopID) v\(version)") }
             let key = CaseAnalyzerCache.Key(sopID: sopID, version: version, settings: s.stamp, document: text)
-            if let a = analyzers[key] { return (key, a) }
-            if let a = CaseAnalyzerCache.shared.take(key) { analyzers[key] = a; return (key, a) }
+            cacheKeys[local] = key
+            if let a = CaseAnalyzerCache.shared.take(key) { analyzers[local] = a; return local }
             let doc: SOPDocument
             do { doc = try JSONDecoder().decode(SOPDocument.self, from: Data(text.utf8)) }
             catch { throw StoreError.corrupt("sop_versions.document of SOP \(sopID) v\(version): \(error)") }
             let a = try SOPCaseAnalyzer(document: doc, aliases: s.aliasesByStep, notRecorded: s.notRecorded)
-            analyzers[key] = a
-            totals[key] = a.document.totalTimeStandard
-            return (key, a)
+            analyzers[local] = a
+            totals[local] = a.document.totalTimeStandard
+            return local
         }
-        var stepRows: [SQLQueryString] = []
-        var arcRows: [SQLQueryString] = []
-        var caseRows2: [SQLQueryString] = []
+        let t = literal(w.t)
+        // Every case's summary in a few statements (WITH v AS (VALUES ...) UPDATE ... FROM v: PostgreSQL, SQLite 3.33+);
+        // the casts type the values for PostgreSQL and give SQLite the columns' affinity.
+        var caseRows2 = BulkRows(w.kind, head: """
+            WITH v(id, version, status, opened_at, closed_at, last_event_at, events, compliant, fitness, lead_seconds,
+                   standard_seconds, skipped, unexpected, repeated, out_of_order, rework_seconds, variant, result) AS (VALUES
+            """, tail: """
+            )
+            UPDATE service_cases SET version = v.version, status = v.status, opened_at = v.opened_at, closed_at = v.closed_at,
+                last_event_at = v.last_event_at, events = v.events, updated_at = \(t), analysed_at = \(t),
+                compliant = v.compliant, fitness = v.fitness, lead_seconds = v.lead_seconds, standard_seconds = v.standard_seconds,
+                skipped = v.skipped, unexpected = v.unexpected, repeated = v.repeated, out_of_order = v.out_of_order,
+                rework_seconds = v.rework_seconds, variant = v.variant, result = v.result
+            FROM v WHERE service_cases.id = v.id
+            """, perStatement: 200)
+        var stepRows = BulkRows(w.kind, head: """
+            INSERT INTO case_steps (case_id, sop_id, unit_id, opened_at, step, occurrences, measured, within_standard, seconds,
+                excess_seconds, waited, waiting_seconds, rework_seconds, skipped, unexpected, repeated, out_of_order) VALUES
+            """, perStatement: 200)
+        var arcRows = BulkRows(w.kind, head: "INSERT INTO case_arcs (case_id, sop_id, unit_id, opened_at, source, target, n, seconds) VALUES ",
+                               perStatement: 400)
         for id in list {
             guard let row = caseRows[id] else { continue }
             let evs = events[id] ?? []
@@ -560,7 +610,7 @@ extension PantauStore {
             let first = p.periods.min { ($0.effectiveFrom, $0.version) < ($1.effectiveFrom, $1.version) }?.version
             let version = opened.flatMap { SOPVersionPeriod.versionInForce(on: CivilDate(Date(timeIntervalSince1970: $0)), among: p.periods) }
                 ?? first ?? p.effective ?? p.latest
-            let (key, _) = try await analyzer(row.sopID, version)
+            let key = try await analyzer(row.sopID, version)
             // Taken out of the dictionary while it analyses, so its caches are mutated in place
             // instead of copied for every case.
             var a = analyzers.removeValue(forKey: key)!
@@ -586,12 +636,15 @@ extension PantauStore {
                 real(result.fitness), real(result.leadSeconds), real(totals[key] ?? nil), int(d.skipped), int(d.unexpected),
                 int(d.repeated), int(d.outOfOrder), real(result.reworkSeconds),
             ]
-            let numbers1 = "(" + before.joined(separator: ", ") + ", CAST("
-            let numbers2 = " AS TEXT), " + middle.joined(separator: ", ") + ", CAST("
-            caseRows2.append("""
-                \(unsafeRaw: numbers1)\(bind: status)\(unsafeRaw: numbers2)\(bind: result.path.joined(separator: "\u{1F}")) AS TEXT), \
-                CAST(\(bind: result.deviations.isEmpty ? "[]" : jsonText(result.deviations)) AS TEXT))
-                """)
+            caseRows2.row { st in
+                st.append("(" + before.joined(separator: ", ") + ", CAST(")
+                st.bind(status)
+                st.append(" AS TEXT), " + middle.joined(separator: ", ") + ", CAST(")
+                st.bind(result.path.joined(separator: "\u{1F}"))
+                st.append(" AS TEXT), CAST(")
+                st.bind(result.deviations.isEmpty ? "[]" : jsonText(result.deviations))
+                st.append(" AS TEXT))")
+            }
             for f in result.steps {
                 let dv = f.deviations
                 // Numbers the store computed go in as literals (one bind per row, for the step key):
@@ -600,13 +653,21 @@ extension PantauStore {
                 let tail = ", \(f.occurrences), \(f.measured), \(f.withinStandard), \(literal(f.seconds)), \(literal(f.excessSeconds)), "
                     + "\(f.waited), \(literal(f.waitingSeconds)), \(literal(f.reworkSeconds)), \(dv.skipped), \(dv.unexpected), "
                     + "\(dv.repeated), \(dv.outOfOrder))"
-                stepRows.append("\(unsafeRaw: head)\(bind: f.stepID)\(unsafeRaw: tail)")
+                stepRows.row { st in
+                    st.append(head)
+                    st.bind(f.stepID)
+                    st.append(tail)
+                }
             }
             var outsideDev: [String: Int] = [:]
             for dv in result.deviations where dv.stepID == nil { outsideDev[dv.activity, default: 0] += 1 }
             for (act, n) in result.outsideSOP.sorted(by: { $0.key < $1.key }) {
                 let head = "(\(id), \(row.sopID), \(row.unitID), \(literal(opened)), "
-                stepRows.append("\(unsafeRaw: head)\(bind: "?" + act)\(unsafeRaw: ", \(n), 0, 0, 0, 0, 0, 0, 0, 0, \(outsideDev[act] ?? n), 0, 0)")")
+                stepRows.row { st in
+                    st.append(head)
+                    st.bind("?" + act)
+                    st.append(", \(n), 0, 0, 0, 0, 0, 0, 0, 0, \(outsideDev[act] ?? n), 0, 0)")
+                }
             }
             // Arcs between consecutive events (and from the case's start, to its end when closed):
             // time from the previous completion to the next start (or completion).
@@ -626,47 +687,24 @@ extension PantauStore {
             for (k, v) in arcs.sorted(by: { $0.key < $1.key }) {
                 let parts = k.split(separator: "\u{1F}", omittingEmptySubsequences: false)
                 let head = "(\(id), \(row.sopID), \(row.unitID), \(literal(opened)), "
-                arcRows.append("\(unsafeRaw: head)\(bind: String(parts[0])), \(bind: String(parts[1]))\(unsafeRaw: ", \(v.n), \(literal(v.s)))")")
+                arcRows.row { st in
+                    st.append(head)
+                    st.bind(String(parts[0]))
+                    st.append(", ")
+                    st.bind(String(parts[1]))
+                    st.append(", \(v.n), \(literal(v.s)))")
+                }
             }
         }
-        for (key, a) in analyzers { CaseAnalyzerCache.shared.put(key, a) }
-        // Every case's summary in a few statements (WITH v AS (VALUES ...) UPDATE ... FROM v: PostgreSQL, SQLite 3.33+);
-        // the casts type the values for PostgreSQL and give SQLite the columns' affinity.
-        for chunk in caseRows2.chunked(200) {
-            var q: SQLQueryString = """
-                WITH v(id, version, status, opened_at, closed_at, last_event_at, events, compliant, fitness, lead_seconds,
-                       standard_seconds, skipped, unexpected, repeated, out_of_order, rework_seconds, variant, result) AS (VALUES
-                """
-            for (j, r) in chunk.enumerated() { q += (j > 0 ? ", " : "") + r }
-            q += """
-                )
-                UPDATE service_cases SET version = v.version, status = v.status, opened_at = v.opened_at, closed_at = v.closed_at,
-                    last_event_at = v.last_event_at, events = v.events, updated_at = \(bind: w.t), analysed_at = \(bind: w.t),
-                    compliant = v.compliant, fitness = v.fitness, lead_seconds = v.lead_seconds, standard_seconds = v.standard_seconds,
-                    skipped = v.skipped, unexpected = v.unexpected, repeated = v.repeated, out_of_order = v.out_of_order,
-                    rework_seconds = v.rework_seconds, variant = v.variant, result = v.result
-                FROM v WHERE service_cases.id = v.id
-                """
-            try await w.sql.raw(q).run()
-        }
+        for (local, a) in analyzers { if let key = cacheKeys[local] { CaseAnalyzerCache.shared.put(key, a) } }
+        for st in caseRows2.statements { try await bulk.run(st) }
         for chunk in list.chunked(500) {
             let ids = chunk.map(String.init).joined(separator: ",")
             try await w.sql.raw("DELETE FROM case_steps WHERE case_id IN (\(unsafeRaw: ids))").run()
             try await w.sql.raw("DELETE FROM case_arcs WHERE case_id IN (\(unsafeRaw: ids))").run()
         }
-        for chunk in stepRows.chunked(200) {
-            var q: SQLQueryString = """
-                INSERT INTO case_steps (case_id, sop_id, unit_id, opened_at, step, occurrences, measured, within_standard, seconds,
-                    excess_seconds, waited, waiting_seconds, rework_seconds, skipped, unexpected, repeated, out_of_order) VALUES
-                """
-            for (j, r) in chunk.enumerated() { q += (j > 0 ? ", " : "") + r }
-            try await w.sql.raw(q).run()
-        }
-        for chunk in arcRows.chunked(400) {
-            var q: SQLQueryString = "INSERT INTO case_arcs (case_id, sop_id, unit_id, opened_at, source, target, n, seconds) VALUES "
-            for (j, r) in chunk.enumerated() { q += (j > 0 ? ", " : "") + r }
-            try await w.sql.raw(q).run()
-        }
+        for st in stepRows.statements { try await bulk.run(st) }
+        for st in arcRows.statements { try await bulk.run(st) }
     }
 }
 

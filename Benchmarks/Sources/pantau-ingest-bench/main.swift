@@ -12,7 +12,7 @@
 //
 //   swift build -c release --scratch-path .build-bench --product pantau-ingest-bench
 //   .build-bench/release/pantau-ingest-bench [--log PATH] [--sop PATH] [--batch N]
-//       [--sqlite PATH] [--postgres URL | env PANTAU_BENCH_DATABASE_URL] [--no-sqlite]
+//       [--sqlite PATH] [--postgres URL | env PANTAU_BENCH_DATABASE_URL] [--no-sqlite] [--batch-only]
 import Foundation
 import PantauCore
 import PantauStore
@@ -24,6 +24,8 @@ struct Options {
     var sqlitePath: String?
     var postgresURL: String? = ProcessInfo.processInfo.environment["PANTAU_BENCH_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     var sqlite = true
+    /// Batch ingestion only (no single-event probes, no monitoring figures): for profiling it.
+    var batchOnly = false
 }
 
 func parseOptions() -> Options {
@@ -37,8 +39,9 @@ func parseOptions() -> Options {
         case "--sqlite": o.sqlitePath = args.popFirst()
         case "--postgres": o.postgresURL = args.popFirst()
         case "--no-sqlite": o.sqlite = false
+        case "--batch-only": o.batchOnly = true
         case "-h", "--help":
-            print("pantau-ingest-bench [--log PATH] [--sop PATH] [--batch N] [--sqlite PATH] [--postgres URL] [--no-sqlite]")
+            print("pantau-ingest-bench [--log PATH] [--sop PATH] [--batch N] [--sqlite PATH] [--postgres URL] [--no-sqlite] [--batch-only]")
             exit(0)
         default:
             FileHandle.standardError.write(Data("unknown option \(a)\n".utf8))
@@ -95,7 +98,7 @@ func run(_ location: DatabaseLocation, label: String) async throws {
     print("\n== \(label): \(all.count) events, \(eventLog.caseCount) cases, batches of \(options.batch) ==")
 
     // Probes of single-event cost at these store sizes.
-    var probes = [10_000, 100_000, 1_000_000].filter { $0 <= all.count }
+    var probes = options.batchOnly ? [] : [10_000, 100_000, 1_000_000].filter { $0 <= all.count }
     var probeRows: [(Int, Double, Double)] = []
     func probe(at size: Int) async throws {
         // 300 single events, each a further step of an existing case (a repeated last step: rework).
@@ -147,13 +150,13 @@ func run(_ location: DatabaseLocation, label: String) async throws {
     }
     var times: [Double] = []
     var figures: MonitoringFigures?
-    for _ in 0..<5 {
+    for _ in 0..<(options.batchOnly ? 0 : 5) {
         let t = now()
         figures = try await store.monitoring(sopID: sop.id, filter: MonitoringFilter())
         times.append(now() - t)
     }
     times.sort()
-    if let f = figures {
+    if let f = figures, !times.isEmpty {
         print("monitoring figures (\(f.cases) cases, \(all.count) events): median \(fmt(times[2])), best \(fmt(times[0]))")
     }
     await store.shutdown()

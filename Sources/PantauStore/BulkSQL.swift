@@ -1,0 +1,216 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SQLKit
+import SQLiteNIO
+
+// The statements that carry most of an ingestion batch (thousands of event, step and arc rows)
+// go to the driver directly instead of through SQLKit: SQLKit serialises every fragment and bind
+// as an existential and encodes each value through `Encodable`, which cost about a sixth of batch
+// ingestion (perf, docs/monitoring.md "Kecepatan dan skala"). Everything else stays on SQLKit.
+
+/// A value bound to a bulk statement, handed to the driver as it is.
+enum BulkValue: Sendable, Equatable {
+    case int(Int64)
+    case real(Double?)
+    case text(String?)
+}
+
+/// What a column of a bulk statement's result holds.
+enum BulkColumn: Sendable { case int, real, text }
+
+/// One statement for one engine: SQL text with numbered placeholders (`?1` on SQLite, `$1` on
+/// PostgreSQL) and their values. Only store code builds these: SQL text is appended as is, every
+/// value a sender wrote goes through ``bind(_:)``.
+struct BulkStatement: Sendable {
+    let kind: DatabaseKind
+    private(set) var sql: String
+    private(set) var values: [BulkValue] = []
+
+    init(_ kind: DatabaseKind, _ sql: String = "") {
+        self.kind = kind
+        self.sql = sql
+    }
+
+    /// SQL text written by the store (never a sender's text).
+    mutating func append(_ raw: String) { sql += raw }
+
+    mutating func bind(_ v: BulkValue) {
+        values.append(v)
+        sql += kind == .postgres ? "$" : "?"
+        sql += String(values.count)
+    }
+
+    mutating func bind(_ text: String?) { bind(.text(text)) }
+}
+
+/// Runs bulk statements on the connection of a transaction (see ``WriteContext/bulk``).
+protocol BulkExecutor: Sendable {
+    func run(_ statement: BulkStatement) async throws
+    /// The rows the statement returns, each as values of the given columns, in order.
+    func rows(_ statement: BulkStatement, _ columns: [BulkColumn]) async throws -> [[BulkValue]]
+}
+
+extension BulkValue {
+    /// The value of a column read as ``BulkColumn/int`` that may not be NULL.
+    var int64: Int64 {
+        get throws {
+            guard case let .int(v) = self else { throw StoreError.corrupt("an integer column holds \(self)") }
+            return v
+        }
+    }
+
+    /// A text column that may not be NULL.
+    var string: String {
+        get throws {
+            guard case let .text(v?) = self else { throw StoreError.corrupt("a text column holds \(self)") }
+            return v
+        }
+    }
+
+    var optString: String? { if case let .text(v) = self { return v } else { return nil } }
+    var optDouble: Double? { if case let .real(v) = self { return v } else { return nil } }
+}
+
+extension WriteContext {
+    /// The bulk path of this transaction's connection (both engines provide one).
+    var bulk: any BulkExecutor {
+        get throws {
+            guard let b = sql as? any BulkExecutor else { throw StoreError.corrupt("the write connection has no bulk path") }
+            return b
+        }
+    }
+}
+
+// MARK: SQLite
+
+/// The SQLite writer connection as an `SQLDatabase` (SQLKit, as `connection.sql()` gives it) that
+/// also runs bulk statements with native binds.
+struct SQLiteWriterSQL: SQLDatabase, BulkExecutor {
+    let base: any SQLDatabase
+    let connection: SQLiteConnection
+
+    init(_ connection: SQLiteConnection) {
+        self.connection = connection
+        self.base = connection.sql()
+    }
+
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { base.version }
+    var dialect: any SQLDialect { base.dialect }
+    var queryLogLevel: Logger.Level? { base.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        base.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await base.execute(sql: query, onRow)
+    }
+
+    private static func data(_ values: [BulkValue]) -> [SQLiteData] {
+        values.map { v in
+            switch v {
+            case let .int(i): return .integer(Int(i))
+            case let .real(d): return d.map { .float($0) } ?? .null
+            case let .text(t): return t.map { .text($0) } ?? .null
+            }
+        }
+    }
+
+    func run(_ statement: BulkStatement) async throws {
+        _ = try await connection.query(statement.sql, Self.data(statement.values))
+    }
+
+    func rows(_ statement: BulkStatement, _ columns: [BulkColumn]) async throws -> [[BulkValue]] {
+        try await connection.query(statement.sql, Self.data(statement.values)).map { row in
+            let cells = row.columns
+            guard cells.count >= columns.count else { throw StoreError.corrupt("a bulk statement returned \(cells.count) columns, not \(columns.count)") }
+            return try columns.indices.map { i in
+                switch (columns[i], cells[i].data) {
+                case let (.int, .integer(v)): return .int(Int64(v))
+                case let (.real, .float(v)): return .real(v)
+                case let (.real, .integer(v)): return .real(Double(v))
+                case (.real, .null): return .real(nil)
+                case let (.text, .text(v)): return .text(v)
+                case (.text, .null): return .text(nil)
+                case let (_, other): throw StoreError.corrupt("column \(cells[i].name) of a bulk statement holds \(other)")
+                }
+            }
+        }
+    }
+}
+
+// MARK: PostgreSQL
+
+extension PostgresConnection {
+    func runBulk(_ statement: BulkStatement, logger: Logger) async throws -> PostgresRowSequence {
+        var binds = PostgresBindings(capacity: statement.values.count)
+        for v in statement.values {
+            switch v {
+            case let .int(i): binds.append(i)
+            case let .real(d): if let d { binds.append(d) } else { binds.appendNull() }
+            case let .text(t): if let t { binds.append(t) } else { binds.appendNull() }
+            }
+        }
+        return try await query(PostgresQuery(unsafeSQL: statement.sql, binds: binds), logger: logger)
+    }
+
+    func bulkRows(_ statement: BulkStatement, _ columns: [BulkColumn], logger: Logger) async throws -> [[BulkValue]] {
+        var out: [[BulkValue]] = []
+        for try await row in try await runBulk(statement, logger: logger) {
+            var values: [BulkValue] = []
+            values.reserveCapacity(columns.count)
+            var cells = row.makeIterator()
+            for c in columns {
+                guard let cell = cells.next() else { throw StoreError.corrupt("a bulk statement returned fewer columns than \(columns.count)") }
+                switch c {
+                case .int: values.append(.int(try cell.decode(Int64.self)))
+                case .real: values.append(.real(try cell.decode(Double?.self)))
+                case .text: values.append(.text(try cell.decode(String?.self)))
+                }
+            }
+            out.append(values)
+        }
+        return out
+    }
+}
+
+/// The rows of multi-row statements (`INSERT ... VALUES (...), (...)`), a new statement every
+/// `perStatement` rows: `head`, the rows separated by commas, `tail`.
+struct BulkRows: Sendable {
+    let kind: DatabaseKind
+    let head: String
+    let tail: String
+    let perStatement: Int
+    private var building: [BulkStatement] = []
+    private var rowsInLast = 0
+
+    init(_ kind: DatabaseKind, head: String, tail: String = "", perStatement: Int) {
+        self.kind = kind
+        self.head = head
+        self.tail = tail
+        self.perStatement = perStatement
+    }
+
+    /// Adds one row; `build` appends its text and values (parentheses included).
+    mutating func row(_ build: (inout BulkStatement) -> Void) {
+        if building.isEmpty || rowsInLast == perStatement {
+            building.append(BulkStatement(kind, head))
+            rowsInLast = 0
+        } else {
+            building[building.count - 1].append(", ")
+        }
+        build(&building[building.count - 1])
+        rowsInLast += 1
+    }
+
+    var statements: [BulkStatement] {
+        building.map { s in
+            var s = s
+            s.append(tail)
+            return s
+        }
+    }
+}
