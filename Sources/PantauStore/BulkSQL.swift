@@ -177,6 +177,43 @@ extension PostgresConnection {
     }
 }
 
+/// A cell of a row of a multi-row statement: SQL text the store wrote, or a value to bind.
+enum BulkCell: Sendable {
+    case raw(String)
+    case int(Int64)
+    case real(Double?)
+    case text(String?)
+}
+
+extension BulkStatement {
+    /// `(cell, cell, ...)`; with `typed`, each value is cast to its SQL type (what a `VALUES` list
+    /// needs on PostgreSQL, whose NULL parameters have no type of their own).
+    mutating func append(row cells: [BulkCell], typed: Bool) {
+        append("(")
+        for (k, c) in cells.enumerated() {
+            if k > 0 { append(", ") }
+            let v: BulkValue
+            let type: String
+            switch c {
+            case let .raw(text):
+                append(text)
+                continue
+            case let .int(i): (v, type) = (.int(i), "BIGINT")
+            case let .real(d): (v, type) = (.real(d.flatMap { $0.isFinite ? $0 : nil }), "DOUBLE PRECISION")
+            case let .text(t): (v, type) = (.text(t), "TEXT")
+            }
+            if typed {
+                append("CAST(")
+                bind(v)
+                append(" AS " + type + ")")
+            } else {
+                bind(v)
+            }
+        }
+        append(")")
+    }
+}
+
 /// The rows of multi-row statements (`INSERT ... VALUES (...), (...)`), a new statement every
 /// `perStatement` rows: `head`, the rows separated by commas, `tail`.
 struct BulkRows: Sendable {
@@ -184,14 +221,23 @@ struct BulkRows: Sendable {
     let head: String
     let tail: String
     let perStatement: Int
+    /// The first row of each statement casts its values to their types (see ``BulkStatement/append(row:typed:)``).
+    let typedFirstRow: Bool
     private var building: [BulkStatement] = []
     private var rowsInLast = 0
 
-    init(_ kind: DatabaseKind, head: String, tail: String = "", perStatement: Int) {
+    init(_ kind: DatabaseKind, head: String, tail: String = "", perStatement: Int, typedFirstRow: Bool = false) {
         self.kind = kind
         self.head = head
         self.tail = tail
         self.perStatement = perStatement
+        self.typedFirstRow = typedFirstRow
+    }
+
+    mutating func row(_ cells: [BulkCell]) {
+        let first = building.isEmpty || rowsInLast == perStatement
+        let typed = typedFirstRow && first
+        row { st in st.append(row: cells, typed: typed) }
     }
 
     /// Adds one row; `build` appends its text and values (parentheses included).

@@ -368,7 +368,7 @@ extension PantauStore {
                 // Events.
                 let insertable = fresh.filter { outcomes[$0] == nil }
                 var activities: [Int: String] = [:]
-                let receivedAt = literal(w.t)
+                let source = "'" + scope.source.rawValue + "'"
                 for chunk in insertable.chunked(300) {
                     var st = BulkStatement(w.kind, """
                         INSERT INTO service_events (sop_id, case_id, client_id, activity, lifecycle, started_at, at, utc_offset,
@@ -380,22 +380,13 @@ extension PantauStore {
                         activities[i] = activity
                         guard let c = cases[e.caseReference] else { throw StoreError.corrupt("case \(e.caseReference) vanished") }
                         let attrs: String? = e.attributes.isEmpty ? nil : jsonText(e.attributes)
-                        // Ids, times and the lifecycle and source (fixed words) as literals; what the
-                        // sender wrote as binds.
-                        st.append((j > 0 ? ", (" : "(") + "\(sopID), \(c.id), ")
-                        st.bind(e.clientID)
-                        st.append(", ")
-                        st.bind(activity)
-                        st.append(", '\(e.lifecycle.rawValue)', \(literal(e.startedAt?.timeIntervalSince1970)), "
-                            + "\(literal(e.at.timeIntervalSince1970)), \(e.utcOffset.map(String.init) ?? "NULL"), ")
-                        st.bind(Self.clean(e.resource))
-                        st.append(", '\(scope.source.rawValue)', ")
-                        st.bind(Self.clean(e.note))
-                        st.append(", ")
-                        st.bind(attrs)
-                        st.append(", \(receivedAt), ")
-                        st.bind(scope.receivedBy)
-                        st.append(")")
+                        if j > 0 { st.append(", ") }
+                        // The lifecycle and source (fixed words) as text, everything else bound.
+                        st.append(row: [
+                            .int(sopID), .int(c.id), .text(e.clientID), .text(activity), .raw("'" + e.lifecycle.rawValue + "'"),
+                            .real(e.startedAt?.timeIntervalSince1970), .real(e.at.timeIntervalSince1970), e.utcOffset.map { .int(Int64($0)) } ?? .raw("NULL"),
+                            .text(Self.clean(e.resource)), .raw(source), .text(Self.clean(e.note)), .text(attrs), .real(w.t), .text(scope.receivedBy),
+                        ], typed: false)
                     }
                     st.append(" ON CONFLICT (sop_id, client_id) DO NOTHING RETURNING id, client_id, case_id")
                     var inserted: [String: (Int64, Int64)] = [:]
@@ -580,7 +571,7 @@ extension PantauStore {
         }
         let t = literal(w.t)
         // Every case's summary in a few statements (WITH v AS (VALUES ...) UPDATE ... FROM v: PostgreSQL, SQLite 3.33+);
-        // the casts type the values for PostgreSQL and give SQLite the columns' affinity.
+        // the first row's casts type the columns of the VALUES list for PostgreSQL.
         var caseRows2 = BulkRows(w.kind, head: """
             WITH v(id, version, status, opened_at, closed_at, last_event_at, events, compliant, fitness, lead_seconds,
                    standard_seconds, skipped, unexpected, repeated, out_of_order, rework_seconds, variant, result) AS (VALUES
@@ -592,7 +583,7 @@ extension PantauStore {
                 skipped = v.skipped, unexpected = v.unexpected, repeated = v.repeated, out_of_order = v.out_of_order,
                 rework_seconds = v.rework_seconds, variant = v.variant, result = v.result
             FROM v WHERE service_cases.id = v.id
-            """, perStatement: 200)
+            """, perStatement: 200, typedFirstRow: true)
         var stepRows = BulkRows(w.kind, head: """
             INSERT INTO case_steps (case_id, sop_id, unit_id, opened_at, step, occurrences, measured, within_standard, seconds,
                 excess_seconds, waited, waiting_seconds, rework_seconds, skipped, unexpected, repeated, out_of_order) VALUES
@@ -628,72 +619,52 @@ extension PantauStore {
             let status = row.status == "closed" || reachedEnd ? "closed" : "open"
             let d = result.deviationCounts
             let lastAt = evs.map(\.at).max()
-            func real(_ v: Double?) -> String { "CAST(" + literal(v) + " AS DOUBLE PRECISION)" }
-            func int(_ v: Int) -> String { "CAST(" + String(v) + " AS BIGINT)" }
-            let before: [String] = [int(Int(id)), int(version)]
-            let middle: [String] = [
-                real(opened), real(status == "closed" ? lastAt : nil), real(lastAt), int(evs.count), int(result.compliant ? 1 : 0),
-                real(result.fitness), real(result.leadSeconds), real(totals[key] ?? nil), int(d.skipped), int(d.unexpected),
-                int(d.repeated), int(d.outOfOrder), real(result.reworkSeconds),
-            ]
-            caseRows2.row { st in
-                st.append("(" + before.joined(separator: ", ") + ", CAST(")
-                st.bind(status)
-                st.append(" AS TEXT), " + middle.joined(separator: ", ") + ", CAST(")
-                st.bind(result.path.joined(separator: "\u{1F}"))
-                st.append(" AS TEXT), CAST(")
-                st.bind(result.deviations.isEmpty ? "[]" : jsonText(result.deviations))
-                st.append(" AS TEXT))")
-            }
+            // Values as native binds (BulkSQL.swift); the first row of each statement carries the types.
+            caseRows2.row([
+                .int(id), .int(Int64(version)), .text(status), .real(opened), .real(status == "closed" ? lastAt : nil), .real(lastAt),
+                .int(Int64(evs.count)), .int(result.compliant ? 1 : 0), .real(result.fitness), .real(result.leadSeconds),
+                .real(totals[key] ?? nil), .int(Int64(d.skipped)), .int(Int64(d.unexpected)), .int(Int64(d.repeated)),
+                .int(Int64(d.outOfOrder)), .real(result.reworkSeconds), .text(result.path.joined(separator: "\u{1F}")),
+                .text(result.deviations.isEmpty ? "[]" : jsonText(result.deviations)),
+            ])
             for f in result.steps {
                 let dv = f.deviations
-                // Numbers the store computed go in as literals (one bind per row, for the step key):
-                // binds cost more than the SQL text, and these rows are most of what a batch writes.
-                let head = "(\(id), \(row.sopID), \(row.unitID), \(literal(opened)), "
-                let tail = ", \(f.occurrences), \(f.measured), \(f.withinStandard), \(literal(f.seconds)), \(literal(f.excessSeconds)), "
-                    + "\(f.waited), \(literal(f.waitingSeconds)), \(literal(f.reworkSeconds)), \(dv.skipped), \(dv.unexpected), "
-                    + "\(dv.repeated), \(dv.outOfOrder))"
-                stepRows.row { st in
-                    st.append(head)
-                    st.bind(f.stepID)
-                    st.append(tail)
-                }
+                stepRows.row([
+                    .int(id), .int(row.sopID), .int(row.unitID), .real(opened), .text(f.stepID), .int(Int64(f.occurrences)),
+                    .int(Int64(f.measured)), .int(Int64(f.withinStandard)), .real(f.seconds), .real(f.excessSeconds), .int(Int64(f.waited)),
+                    .real(f.waitingSeconds), .real(f.reworkSeconds), .int(Int64(dv.skipped)), .int(Int64(dv.unexpected)),
+                    .int(Int64(dv.repeated)), .int(Int64(dv.outOfOrder)),
+                ])
             }
             var outsideDev: [String: Int] = [:]
             for dv in result.deviations where dv.stepID == nil { outsideDev[dv.activity, default: 0] += 1 }
             for (act, n) in result.outsideSOP.sorted(by: { $0.key < $1.key }) {
-                let head = "(\(id), \(row.sopID), \(row.unitID), \(literal(opened)), "
-                stepRows.row { st in
-                    st.append(head)
-                    st.bind("?" + act)
-                    st.append(", \(n), 0, 0, 0, 0, 0, 0, 0, 0, \(outsideDev[act] ?? n), 0, 0)")
-                }
+                stepRows.row([
+                    .int(id), .int(row.sopID), .int(row.unitID), .real(opened), .text("?" + act), .int(Int64(n)),
+                    .raw("0"), .raw("0"), .raw("0"), .raw("0"), .raw("0"), .raw("0"), .raw("0"), .raw("0"),
+                    .int(Int64(outsideDev[act] ?? n)), .raw("0"), .raw("0"),
+                ])
             }
             // Arcs between consecutive events (and from the case's start, to its end when closed):
             // time from the previous completion to the next start (or completion).
-            var arcs: [String: (n: Int, s: Double)] = [:]
+            struct Arc: Hashable { let source: String; let target: String }
+            var arcs: [Arc: (n: Int, s: Double)] = [:]
             var prev = "^"
             var prevAt: Double? = nil
             for (k, e) in ces.enumerated() {
                 let cur = result.path[k]
-                var a = arcs[prev + "\u{1F}" + cur] ?? (0, 0)
+                let arc = Arc(source: prev, target: cur)
+                var a = arcs[arc] ?? (0, 0)
                 a.n += 1
                 if let p = prevAt { a.s += max(0, (e.start ?? e.complete) - p) }
-                arcs[prev + "\u{1F}" + cur] = a
+                arcs[arc] = a
                 prev = cur
                 prevAt = e.complete
             }
-            if status == "closed", !ces.isEmpty { arcs[prev + "\u{1F}$", default: (0, 0)].n += 1 }
-            for (k, v) in arcs.sorted(by: { $0.key < $1.key }) {
-                let parts = k.split(separator: "\u{1F}", omittingEmptySubsequences: false)
-                let head = "(\(id), \(row.sopID), \(row.unitID), \(literal(opened)), "
-                arcRows.row { st in
-                    st.append(head)
-                    st.bind(String(parts[0]))
-                    st.append(", ")
-                    st.bind(String(parts[1]))
-                    st.append(", \(v.n), \(literal(v.s)))")
-                }
+            if status == "closed", !ces.isEmpty { arcs[Arc(source: prev, target: "$"), default: (0, 0)].n += 1 }
+            for (arc, v) in arcs.sorted(by: { ($0.key.source, $0.key.target) < ($1.key.source, $1.key.target) }) {
+                arcRows.row([.int(id), .int(row.sopID), .int(row.unitID), .real(opened), .text(arc.source), .text(arc.target),
+                             .int(Int64(v.n)), .real(v.s)])
             }
         }
         for (local, a) in analyzers { if let key = cacheKeys[local] { CaseAnalyzerCache.shared.put(key, a) } }
