@@ -11,15 +11,24 @@ import SQLiteNIO
 
 /// A value bound to a bulk statement, handed to the driver as it is.
 enum BulkValue: Sendable, Equatable {
-    case int(Int64)
+    case int(Int64?)
     case real(Double?)
     case text(String?)
+
+    /// The SQL type a `CAST` gives it.
+    var sqlType: String {
+        switch self {
+        case .int: return "BIGINT"
+        case .real: return "DOUBLE PRECISION"
+        case .text: return "TEXT"
+        }
+    }
 }
 
 /// What a column of a bulk statement's result holds.
 enum BulkColumn: Sendable { case int, real, text }
 
-/// One statement for one engine: SQL text with numbered placeholders (`?1` on SQLite, `$1` on
+/// One statement for one engine: SQL text with placeholders (`?` on SQLite, numbered `$1` on
 /// PostgreSQL) and their values. Only store code builds these: SQL text is appended as is, every
 /// value a sender wrote goes through ``bind(_:)``.
 struct BulkStatement: Sendable {
@@ -37,8 +46,34 @@ struct BulkStatement: Sendable {
 
     mutating func bind(_ v: BulkValue) {
         values.append(v)
-        sql += kind == .postgres ? "$" : "?"
-        sql += String(values.count)
+        if kind == .postgres {
+            sql += "$"
+            sql += String(values.count)
+        } else {
+            sql += "?"
+        }
+    }
+
+    /// `(?, ?, ...)` with `values` bound; with `typed`, each is cast to its SQL type (what a
+    /// `VALUES` list needs on PostgreSQL, whose NULL parameters have no type of their own).
+    mutating func append(row: [BulkValue], typed: Bool = false) {
+        if kind == .sqlite && !typed {
+            sql += sqlitePlaceholderRow(row.count)
+            values += row
+            return
+        }
+        sql += "("
+        for (k, v) in row.enumerated() {
+            if k > 0 { sql += ", " }
+            if typed {
+                sql += "CAST("
+                bind(v)
+                sql += " AS " + v.sqlType + ")"
+            } else {
+                bind(v)
+            }
+        }
+        sql += ")"
     }
 
     mutating func bind(_ text: String?) { bind(.text(text)) }
@@ -51,11 +86,18 @@ protocol BulkExecutor: Sendable {
     func rows(_ statement: BulkStatement, _ columns: [BulkColumn]) async throws -> [[BulkValue]]
 }
 
+/// `(?, ?, ..., ?)` for `n` values, built once per width.
+private let sqlitePlaceholderRows: [String] = (0...40).map { n in "(" + Array(repeating: "?", count: n).joined(separator: ", ") + ")" }
+
+private func sqlitePlaceholderRow(_ n: Int) -> String {
+    n < sqlitePlaceholderRows.count ? sqlitePlaceholderRows[n] : "(" + Array(repeating: "?", count: n).joined(separator: ", ") + ")"
+}
+
 extension BulkValue {
     /// The value of a column read as ``BulkColumn/int`` that may not be NULL.
     var int64: Int64 {
         get throws {
-            guard case let .int(v) = self else { throw StoreError.corrupt("an integer column holds \(self)") }
+            guard case let .int(v?) = self else { throw StoreError.corrupt("an integer column holds \(self)") }
             return v
         }
     }
@@ -112,7 +154,7 @@ struct SQLiteWriterSQL: SQLDatabase, BulkExecutor {
     private static func data(_ values: [BulkValue]) -> [SQLiteData] {
         values.map { v in
             switch v {
-            case let .int(i): return .integer(Int(i))
+            case let .int(i): return i.map { .integer(Int($0)) } ?? .null
             case let .real(d): return d.map { .float($0) } ?? .null
             case let .text(t): return t.map { .text($0) } ?? .null
             }
@@ -149,7 +191,7 @@ extension PostgresConnection {
         var binds = PostgresBindings(capacity: statement.values.count)
         for v in statement.values {
             switch v {
-            case let .int(i): binds.append(i)
+            case let .int(i): if let i { binds.append(i) } else { binds.appendNull() }
             case let .real(d): if let d { binds.append(d) } else { binds.appendNull() }
             case let .text(t): if let t { binds.append(t) } else { binds.appendNull() }
             }
@@ -177,43 +219,6 @@ extension PostgresConnection {
     }
 }
 
-/// A cell of a row of a multi-row statement: SQL text the store wrote, or a value to bind.
-enum BulkCell: Sendable {
-    case raw(String)
-    case int(Int64)
-    case real(Double?)
-    case text(String?)
-}
-
-extension BulkStatement {
-    /// `(cell, cell, ...)`; with `typed`, each value is cast to its SQL type (what a `VALUES` list
-    /// needs on PostgreSQL, whose NULL parameters have no type of their own).
-    mutating func append(row cells: [BulkCell], typed: Bool) {
-        append("(")
-        for (k, c) in cells.enumerated() {
-            if k > 0 { append(", ") }
-            let v: BulkValue
-            let type: String
-            switch c {
-            case let .raw(text):
-                append(text)
-                continue
-            case let .int(i): (v, type) = (.int(i), "BIGINT")
-            case let .real(d): (v, type) = (.real(d.flatMap { $0.isFinite ? $0 : nil }), "DOUBLE PRECISION")
-            case let .text(t): (v, type) = (.text(t), "TEXT")
-            }
-            if typed {
-                append("CAST(")
-                bind(v)
-                append(" AS " + type + ")")
-            } else {
-                bind(v)
-            }
-        }
-        append(")")
-    }
-}
-
 /// The rows of multi-row statements (`INSERT ... VALUES (...), (...)`), a new statement every
 /// `perStatement` rows: `head`, the rows separated by commas, `tail`.
 struct BulkRows: Sendable {
@@ -234,10 +239,9 @@ struct BulkRows: Sendable {
         self.typedFirstRow = typedFirstRow
     }
 
-    mutating func row(_ cells: [BulkCell]) {
-        let first = building.isEmpty || rowsInLast == perStatement
-        let typed = typedFirstRow && first
-        row { st in st.append(row: cells, typed: typed) }
+    mutating func row(_ values: [BulkValue]) {
+        let typed = typedFirstRow && (building.isEmpty || rowsInLast == perStatement)
+        row { st in st.append(row: values, typed: typed) }
     }
 
     /// Adds one row; `build` appends its text and values (parentheses included).

@@ -273,11 +273,12 @@ extension PantauStore {
                 }
             }
             // Duplicates within the batch, then against the store.
-            var firstIndex: [String: Int] = [:]
+            struct EventKey: Hashable { let sopID: Int64; let clientID: String }
+            var firstIndex: [EventKey: Int] = [:]
             var bySOP: [Int64: [Int]] = [:]
             for (i, e) in items.enumerated() where outcomes[i] == nil {
                 guard sopUnit[e.sopID] != nil else { outcomes[i] = .rejected([InputProblem("sop", "unknown_sop", ["\(e.sopID)"])]); continue }
-                let k = "\(e.sopID)\u{1F}\(e.clientID)"
+                let k = EventKey(sopID: e.sopID, clientID: e.clientID)
                 if firstIndex[k] != nil { outcomes[i] = .duplicate(caseID: nil); continue }
                 firstIndex[k] = i
                 bySOP[e.sopID, default: []].append(i)
@@ -368,7 +369,7 @@ extension PantauStore {
                 // Events.
                 let insertable = fresh.filter { outcomes[$0] == nil }
                 var activities: [Int: String] = [:]
-                let source = "'" + scope.source.rawValue + "'"
+                let source = scope.source.rawValue
                 for chunk in insertable.chunked(300) {
                     var st = BulkStatement(w.kind, """
                         INSERT INTO service_events (sop_id, case_id, client_id, activity, lifecycle, started_at, at, utc_offset,
@@ -381,12 +382,11 @@ extension PantauStore {
                         guard let c = cases[e.caseReference] else { throw StoreError.corrupt("case \(e.caseReference) vanished") }
                         let attrs: String? = e.attributes.isEmpty ? nil : jsonText(e.attributes)
                         if j > 0 { st.append(", ") }
-                        // The lifecycle and source (fixed words) as text, everything else bound.
                         st.append(row: [
-                            .int(sopID), .int(c.id), .text(e.clientID), .text(activity), .raw("'" + e.lifecycle.rawValue + "'"),
-                            .real(e.startedAt?.timeIntervalSince1970), .real(e.at.timeIntervalSince1970), e.utcOffset.map { .int(Int64($0)) } ?? .raw("NULL"),
-                            .text(Self.clean(e.resource)), .raw(source), .text(Self.clean(e.note)), .text(attrs), .real(w.t), .text(scope.receivedBy),
-                        ], typed: false)
+                            .int(sopID), .int(c.id), .text(e.clientID), .text(activity), .text(e.lifecycle.rawValue),
+                            .real(e.startedAt?.timeIntervalSince1970), .real(e.at.timeIntervalSince1970), .int(e.utcOffset.map(Int64.init)),
+                            .text(Self.clean(e.resource)), .text(source), .text(Self.clean(e.note)), .text(attrs), .real(w.t), .text(scope.receivedBy),
+                        ])
                     }
                     st.append(" ON CONFLICT (sop_id, client_id) DO NOTHING RETURNING id, client_id, case_id")
                     var inserted: [String: (Int64, Int64)] = [:]
@@ -641,8 +641,8 @@ extension PantauStore {
             for (act, n) in result.outsideSOP.sorted(by: { $0.key < $1.key }) {
                 stepRows.row([
                     .int(id), .int(row.sopID), .int(row.unitID), .real(opened), .text("?" + act), .int(Int64(n)),
-                    .raw("0"), .raw("0"), .raw("0"), .raw("0"), .raw("0"), .raw("0"), .raw("0"), .raw("0"),
-                    .int(Int64(outsideDev[act] ?? n)), .raw("0"), .raw("0"),
+                    // measured, within standard, seconds, excess, waited, waiting, rework, skipped; unexpected; repeated, out of order
+                    .int(0), .int(0), .real(0), .real(0), .int(0), .real(0), .real(0), .int(0), .int(Int64(outsideDev[act] ?? n)), .int(0), .int(0),
                 ])
             }
             // Arcs between consecutive events (and from the case's start, to its end when closed):

@@ -116,4 +116,36 @@ struct MonitoringStoreTests {
             }
         }
     }
+
+    @Test("An activity outside the SOP is stored as its own row: occurrences and unexpected, nothing else; its arcs are kept", arguments: TestEngine.all)
+    func activityOutsideTheSOPKeepsItsColumns(_ engine: TestEngine) async throws {
+        let doc = try exampleSOP()
+        try await withTestStore(engine) { store in
+            let (sopID, _) = try await Self.seedSOP(store, doc)
+            let scope = IngestScope(allowedUnits: nil, source: .api, receivedBy: "test")
+            let start = Date().addingTimeInterval(-86_400)
+            let first = doc.steps[0].activity
+            let events = [
+                EventInput(clientID: "o-1", sopID: sopID, caseReference: "LUAR-1", activity: first, at: start),
+                EventInput(clientID: "o-2", sopID: sopID, caseReference: "LUAR-1", activity: "Minta tanda tangan lurah", at: start.addingTimeInterval(600)),
+                EventInput(clientID: "o-3", sopID: sopID, caseReference: "LUAR-1", activity: "Minta tanda tangan lurah", at: start.addingTimeInterval(900)),
+            ]
+            let out = try await store.ingestEvents(events, scope: scope, by: .cli)
+            #expect(out.allSatisfy { if case .stored = $0 { return true } else { return false } })
+            let m = try await store.monitoring(sopID: sopID, filter: MonitoringFilter())
+            let outside = try #require(m.steps.first { $0.key == "?Minta tanda tangan lurah" })
+            var unexpected = DeviationCounts()
+            unexpected.unexpected = 2
+            #expect(outside.cases == 1 && outside.occurrences == 2 && outside.deviations == unexpected && outside.casesUnexpected == 1)
+            #expect(outside.measured == 0 && outside.withinStandard == 0 && outside.seconds == 0 && outside.excessSeconds == 0
+                && outside.waited == 0 && outside.waitingSeconds == 0 && outside.reworkSeconds == 0)
+            #expect(outside.casesSkipping == 0 && outside.casesRepeating == 0 && outside.casesOutOfOrder == 0)
+            let unmapped = try await store.unmappedActivities(sopID: sopID)
+            #expect(unmapped.map(\.activity) == ["Minta tanda tangan lurah"] && unmapped.map(\.events) == [2])
+            // The arcs from the first step into the unexpected activity and back to itself, with their waits.
+            let stepID = doc.steps[0].id
+            let into = try #require(m.arcs.first { $0.source == stepID && $0.target == "?Minta tanda tangan lurah" })
+            #expect(into.count == 1 && into.seconds == 600)
+        }
+    }
 }

@@ -77,12 +77,16 @@ extension SOPDocument {
 
 import Foundation
 
+private let whitespaceAndNewlineSet = CharacterSet.whitespacesAndNewlines
+
 extension String {
     /// The string without leading and trailing white space and newlines; the string itself when it
     /// has none (the common case, without Foundation's bridging).
     public var trimmedOfWhitespace: String {
         guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return self }
-        let ws = CharacterSet.whitespacesAndNewlines
+        // Visible ASCII at both ends (almost every name and id): nothing to trim, no set to consult.
+        if (0x21...0x7E).contains(first.value) && (0x21...0x7E).contains(last.value) { return self }
+        let ws = whitespaceAndNewlineSet
         if !ws.contains(first) && !ws.contains(last) { return self }
         let scalars = unicodeScalars.drop { ws.contains($0) }.reversed().drop { ws.contains($0) }.reversed()
         return String(String.UnicodeScalarView(scalars))
