@@ -14,8 +14,33 @@ enum BulkValue: Sendable, Equatable {
     case int(Int64?)
     case real(Double?)
     case text(String?)
+    /// PostgreSQL only: a whole column of values of one kind, bound as one array (`unnest`, `= ANY`).
+    case column(BulkColumn, [BulkValue])
 
     /// The SQL type a `CAST` gives it.
+    var sqlType: String {
+        switch self {
+        case .int: return "BIGINT"
+        case .real: return "DOUBLE PRECISION"
+        case .text: return "TEXT"
+        case let .column(kind, _): return kind.sqlType + "[]"
+        }
+    }
+
+    var columnKind: BulkColumn {
+        switch self {
+        case .int: return .int
+        case .real: return .real
+        case .text: return .text
+        case let .column(kind, _): return kind
+        }
+    }
+}
+
+/// What a column of a bulk statement's result (or a bound array) holds.
+enum BulkColumn: Sendable, Equatable {
+    case int, real, text
+
     var sqlType: String {
         switch self {
         case .int: return "BIGINT"
@@ -24,9 +49,6 @@ enum BulkValue: Sendable, Equatable {
         }
     }
 }
-
-/// What a column of a bulk statement's result holds.
-enum BulkColumn: Sendable { case int, real, text }
 
 /// One statement for one engine: SQL text with placeholders (`?` on SQLite, numbered `$1` on
 /// PostgreSQL) and their values. Only store code builds these: SQL text is appended as is, every
@@ -77,6 +99,19 @@ struct BulkStatement: Sendable {
     }
 
     mutating func bind(_ text: String?) { bind(.text(text)) }
+
+    /// ` IN (?, ?, ...)` on SQLite, ` = ANY($n::TEXT[])` on PostgreSQL (one array instead of a
+    /// parameter per value: PostgreSQL parses and plans it at a fraction of the cost).
+    mutating func appendIn(_ texts: [String]) {
+        if kind == .postgres {
+            sql += " = ANY("
+            bind(.column(.text, texts.map { .text($0) }))
+            sql += "::TEXT[])"
+        } else {
+            sql += " IN "
+            append(row: texts.map { .text($0) })
+        }
+    }
 }
 
 /// Runs bulk statements on the connection of a transaction (see ``WriteContext/bulk``).
@@ -151,22 +186,23 @@ struct SQLiteWriterSQL: SQLDatabase, BulkExecutor {
         try await base.execute(sql: query, onRow)
     }
 
-    private static func data(_ values: [BulkValue]) -> [SQLiteData] {
-        values.map { v in
+    private static func data(_ values: [BulkValue]) throws -> [SQLiteData] {
+        try values.map { v in
             switch v {
             case let .int(i): return i.map { .integer(Int($0)) } ?? .null
-            case let .real(d): return d.map { .float($0) } ?? .null
+            case let .real(d): return d.flatMap { $0.isFinite ? .float($0) : nil } ?? .null
             case let .text(t): return t.map { .text($0) } ?? .null
+            case .column: throw StoreError.corrupt("an array bound to a SQLite statement")
             }
         }
     }
 
     func run(_ statement: BulkStatement) async throws {
-        _ = try await connection.query(statement.sql, Self.data(statement.values))
+        _ = try await connection.query(statement.sql, try Self.data(statement.values))
     }
 
     func rows(_ statement: BulkStatement, _ columns: [BulkColumn]) async throws -> [[BulkValue]] {
-        try await connection.query(statement.sql, Self.data(statement.values)).map { row in
+        try await connection.query(statement.sql, try Self.data(statement.values)).map { row in
             let cells = row.columns
             guard cells.count >= columns.count else { throw StoreError.corrupt("a bulk statement returned \(cells.count) columns, not \(columns.count)") }
             return try columns.indices.map { i in
@@ -192,8 +228,9 @@ extension PostgresConnection {
         for v in statement.values {
             switch v {
             case let .int(i): if let i { binds.append(i) } else { binds.appendNull() }
-            case let .real(d): if let d { binds.append(d) } else { binds.appendNull() }
+            case let .real(d): if let d, d.isFinite { binds.append(d) } else { binds.appendNull() }
             case let .text(t): if let t { binds.append(t) } else { binds.appendNull() }
+            case let .column(kind, values): binds.append(PostgresBulkArray(kind: kind, values: values))
             }
         }
         return try await query(PostgresQuery(unsafeSQL: statement.sql, binds: binds), logger: logger)
@@ -219,47 +256,124 @@ extension PostgresConnection {
     }
 }
 
-/// The rows of multi-row statements (`INSERT ... VALUES (...), (...)`), a new statement every
-/// `perStatement` rows: `head`, the rows separated by commas, `tail`.
+/// A column of values bound as one PostgreSQL array in the binary format, NULL elements
+/// included (PostgresNIO's arrays take no optionals).
+struct PostgresBulkArray: PostgresDynamicTypeEncodable {
+    let kind: BulkColumn
+    let values: [BulkValue]
+
+    var psqlType: PostgresDataType {
+        switch kind {
+        case .int: return .int8Array
+        case .real: return .float8Array
+        case .text: return .textArray
+        }
+    }
+
+    var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+        let element: PostgresDataType
+        switch kind {
+        case .int: element = .int8
+        case .real: element = .float8
+        case .text: element = .text
+        }
+        let hasNull = values.contains { v in
+            switch v {
+            case .int(nil), .real(nil), .text(nil): return true
+            case let .real(d?): return !d.isFinite
+            default: return false
+            }
+        }
+        buffer.writeInteger(values.isEmpty ? 0 : 1, as: Int32.self)   // dimensions
+        buffer.writeInteger(hasNull ? 1 : 0, as: Int32.self)          // has NULLs
+        buffer.writeInteger(element.rawValue)                          // element type
+        guard !values.isEmpty else { return }
+        buffer.writeInteger(Int32(values.count))                       // length
+        buffer.writeInteger(1, as: Int32.self)                         // lower bound
+        for v in values {
+            switch (kind, v) {
+            case let (.int, .int(i?)):
+                buffer.writeInteger(8, as: Int32.self)
+                buffer.writeInteger(i)
+            case let (.real, .real(d?)) where d.isFinite:
+                buffer.writeInteger(8, as: Int32.self)
+                buffer.writeInteger(d.bitPattern)
+            case let (.text, .text(t?)):
+                buffer.writeInteger(Int32(t.utf8.count))
+                buffer.writeString(t)
+            default:
+                // NULL (and, by construction never, a value of another kind).
+                buffer.writeInteger(-1, as: Int32.self)
+            }
+        }
+    }
+}
+
+/// The rows of multi-row statements, `prefix`, the rows, `suffix`. On SQLite the rows are a
+/// `VALUES (?, ...), (...)` list, a new statement every `perStatement` rows; on PostgreSQL they
+/// are one array per column, `SELECT * FROM unnest($1::BIGINT[], ...)`: a short statement whatever
+/// the number of rows, so the server parses and plans it once instead of per value.
 struct BulkRows: Sendable {
     let kind: DatabaseKind
-    let head: String
-    let tail: String
+    let prefix: String
+    let suffix: String
     let perStatement: Int
-    /// The first row of each statement casts its values to their types (see ``BulkStatement/append(row:typed:)``).
+    /// SQLite: the first row of each statement casts its values to their types.
     let typedFirstRow: Bool
     private var building: [BulkStatement] = []
     private var rowsInLast = 0
+    private var postgresRows: [[BulkValue]] = []
 
-    init(_ kind: DatabaseKind, head: String, tail: String = "", perStatement: Int, typedFirstRow: Bool = false) {
+    /// Rows per PostgreSQL statement (each column one array).
+    static let postgresRowsPerStatement = 20_000
+
+    init(_ kind: DatabaseKind, prefix: String, suffix: String = "", perStatement: Int, typedFirstRow: Bool = false) {
         self.kind = kind
-        self.head = head
-        self.tail = tail
+        self.prefix = prefix
+        self.suffix = suffix
         self.perStatement = perStatement
         self.typedFirstRow = typedFirstRow
     }
 
-    mutating func row(_ values: [BulkValue]) {
-        let typed = typedFirstRow && (building.isEmpty || rowsInLast == perStatement)
-        row { st in st.append(row: values, typed: typed) }
-    }
+    var isEmpty: Bool { building.isEmpty && postgresRows.isEmpty }
 
-    /// Adds one row; `build` appends its text and values (parentheses included).
-    mutating func row(_ build: (inout BulkStatement) -> Void) {
-        if building.isEmpty || rowsInLast == perStatement {
-            building.append(BulkStatement(kind, head))
+    mutating func row(_ values: [BulkValue]) {
+        if kind == .postgres {
+            postgresRows.append(values)
+            return
+        }
+        let first = building.isEmpty || rowsInLast == perStatement
+        if first {
+            building.append(BulkStatement(kind, prefix + " VALUES "))
             rowsInLast = 0
         } else {
             building[building.count - 1].append(", ")
         }
-        build(&building[building.count - 1])
+        building[building.count - 1].append(row: values, typed: typedFirstRow && first)
         rowsInLast += 1
     }
 
     var statements: [BulkStatement] {
-        building.map { s in
+        if kind == .postgres {
+            guard let width = postgresRows.first?.count else { return [] }
+            return stride(from: 0, to: postgresRows.count, by: Self.postgresRowsPerStatement).map { start in
+                let rows = postgresRows[start..<min(start + Self.postgresRowsPerStatement, postgresRows.count)]
+                var st = BulkStatement(kind, prefix + " SELECT * FROM unnest(")
+                for c in 0..<width {
+                    if c > 0 { st.append(", ") }
+                    let kind = rows.first![c].columnKind
+                    st.bind(.column(kind, rows.map { $0[c] }))
+                    st.append("::" + kind.sqlType + "[]")
+                }
+                st.append(")" + suffix)
+                return st
+            }
+        }
+        return building.map { s in
             var s = s
-            s.append(tail)
+            s.append(suffix)
             return s
         }
     }

@@ -293,12 +293,8 @@ extension PantauStore {
             for (sopID, idx) in bySOP.sorted(by: { $0.key < $1.key }) {
                 var existing: [String: Int64] = [:]
                 for chunk in idx.chunked(500) {
-                    var st = BulkStatement(w.kind, "SELECT client_id, case_id FROM service_events WHERE sop_id = \(sopID) AND client_id IN (")
-                    for (j, i) in chunk.enumerated() {
-                        if j > 0 { st.append(", ") }
-                        st.bind(items[i].clientID)
-                    }
-                    st.append(")")
+                    var st = BulkStatement(w.kind, "SELECT client_id, case_id FROM service_events WHERE sop_id = \(sopID) AND client_id")
+                    st.appendIn(chunk.map { items[$0].clientID })
                     for r in try await bulk.rows(st, [.text, .int]) { existing[try r[0].string] = try r[1].int64 }
                 }
                 var fresh: [Int] = []
@@ -310,12 +306,8 @@ extension PantauStore {
                 let refs = Array(Set(fresh.map { items[$0].caseReference }))
                 func loadCases() async throws {
                     for chunk in refs.chunked(500) {
-                        var st = BulkStatement(w.kind, "SELECT id, unit_id, reference FROM service_cases WHERE sop_id = \(sopID) AND reference IN (")
-                        for (j, r) in chunk.enumerated() {
-                            if j > 0 { st.append(", ") }
-                            st.bind(r)
-                        }
-                        st.append(")")
+                        var st = BulkStatement(w.kind, "SELECT id, unit_id, reference FROM service_cases WHERE sop_id = \(sopID) AND reference")
+                        st.appendIn(Array(chunk))
                         for r in try await bulk.rows(st, [.int, .int, .text]) { cases[try r[2].string] = (try r[0].int64, try r[1].int64) }
                     }
                 }
@@ -370,27 +362,28 @@ extension PantauStore {
                 let insertable = fresh.filter { outcomes[$0] == nil }
                 var activities: [Int: String] = [:]
                 let source = scope.source.rawValue
-                for chunk in insertable.chunked(300) {
-                    var st = BulkStatement(w.kind, """
+                // SQLite: 300 rows a statement; PostgreSQL: the batch's events as one array per column.
+                for chunk in insertable.chunked(w.kind == .postgres ? BulkRows.postgresRowsPerStatement : 300) {
+                    var rows = BulkRows(w.kind, prefix: """
                         INSERT INTO service_events (sop_id, case_id, client_id, activity, lifecycle, started_at, at, utc_offset,
-                            resource, source, note, attributes, received_at, received_by) VALUES
-                        """)
-                    for (j, i) in chunk.enumerated() {
+                            resource, source, note, attributes, received_at, received_by)
+                        """, suffix: " ON CONFLICT (sop_id, client_id) DO NOTHING RETURNING id, client_id, case_id", perStatement: chunk.count)
+                    for i in chunk {
                         let e = items[i]
                         let activity = e.activity.trimmedOfWhitespace
                         activities[i] = activity
                         guard let c = cases[e.caseReference] else { throw StoreError.corrupt("case \(e.caseReference) vanished") }
                         let attrs: String? = e.attributes.isEmpty ? nil : jsonText(e.attributes)
-                        if j > 0 { st.append(", ") }
-                        st.append(row: [
+                        rows.row([
                             .int(sopID), .int(c.id), .text(e.clientID), .text(activity), .text(e.lifecycle.rawValue),
                             .real(e.startedAt?.timeIntervalSince1970), .real(e.at.timeIntervalSince1970), .int(e.utcOffset.map(Int64.init)),
                             .text(Self.clean(e.resource)), .text(source), .text(Self.clean(e.note)), .text(attrs), .real(w.t), .text(scope.receivedBy),
                         ])
                     }
-                    st.append(" ON CONFLICT (sop_id, client_id) DO NOTHING RETURNING id, client_id, case_id")
                     var inserted: [String: (Int64, Int64)] = [:]
-                    for r in try await bulk.rows(st, [.int, .text, .int]) { inserted[try r[1].string] = (try r[0].int64, try r[2].int64) }
+                    for st in rows.statements {
+                        for r in try await bulk.rows(st, [.int, .text, .int]) { inserted[try r[1].string] = (try r[0].int64, try r[2].int64) }
+                    }
                     for i in chunk where outcomes[i] == nil {
                         if let (id, c) = inserted[items[i].clientID] {
                             outcomes[i] = .stored(eventID: id, caseID: c)
@@ -570,12 +563,12 @@ extension PantauStore {
             return local
         }
         let t = literal(w.t)
-        // Every case's summary in a few statements (WITH v AS (VALUES ...) UPDATE ... FROM v: PostgreSQL, SQLite 3.33+);
-        // the first row's casts type the columns of the VALUES list for PostgreSQL.
-        var caseRows2 = BulkRows(w.kind, head: """
+        // Every case's summary in a few statements (WITH v AS (VALUES ... or unnest) UPDATE ... FROM v:
+        // PostgreSQL, SQLite 3.33+); on SQLite the first row's casts type the columns of the VALUES list.
+        var caseRows2 = BulkRows(w.kind, prefix: """
             WITH v(id, version, status, opened_at, closed_at, last_event_at, events, compliant, fitness, lead_seconds,
-                   standard_seconds, skipped, unexpected, repeated, out_of_order, rework_seconds, variant, result) AS (VALUES
-            """, tail: """
+                   standard_seconds, skipped, unexpected, repeated, out_of_order, rework_seconds, variant, result) AS (
+            """, suffix: """
             )
             UPDATE service_cases SET version = v.version, status = v.status, opened_at = v.opened_at, closed_at = v.closed_at,
                 last_event_at = v.last_event_at, events = v.events, updated_at = \(t), analysed_at = \(t),
@@ -584,11 +577,11 @@ extension PantauStore {
                 rework_seconds = v.rework_seconds, variant = v.variant, result = v.result
             FROM v WHERE service_cases.id = v.id
             """, perStatement: 200, typedFirstRow: true)
-        var stepRows = BulkRows(w.kind, head: """
+        var stepRows = BulkRows(w.kind, prefix: """
             INSERT INTO case_steps (case_id, sop_id, unit_id, opened_at, step, occurrences, measured, within_standard, seconds,
-                excess_seconds, waited, waiting_seconds, rework_seconds, skipped, unexpected, repeated, out_of_order) VALUES
+                excess_seconds, waited, waiting_seconds, rework_seconds, skipped, unexpected, repeated, out_of_order)
             """, perStatement: 200)
-        var arcRows = BulkRows(w.kind, head: "INSERT INTO case_arcs (case_id, sop_id, unit_id, opened_at, source, target, n, seconds) VALUES ",
+        var arcRows = BulkRows(w.kind, prefix: "INSERT INTO case_arcs (case_id, sop_id, unit_id, opened_at, source, target, n, seconds)",
                                perStatement: 400)
         for id in list {
             guard let row = caseRows[id] else { continue }
