@@ -161,9 +161,23 @@ extension WriteContext {
 
 // MARK: SQLite
 
+/// A connection wrapper that is an `SQLDatabase` by handing SQLKit's properties to `base` (the
+/// connection's own `sql()`); each wrapper decides how statements run.
+protocol ConnectionSQL: SQLDatabase {
+    var base: any SQLDatabase { get }
+}
+
+extension ConnectionSQL {
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { base.version }
+    var dialect: any SQLDialect { base.dialect }
+    var queryLogLevel: Logger.Level? { base.queryLogLevel }
+}
+
 /// The SQLite writer connection as an `SQLDatabase` (SQLKit, as `connection.sql()` gives it) that
 /// also runs bulk statements with native binds.
-struct SQLiteWriterSQL: SQLDatabase, BulkExecutor {
+struct SQLiteWriterSQL: ConnectionSQL, BulkExecutor {
     let base: any SQLDatabase
     let connection: SQLiteConnection
 
@@ -171,12 +185,6 @@ struct SQLiteWriterSQL: SQLDatabase, BulkExecutor {
         self.connection = connection
         self.base = connection.sql()
     }
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         base.execute(sql: query, onRow)

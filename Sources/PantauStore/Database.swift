@@ -401,7 +401,7 @@ private final class SQLiteBackend: Sendable {
 /// connection (``DatabaseError/unavailable(_:)``): PostgresNIO writes a query to a closed channel
 /// without noticing, and its answer never comes. A statement in flight when the connection drops
 /// is failed by PostgresNIO itself.
-private struct LiveConnectionSQL: SQLDatabase {
+private struct LiveConnectionSQL: ConnectionSQL {
     let base: any SQLDatabase
     let connection: PostgresConnection
 
@@ -409,12 +409,6 @@ private struct LiveConnectionSQL: SQLDatabase {
         self.connection = connection
         self.base = connection.sql()
     }
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         guard !connection.isClosed else { return eventLoop.makeFailedFuture(DatabaseError.unavailable("the connection was closed by the server")) }
