@@ -6,7 +6,7 @@ import SQLiteNIO
 
 // The statements that carry most of an ingestion batch (thousands of event, step and arc rows)
 // go to the driver directly instead of through SQLKit: SQLKit serialises every fragment and bind
-// as an existential and encodes each value through `Encodable`, which cost about a sixth of batch
+// as an existential and encodes each value through `Encodable`, which cost about a third of batch
 // ingestion (perf, docs/monitoring.md "Kecepatan dan skala"). Everything else stays on SQLKit.
 
 /// A value bound to a bulk statement, handed to the driver as it is.
@@ -344,8 +344,6 @@ struct BulkRows: Sendable {
         self.perStatement = perStatement
         self.typedFirstRow = typedFirstRow
     }
-
-    var isEmpty: Bool { building.isEmpty && postgresRows.isEmpty }
 
     mutating func row(_ values: [BulkValue]) {
         if kind == .postgres {
