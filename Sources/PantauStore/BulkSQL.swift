@@ -17,16 +17,6 @@ enum BulkValue: Sendable, Equatable {
     /// PostgreSQL only: a whole column of values of one kind, bound as one array (`unnest`, `= ANY`).
     case column(BulkColumn, [BulkValue])
 
-    /// The SQL type a `CAST` gives it.
-    var sqlType: String {
-        switch self {
-        case .int: return "BIGINT"
-        case .real: return "DOUBLE PRECISION"
-        case .text: return "TEXT"
-        case let .column(kind, _): return kind.sqlType + "[]"
-        }
-    }
-
     var columnKind: BulkColumn {
         switch self {
         case .int: return .int
@@ -76,10 +66,9 @@ struct BulkStatement: Sendable {
         }
     }
 
-    /// `(?, ?, ...)` with `values` bound; with `typed`, each is cast to its SQL type (what a
-    /// `VALUES` list needs on PostgreSQL, whose NULL parameters have no type of their own).
-    mutating func append(row: [BulkValue], typed: Bool = false) {
-        if kind == .sqlite && !typed {
+    /// `(?, ?, ...)` with `values` bound.
+    mutating func append(row: [BulkValue]) {
+        if kind == .sqlite {
             sql += sqlitePlaceholderRow(row.count)
             values += row
             return
@@ -87,18 +76,11 @@ struct BulkStatement: Sendable {
         sql += "("
         for (k, v) in row.enumerated() {
             if k > 0 { sql += ", " }
-            if typed {
-                sql += "CAST("
-                bind(v)
-                sql += " AS " + v.sqlType + ")"
-            } else {
-                bind(v)
-            }
+            bind(v)
         }
         sql += ")"
     }
 
-    mutating func bind(_ text: String?) { bind(.text(text)) }
 
     /// ` IN (?, ?, ...)` on SQLite, ` = ANY($n::TEXT[])` on PostgreSQL (one array instead of a
     /// parameter per value: PostgreSQL parses and plans it at a fraction of the cost).
@@ -328,8 +310,6 @@ struct BulkRows: Sendable {
     let prefix: String
     let suffix: String
     let perStatement: Int
-    /// SQLite: the first row of each statement casts its values to their types.
-    let typedFirstRow: Bool
     private var building: [BulkStatement] = []
     private var rowsInLast = 0
     private var postgresRows: [[BulkValue]] = []
@@ -337,12 +317,11 @@ struct BulkRows: Sendable {
     /// Rows per PostgreSQL statement (each column one array).
     static let postgresRowsPerStatement = 20_000
 
-    init(_ kind: DatabaseKind, prefix: String, suffix: String = "", perStatement: Int, typedFirstRow: Bool = false) {
+    init(_ kind: DatabaseKind, prefix: String, suffix: String = "", perStatement: Int) {
         self.kind = kind
         self.prefix = prefix
         self.suffix = suffix
         self.perStatement = perStatement
-        self.typedFirstRow = typedFirstRow
     }
 
     mutating func row(_ values: [BulkValue]) {
@@ -350,14 +329,13 @@ struct BulkRows: Sendable {
             postgresRows.append(values)
             return
         }
-        let first = building.isEmpty || rowsInLast == perStatement
-        if first {
+        if building.isEmpty || rowsInLast == perStatement {
             building.append(BulkStatement(kind, prefix + " VALUES "))
             rowsInLast = 0
         } else {
             building[building.count - 1].append(", ")
         }
-        building[building.count - 1].append(row: values, typed: typedFirstRow && first)
+        building[building.count - 1].append(row: values)
         rowsInLast += 1
     }
 

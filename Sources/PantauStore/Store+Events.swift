@@ -340,15 +340,12 @@ extension PantauStore {
                     }
                     eventUnit[i] = unit
                 }
-                for chunk in newCases.sorted(by: { $0.key < $1.key }).chunked(200) {
-                    var st = BulkStatement(w.kind, "INSERT INTO service_cases (sop_id, unit_id, reference, status, created_at, updated_at) VALUES ")
-                    let t = literal(w.t)
-                    for (j, (ref, unit)) in chunk.enumerated() {
-                        st.append((j > 0 ? ", (" : "(") + "\(sopID), \(unit), ")
-                        st.bind(ref)
-                        st.append(", 'open', \(t), \(t))")
-                    }
-                    st.append(" ON CONFLICT (sop_id, reference) DO NOTHING RETURNING id")
+                var caseRows = BulkRows(w.kind, prefix: "INSERT INTO service_cases (sop_id, unit_id, reference, status, created_at, updated_at)",
+                                        suffix: " ON CONFLICT (sop_id, reference) DO NOTHING RETURNING id", perStatement: 200)
+                for (ref, unit) in newCases.sorted(by: { $0.key < $1.key }) {
+                    caseRows.row([.int(sopID), .int(unit), .text(ref), .text("open"), .real(w.t), .real(w.t)])
+                }
+                for st in caseRows.statements {
                     for r in try await bulk.rows(st, [.int]) { created.insert(try r[0].int64) }
                 }
                 if !newCases.isEmpty { try await loadCases() }
@@ -360,7 +357,6 @@ extension PantauStore {
                 }
                 // Events.
                 let insertable = fresh.filter { outcomes[$0] == nil }
-                var activities: [Int: String] = [:]
                 let source = scope.source.rawValue
                 // SQLite: 300 rows a statement; PostgreSQL: the batch's events as one array per column.
                 for chunk in insertable.chunked(w.kind == .postgres ? BulkRows.postgresRowsPerStatement : 300) {
@@ -371,7 +367,6 @@ extension PantauStore {
                     for i in chunk {
                         let e = items[i]
                         let activity = e.activity.trimmedOfWhitespace
-                        activities[i] = activity
                         guard let c = cases[e.caseReference] else { throw StoreError.corrupt("case \(e.caseReference) vanished") }
                         let attrs: String? = e.attributes.isEmpty ? nil : jsonText(e.attributes)
                         rows.row([
@@ -390,7 +385,7 @@ extension PantauStore {
                             if created.contains(c) {
                                 let e = items[i]
                                 known[c, default: []].append(StoredEvent(
-                                    id: id, caseID: c, activity: activities[i] ?? e.activity.trimmedOfWhitespace,
+                                    id: id, caseID: c, activity: e.activity.trimmedOfWhitespace,
                                     lifecycle: e.lifecycle, startedAt: e.startedAt?.timeIntervalSince1970, at: e.at.timeIntervalSince1970,
                                     resource: Self.clean(e.resource)))
                             }
@@ -564,7 +559,7 @@ extension PantauStore {
         }
         let t = literal(w.t)
         // Every case's summary in a few statements (WITH v AS (VALUES ... or unnest) UPDATE ... FROM v:
-        // PostgreSQL, SQLite 3.33+); on SQLite the first row's casts type the columns of the VALUES list.
+        // PostgreSQL, SQLite 3.33+; the columns' affinity applies as SQLite stores the values).
         var caseRows2 = BulkRows(w.kind, prefix: """
             WITH v(id, version, status, opened_at, closed_at, last_event_at, events, compliant, fitness, lead_seconds,
                    standard_seconds, skipped, unexpected, repeated, out_of_order, rework_seconds, variant, result) AS (
@@ -576,7 +571,7 @@ extension PantauStore {
                 skipped = v.skipped, unexpected = v.unexpected, repeated = v.repeated, out_of_order = v.out_of_order,
                 rework_seconds = v.rework_seconds, variant = v.variant, result = v.result
             FROM v WHERE service_cases.id = v.id
-            """, perStatement: 200, typedFirstRow: true)
+            """, perStatement: 200)
         var stepRows = BulkRows(w.kind, prefix: """
             INSERT INTO case_steps (case_id, sop_id, unit_id, opened_at, step, occurrences, measured, within_standard, seconds,
                 excess_seconds, waited, waiting_seconds, rework_seconds, skipped, unexpected, repeated, out_of_order)
