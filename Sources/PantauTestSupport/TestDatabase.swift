@@ -115,3 +115,14 @@ extension PantauStore {
         }
     }
 }
+
+/// Waits until `condition` holds, checking every 50 ms, for at most `seconds`; the caller then
+/// checks the outcome. For things that happen in the background (a notification heard, a
+/// checkpoint run): on an idle machine they take milliseconds, while the whole suite runs they
+/// can take seconds, so the bound is generous and the wait ends as soon as the condition holds.
+public func waitUntil(seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while try await !condition(), ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}

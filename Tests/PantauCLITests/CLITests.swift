@@ -122,7 +122,11 @@ struct CLITests {
         #expect(short.code != 0 && short.err.contains("10 characters"))
     }
 
-    @Test func serveStartsAndAnswers() async throws {
+    /// `serve --demo` loads 5,000 demo cases before it listens: a few seconds on an idle machine,
+    /// much longer while the rest of the suite shares its two cores. The test waits on the
+    /// process, not on a fixed number of tries: it stops as soon as the server answers or exits,
+    /// and a hang is caught by the time limit.
+    @Test(.timeLimit(.minutes(5))) func serveStartsAndAnswers() async throws {
         let cli = try CLI()
         defer { cli.cleanup() }
         let port = Int.random(in: 20_000...40_000)
@@ -134,24 +138,29 @@ struct CLITests {
         env["PANTAU_DATABASE_URL"] = cli.database
         env.removeValue(forKey: "PANTAU_ADMIN_PASSWORD")
         p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = Pipe()
+        // Both streams go to files: a pipe nobody reads would stop the server once it is full.
+        let outFile = cli.workdir.appendingPathComponent("serve.out")
+        let errFile = cli.workdir.appendingPathComponent("serve.err")
+        FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: outFile)
+        p.standardError = try FileHandle(forWritingTo: errFile)
         try ProcessLaunch.run(p)
-        defer { p.terminate(); p.waitUntilExit() }
+        defer { if p.isRunning { p.terminate(); p.waitUntilExit() } }
         var body = ""
-        for _ in 0..<100 {
+        while p.isRunning {
             try await Task.sleep(for: .milliseconds(200))
             if let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!) {
                 body = String(decoding: data, as: UTF8.self)
                 break
             }
         }
-        #expect(body.contains("\"status\":\"ok\""))
+        let log = { String(decoding: (try? Data(contentsOf: errFile)) ?? Data(), as: UTF8.self) }
+        #expect(body.contains("\"status\":\"ok\""), "the server did not answer; its log:\n\(log())")
         // The one-time admin password was printed.
         p.terminate()
         p.waitUntilExit()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let printed = String(decoding: try Data(contentsOf: outFile), as: UTF8.self)
         #expect(printed.contains("kata sandi sekali pakai"))
     }
 }

@@ -233,7 +233,7 @@ struct MultiInstanceStoreTests {
             defer { listener.cancel() }
             @Sendable func changes() -> [StoreChange] { heard.withLockedValue { $0.compactMap { $0 } } }
             // Listening has started when the first (nil) call came.
-            for _ in 0..<100 where heard.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
+            try await waitUntil { !heard.withLockedValue { $0.isEmpty } }
             #expect(heard.withLockedValue { $0.count } == 1)
 
             struct Rollback: Error {}
@@ -253,12 +253,12 @@ struct MultiInstanceStoreTests {
                 return !changes().isEmpty
             }
             #expect(!sawBeforeCommit)
-            for _ in 0..<40 where changes().isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            try await waitUntil { !changes().isEmpty }
             #expect(changes() == [StoreChange(kind: .sop, sopID: 8, unitID: 3)])
 
             // The store's own writes notify: events stored by A are heard by B with their SOP and unit.
             let sops = try await seed(a, sops: 1, cases: 2)
-            for _ in 0..<40 where !changes().contains(where: { $0.kind == .events }) { try await Task.sleep(for: .milliseconds(50)) }
+            try await waitUntil { changes().contains { $0.kind == .events } }
             let ev = changes().filter { $0.kind == .events }
             #expect(ev.count == 1 && ev.first?.sopID == sops[0] && ev.first?.unitID != nil)
             #expect(changes().contains(StoreChange(kind: .sop, sopID: sops[0], unitID: ev.first?.unitID)))
@@ -277,16 +277,16 @@ struct MultiInstanceStoreTests {
             }
             defer { listener.cancel() }
             @Sendable func starts() -> Int { heard.withLockedValue { $0.filter { $0 == nil }.count } }
-            for _ in 0..<100 where starts() == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            try await waitUntil { starts() > 0 }
             #expect(starts() == 1)
             // What a restart of the server does to the connection.
             try await rawExecute(a, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'")
-            for _ in 0..<100 where starts() < 2 { try await Task.sleep(for: .milliseconds(50)) }
+            try await waitUntil { starts() >= 2 }
             #expect(starts() == 2)
             try await a.database.transaction { sql in
                 try await PantauStore.notifyChange(StoreChange(kind: .jobs), in: sql, engine: .postgres)
             }
-            for _ in 0..<40 where heard.withLockedValue({ $0.compactMap { $0 } }).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            try await waitUntil { !heard.withLockedValue { $0.compactMap { $0 } }.isEmpty }
             #expect(heard.withLockedValue { $0.compactMap { $0 } } == [StoreChange(kind: .jobs)])
         }
     }
@@ -299,7 +299,7 @@ struct MultiInstanceStoreTests {
                 let heard = NIOLockedValueBox<[StoreChange?]>([])
                 let listener = Task { await b.listenForChanges(logger: Logger(label: "pantau.test.listener")) { c in heard.withLockedValue { $0.append(c) } } }
                 defer { listener.cancel() }
-                for _ in 0..<100 where heard.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
+                try await waitUntil { !heard.withLockedValue { $0.isEmpty } }
                 try await other.database.transaction { sql in
                     try await PantauStore.notifyChange(StoreChange(kind: .jobs), in: sql, engine: .postgres)
                 }

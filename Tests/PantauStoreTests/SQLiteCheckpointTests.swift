@@ -30,11 +30,8 @@ import Testing
             #expect(Self.size(path + "-wal") > 0, "the commits went to the log")
             // No commit copies the log any more (the automatic checkpoint is off): the file grows
             // only through the background checkpoint.
-            var grown = false
-            for _ in 0..<20 where !grown {
-                try await Task.sleep(for: .milliseconds(250))
-                grown = Self.size(path) > before + 200 * 2000
-            }
+            try await waitUntil { Self.size(path) > before + 200 * 2000 }
+            let grown = Self.size(path) > before + 200 * 2000
             #expect(grown, "database file \(before) → \(Self.size(path)) bytes while open")
             let rows = try await db.read { sql in
                 try #require(try await sql.raw("SELECT COUNT(*) AS n FROM t").first()).decode(column: "n", as: Int.self)
