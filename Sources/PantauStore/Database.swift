@@ -168,6 +168,9 @@ public final class Database: Sendable {
     public let location: DatabaseLocation
     let logger: Logger
     private let backend: Backend
+    /// PostgreSQL: whether the monitoring tables have statistics, and when that was last checked
+    /// (see `PantauStore.analyseMonitoringTablesIfNeeded`).
+    let monitoringStatistics = NIOLockedValueBox<(present: Bool, checkedAt: Double)>((false, 0))
 
     private enum Backend: Sendable {
         case sqlite(SQLiteBackend)

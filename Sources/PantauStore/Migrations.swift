@@ -7,15 +7,19 @@ public struct Migration: Sendable {
     public let number: Int
     public let name: String
     let statements: [String]
+    /// The one engine the statements are for (the migration is recorded on both); nil: both.
+    let only: DatabaseKind?
 
-    init(_ number: Int, _ name: String, _ statements: [String]) {
+    init(_ number: Int, _ name: String, only: DatabaseKind? = nil, _ statements: [String]) {
         self.number = number
         self.name = name
+        self.only = only
         self.statements = statements
     }
 
     func sql(for kind: DatabaseKind) -> [String] {
-        statements.map { s in
+        if let only, only != kind { return [] }
+        return statements.map { s in
             switch kind {
             case .sqlite:
                 return s.replacingOccurrences(of: "{{id}}", with: "INTEGER PRIMARY KEY AUTOINCREMENT")
@@ -812,6 +816,18 @@ public let allMigrations: [Migration] = [
         """,
         "CREATE UNIQUE INDEX jobs_open_key ON jobs(kind, dedupe_key) WHERE done_at IS NULL",
         "CREATE INDEX jobs_due ON jobs(run_after, id) WHERE done_at IS NULL",
+    ]),
+    // Foreign keys that cost PostgreSQL ingestion 30% of its time and guard nothing a write
+    // could break (docs/monitoring.md, "Kecepatan dan skala"): each checked row is a lookup in the
+    // parent table with a row lock. case_steps and case_arcs are derived rows, written only by the
+    // case analysis for the cases it has just read and locked, and deleted with them; an event's
+    // sop_id repeats its case's, which keeps its own key to sops (cases and SOPs are never deleted).
+    // The key from each event to its case stays. SQLite keeps these keys: it cannot drop a
+    // constraint without rebuilding the table, and its checks cost little there.
+    Migration(18, "drop_derived_foreign_keys", only: .postgres, [
+        "ALTER TABLE case_steps DROP CONSTRAINT IF EXISTS case_steps_case_id_fkey",
+        "ALTER TABLE case_arcs DROP CONSTRAINT IF EXISTS case_arcs_case_id_fkey",
+        "ALTER TABLE service_events DROP CONSTRAINT IF EXISTS service_events_sop_id_fkey",
     ]),
 ]
 

@@ -426,7 +426,57 @@ extension PantauStore {
             }
             return outcomes
         }
+        await analyseMonitoringTablesIfNeeded()
         return result.map { $0 ?? .rejected([InputProblem("event", "invalid")]) }
+    }
+
+    /// The tables PostgreSQL plans an ingestion's lookups on.
+    static let monitoringTables = ["service_events", "service_cases", "case_steps", "case_arcs"]
+
+    /// Gives PostgreSQL statistics on the monitoring tables once they have grown, if it has none yet.
+    ///
+    /// Every lookup of an ingestion is by key (a few hundred client ids, case references or case
+    /// ids at a time). Without statistics PostgreSQL guesses that `sop_id = N` picks a few hundred
+    /// rows and reads them all instead of probing the unique index for each key; autovacuum first
+    /// analyses a table a minute or more after a large import began. Until then every batch read
+    /// the whole table and was slower than the one before: measured on a new database, the
+    /// duplicate check of 500 client ids went from 0.01 ms to 25 ms over the first 200,000 events.
+    /// So after a batch, a table of 128 KiB or more (about 2,000 events) that was never analysed
+    /// is analysed (a sample of at most 30,000 rows, well under a second). Checked at most once a second,
+    /// and never again once every table has statistics; SQLite plans these lookups on the indexes.
+    /// It runs after the batch committed: a failure is logged, never reported as the batch's.
+    func analyseMonitoringTablesIfNeeded() async {
+        do { try await analyseMonitoringTablesWithoutStatistics() } catch {
+            database.logger.warning("statistics of the monitoring tables: ANALYZE failed (\(error)); PostgreSQL's autovacuum will analyse them later")
+        }
+    }
+
+    private func analyseMonitoringTablesWithoutStatistics() async throws {
+        guard database.kind == .postgres else { return }
+        let t = ProcessInfo.processInfo.systemUptime
+        let due = database.monitoringStatistics.withLockedValue { s -> Bool in
+            guard !s.present, t - s.checkedAt >= 1 else { return false }
+            s.checkedAt = t
+            return true
+        }
+        guard due else { return }
+        let names = Self.monitoringTables.map { "'\($0)'" }.joined(separator: ", ")
+        let tables = try await read { sql in
+            try await sql.raw("""
+                SELECT relname, pg_relation_size(relid) AS bytes, last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL AS analysed
+                FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname IN (\(unsafeRaw: names))
+                """).all().map { (name: try $0.string("relname"), bytes: try $0.int64("bytes"), analysed: try $0.decode(column: "analysed", as: Bool.self)) }
+        }
+        let missing = tables.filter { !$0.analysed }
+        if missing.isEmpty, tables.count == Self.monitoringTables.count {
+            database.monitoringStatistics.withLockedValue { $0.present = true }
+            return
+        }
+        let grown = missing.filter { $0.bytes >= 128 * 1024 }.map(\.name)
+        guard !grown.isEmpty else { return }
+        try await database.transaction { sql in
+            try await sql.raw("ANALYZE \(unsafeRaw: grown.joined(separator: ", "))").run()
+        }
     }
 
     // MARK: Analysis

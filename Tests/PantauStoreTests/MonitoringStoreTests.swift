@@ -2,6 +2,7 @@ import Foundation
 import PantauCore
 import PantauStore
 import PantauTestSupport
+import SQLKit
 import Testing
 
 /// The shared synthetic permit log (`sop_izin_1k.csv`) beside this checkout.
@@ -146,6 +147,71 @@ struct MonitoringStoreTests {
             let stepID = doc.steps[0].id
             let into = try #require(m.arcs.first { $0.source == stepID && $0.target == "?Minta tanda tangan lurah" })
             #expect(into.count == 1 && into.seconds == 600)
+        }
+    }
+}
+
+@Suite("Monitoring store on PostgreSQL: the tables an ingestion writes")
+struct MonitoringTablesTests {
+    /// Tables of the test's schema with statistics (analysed by Pantau or by autovacuum).
+    static func analysed(_ store: PantauStore) async throws -> Set<String> {
+        try await store.database.read { sql in
+            Set(try await sql.raw("""
+                SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema()
+                AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)
+                """).all().map { try $0.decode(column: "relname", as: String.self) })
+        }
+    }
+
+    @Test("A first large import gives PostgreSQL statistics on the tables it grew, so its lookups probe the indexes")
+    func firstImportAnalysesTheTablesItGrew() async throws {
+        guard TestEngine.postgresURL != nil, let url = izinLog else { return }
+        let doc = try exampleSOP()
+        let log = try CSVReader().read(contentsOf: url)
+        try await withTestStore(.postgres) { store in
+            let (sopID, _) = try await MonitoringStoreTests.seedSOP(store, doc)
+            #expect(try await Self.analysed(store).isEmpty)
+            let inputs = eventInputs(log, sopID: sopID)
+            let scope = IngestScope(allowedUnits: nil, source: .import, receivedBy: "test")
+            for chunk in stride(from: 0, to: inputs.count, by: 2_000) {
+                _ = try await store.ingestEvents(Array(inputs[chunk..<min(chunk + 2_000, inputs.count)]), scope: scope, by: .cli)
+            }
+            // Tables are checked at most once a second, after a batch: later senders' batches
+            // (here the first events again, acknowledged as duplicates) bring the check.
+            let grown: Set<String> = ["service_events", "case_steps", "case_arcs"]
+            try await waitUntil {
+                _ = try await store.ingestEvents(Array(inputs.prefix(5)), scope: scope, by: .cli)
+                return try await grown.isSubset(of: Self.analysed(store))
+            }
+            #expect(try await grown.isSubset(of: Self.analysed(store)))
+        }
+    }
+
+    @Test("Foreign keys: an event keeps its key to its case on both engines; the derived rows' keys are dropped on PostgreSQL (migration 18)", arguments: TestEngine.all)
+    func derivedRowsHaveNoForeignKeysOnPostgres(_ engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let keys = try await store.database.read { sql -> Set<String> in
+                var out = Set<String>()
+                for table in ["service_events", "case_steps", "case_arcs"] {
+                    if engine == .postgres {
+                        for r in try await sql.raw("""
+                            SELECT a.attname FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+                            WHERE c.contype = 'f' AND c.conrelid = \(bind: table)::regclass
+                            """).all() { out.insert(table + "." + (try r.decode(column: "attname", as: String.self))) }
+                    } else {
+                        for r in try await sql.raw(SQLQueryString("PRAGMA foreign_key_list(\(table))")).all() {
+                            out.insert(table + "." + (try r.decode(column: "from", as: String.self)))
+                        }
+                    }
+                }
+                return out
+            }
+            #expect(keys.contains("service_events.case_id"))
+            if engine == .postgres {
+                #expect(keys == ["service_events.case_id"])
+            } else {
+                #expect(keys == ["service_events.case_id", "service_events.sop_id", "case_steps.case_id", "case_arcs.case_id"])
+            }
         }
     }
 }
