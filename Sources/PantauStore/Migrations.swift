@@ -817,17 +817,24 @@ public let allMigrations: [Migration] = [
         "CREATE UNIQUE INDEX jobs_open_key ON jobs(kind, dedupe_key) WHERE done_at IS NULL",
         "CREATE INDEX jobs_due ON jobs(run_after, id) WHERE done_at IS NULL",
     ]),
-    // Foreign keys that cost PostgreSQL ingestion 30% of its time and guard nothing a write
-    // could break (docs/monitoring.md, "Kecepatan dan skala"): each checked row is a lookup in the
-    // parent table with a row lock. case_steps and case_arcs are derived rows, written only by the
-    // case analysis for the cases it has just read and locked, and deleted with them; an event's
-    // sop_id repeats its case's, which keeps its own key to sops (cases and SOPs are never deleted).
-    // The key from each event to its case stays. SQLite keeps these keys: it cannot drop a
-    // constraint without rebuilding the table, and its checks cost little there.
+    // Foreign keys that cost PostgreSQL ingestion 40% of its time (docs/monitoring.md, "Kecepatan
+    // dan skala"): each checked row is a lookup in the parent table with a row lock. What they
+    // guarded holds by construction: cases are never deleted, and rows name only cases the same
+    // transaction has just read or opened (events: looked up by reference or inserted; case_steps
+    // and case_arcs: derived rows, written by the analysis of the cases it has just read and locked,
+    // deleted with them); an event's sop_id repeats its case's, which keeps its key to sops. SQLite
+    // keeps these keys: it cannot drop a constraint without rebuilding the table, and its checks
+    // cost little there.
     Migration(18, "drop_derived_foreign_keys", only: .postgres, [
         "ALTER TABLE case_steps DROP CONSTRAINT IF EXISTS case_steps_case_id_fkey",
         "ALTER TABLE case_arcs DROP CONSTRAINT IF EXISTS case_arcs_case_id_fkey",
         "ALTER TABLE service_events DROP CONSTRAINT IF EXISTS service_events_sop_id_fkey",
+        "ALTER TABLE service_events DROP CONSTRAINT IF EXISTS service_events_case_id_fkey",
+    ]),
+    // service_cases_stamp (sop_id, opened_at, unit_id, ...) serves every query this index served
+    // (same leading columns); one index fewer to write for each case opened and each re-check.
+    Migration(19, "drop_redundant_case_index", [
+        "DROP INDEX IF EXISTS service_cases_sop_opened",
     ]),
 ]
 

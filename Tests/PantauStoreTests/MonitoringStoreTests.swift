@@ -187,12 +187,12 @@ struct MonitoringTablesTests {
         }
     }
 
-    @Test("Foreign keys: an event keeps its key to its case on both engines; the derived rows' keys are dropped on PostgreSQL (migration 18)", arguments: TestEngine.all)
+    @Test("Foreign keys of events and derived rows: kept on SQLite, dropped on PostgreSQL (migration 18); a case keeps its keys to its SOP and unit", arguments: TestEngine.all)
     func derivedRowsHaveNoForeignKeysOnPostgres(_ engine: TestEngine) async throws {
         try await withTestStore(engine) { store in
             let keys = try await store.database.read { sql -> Set<String> in
                 var out = Set<String>()
-                for table in ["service_events", "case_steps", "case_arcs"] {
+                for table in ["service_cases", "service_events", "case_steps", "case_arcs"] {
                     if engine == .postgres {
                         for r in try await sql.raw("""
                             SELECT a.attname FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
@@ -206,11 +206,11 @@ struct MonitoringTablesTests {
                 }
                 return out
             }
-            #expect(keys.contains("service_events.case_id"))
+            let cases: Set<String> = ["service_cases.sop_id", "service_cases.unit_id"]
             if engine == .postgres {
-                #expect(keys == ["service_events.case_id"])
+                #expect(keys == cases)
             } else {
-                #expect(keys == ["service_events.case_id", "service_events.sop_id", "case_steps.case_id", "case_arcs.case_id"])
+                #expect(keys == cases.union(["service_events.case_id", "service_events.sop_id", "case_steps.case_id", "case_arcs.case_id"]))
             }
         }
     }

@@ -13,6 +13,9 @@
 //   swift build -c release --scratch-path .build-bench --product pantau-ingest-bench
 //   .build-bench/release/pantau-ingest-bench [--log PATH] [--sop PATH] [--batch N]
 //       [--sqlite PATH] [--postgres URL | env PANTAU_BENCH_DATABASE_URL] [--no-sqlite] [--batch-only]
+//       [--senders N]
+// --senders N: N senders at once, each sending the next batch of the log in its own transaction
+// (as several offices' systems posting at the same time); the single-event probes need one sender.
 import Foundation
 import PantauCore
 import PantauStore
@@ -26,6 +29,8 @@ struct Options {
     var sqlite = true
     /// Batch ingestion only (no single-event probes, no monitoring figures): for profiling it.
     var batchOnly = false
+    /// Batches sent at once (each by its own task, in its own transaction).
+    var senders = 1
 }
 
 func parseOptions() -> Options {
@@ -40,8 +45,9 @@ func parseOptions() -> Options {
         case "--postgres": o.postgresURL = args.popFirst()
         case "--no-sqlite": o.sqlite = false
         case "--batch-only": o.batchOnly = true
+        case "--senders": o.senders = max(1, Int(args.popFirst() ?? "") ?? 1)
         case "-h", "--help":
-            print("pantau-ingest-bench [--log PATH] [--sop PATH] [--batch N] [--sqlite PATH] [--postgres URL] [--no-sqlite] [--batch-only]")
+            print("pantau-ingest-bench [--log PATH] [--sop PATH] [--batch N] [--sqlite PATH] [--postgres URL] [--no-sqlite] [--batch-only] [--senders N]")
             exit(0)
         default:
             FileHandle.standardError.write(Data("unknown option \(a)\n".utf8))
@@ -86,6 +92,14 @@ func inputs(sopID: Int64) -> [EventInput] {
     return out
 }
 
+/// A value shared by the senders.
+final class Locked<T>: @unchecked Sendable {
+    private var value: T
+    private let lock = NSLock()
+    init(_ value: T) { self.value = value }
+    func withLockedValue<R>(_ body: (inout T) -> R) -> R { lock.lock(); defer { lock.unlock() }; return body(&value) }
+}
+
 func run(_ location: DatabaseLocation, label: String) async throws {
     let key = try AuditKey(secret: "pantau-ingest-bench-key-0123456789abcdef")
     let store = try await PantauStore.open(location, migrate: true, auditKey: key)
@@ -95,10 +109,11 @@ func run(_ location: DatabaseLocation, label: String) async throws {
     let sop = try await store.createSOP(unitID: unit.id, document: doc, by: actor)
     let all = inputs(sopID: sop.id)
     let scope = IngestScope(allowedUnits: nil, source: .import, receivedBy: "bench")
-    print("\n== \(label): \(all.count) events, \(eventLog.caseCount) cases, batches of \(options.batch) ==")
+    print("\n== \(label): \(all.count) events, \(eventLog.caseCount) cases, batches of \(options.batch)"
+          + (options.senders > 1 ? ", \(options.senders) senders at once ==" : " =="))
 
     // Probes of single-event cost at these store sizes.
-    var probes = options.batchOnly ? [] : [10_000, 100_000, 1_000_000].filter { $0 <= all.count }
+    var probes = options.batchOnly || options.senders > 1 ? [] : [10_000, 100_000, 1_000_000].filter { $0 <= all.count }
     var probeRows: [(Int, Double, Double)] = []
     func probe(at size: Int) async throws {
         // 300 single events, each a further step of an existing case (a repeated last step: rework).
@@ -121,6 +136,36 @@ func run(_ location: DatabaseLocation, label: String) async throws {
     var stored = 0
     var probeTime = 0.0
     let start = now()
+    if options.senders > 1 {
+        // Each sender takes the next batch; progress is reported per tenth of the batches sent.
+        let next = Locked((batch: 0, done: 0, tenth: start, reported: 0))
+        let batches = (all.count + options.batch - 1) / options.batch
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<options.senders {
+                group.addTask {
+                    while true {
+                        let b = next.withLockedValue { n -> Int in defer { n.batch += 1 }; return n.batch }
+                        guard b < batches else { return }
+                        let lo = b * options.batch, hi = min(lo + options.batch, all.count)
+                        let out = try await store.ingestEvents(Array(all[lo..<hi]), scope: scope, by: actor)
+                        if out.contains(where: { !$0.isAcknowledged }) { log("rejected events in batch at \(lo)"); exit(1) }
+                        next.withLockedValue { n in
+                            n.done += 1
+                            if n.done % max(1, batches / 10) == 0 || n.done == batches {
+                                let t = now()
+                                let events = min(n.done * options.batch, all.count) - min(n.reported * options.batch, all.count)
+                                log(String(format: "  %9d batches  %8.0f events/s (last tenth)", n.done, Double(events) / (t - n.tenth)))
+                                n.tenth = t
+                                n.reported = n.done
+                            }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        stored = all.count
+    }
     var tenth = start
     var nextTenth = all.count / 10
     while stored < all.count {
