@@ -534,8 +534,11 @@ extension PantauStore {
         // are locked (in id order, so two writers never deadlock) before their events are read; a
         // waiting writer then reads the other's committed events (NO KEY UPDATE: the row's key stays).
         // SQLite has one writer.
+        // Cases this transaction opened (their events `known`) are seen by no one else: not locked,
+        // and they have no per-step or per-arc rows yet.
+        let earlier = known.isEmpty ? list : list.filter { known[$0] == nil }
         if w.kind == .postgres {
-            for chunk in list.chunked(1_000) {
+            for chunk in earlier.chunked(1_000) {
                 try await w.sql.raw("SELECT id FROM service_cases WHERE id IN (\(unsafeRaw: chunk.map(String.init).joined(separator: ","))) ORDER BY id FOR NO KEY UPDATE").run()
             }
         }
@@ -710,7 +713,7 @@ extension PantauStore {
         }
         for (local, a) in analyzers { if let key = cacheKeys[local] { CaseAnalyzerCache.shared.put(key, a) } }
         for st in caseRows2.statements { try await bulk.run(st) }
-        for chunk in list.chunked(500) {
+        for chunk in earlier.chunked(500) {
             let ids = chunk.map(String.init).joined(separator: ",")
             try await w.sql.raw("DELETE FROM case_steps WHERE case_id IN (\(unsafeRaw: ids))").run()
             try await w.sql.raw("DELETE FROM case_arcs WHERE case_id IN (\(unsafeRaw: ids))").run()
