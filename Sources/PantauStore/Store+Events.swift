@@ -343,10 +343,20 @@ extension PantauStore {
                     }
                     eventUnit[i] = unit
                 }
-                var caseRows = BulkRows(w.kind, prefix: "INSERT INTO service_cases (sop_id, unit_id, reference, status, created_at, updated_at)",
+                // A new case's indexed times as its analysis will set them (its events are this batch's),
+                // so that the analysis's update of the row changes no indexed column (a HOT update on PostgreSQL).
+                var span: [String: (opened: Double, last: Double)] = [:]
+                for i in fresh where eventUnit[i] != nil && newCases[items[i].caseReference] != nil {
+                    let e = items[i], at = e.at.timeIntervalSince1970
+                    let opened = min(at, e.startedAt?.timeIntervalSince1970 ?? at)
+                    if let s = span[e.caseReference] { span[e.caseReference] = (min(s.opened, opened), max(s.last, at)) }
+                    else { span[e.caseReference] = (opened, at) }
+                }
+                var caseRows = BulkRows(w.kind, prefix: "INSERT INTO service_cases (sop_id, unit_id, reference, status, created_at, updated_at, opened_at, last_event_at, analysed_at)",
                                         suffix: " ON CONFLICT (sop_id, reference) DO NOTHING RETURNING id", perStatement: 200)
                 for (ref, unit) in newCases.sorted(by: { $0.key < $1.key }) {
-                    caseRows.row([.int(sopID), .int(unit), .text(ref), .text("open"), .real(w.t), .real(w.t)])
+                    caseRows.row([.int(sopID), .int(unit), .text(ref), .text("open"), .real(w.t), .real(w.t),
+                                  .real(span[ref]?.opened), .real(span[ref]?.last), .real(w.t)])
                 }
                 for st in caseRows.statements {
                     for r in try await bulk.rows(st, [.int]) { created.insert(try r[0].int64) }
