@@ -1,5 +1,8 @@
 -- One kind of soak traffic per wrk process (Benchmarks/web/soak.sh), paced so that each connection
--- waits `pause` ms between requests. args: kind, pause ms, then kind-specific values:
+-- waits `pause` ms between requests. With `pause@rate` each wrk thread also holds `rate` requests
+-- a second: a thread that fell behind (slow answers) sends at once until it has caught up, one
+-- that is a second ahead waits. wrk's Lua has only a clock in whole seconds (os.time), so the
+-- rate is kept per second, not per request. args: kind, pause ms[@rate], then kind-specific values:
 --   survey CODE                 GET the public form, then POST it filled in (token, CSRF pair), repeated
 --   events SOP TOKEN BATCH      POST /api/v1/events with BATCH events, each with its own event id
 --   get PATH [PATH ...]         GET the paths in turn (cookies and tokens come as wrk -H headers)
@@ -28,7 +31,9 @@ end
 
 init = function(args)
   kind = args[1]
-  pause = tonumber(args[2] or "0")
+  local p, r = (args[2] or "0"):match("^(%d+)@?(%d*)$")
+  pause = tonumber(p or "0")
+  rate = tonumber(r)
   rest = {}
   for i = 3, #args do rest[#rest + 1] = args[i] end
   math.randomseed(os.time() + tid * 7919)
@@ -88,6 +93,15 @@ response = function(status, headers, body)
   end
 end
 
+local started = nil
+
 delay = function()
+  if rate then
+    local now = os.time()
+    started = started or now
+    local elapsed = now - started
+    if counter < elapsed * rate then return 0 end            -- behind: send now
+    if counter >= (elapsed + 1) * rate then return 100 end   -- this second's share sent: wait
+  end
   return pause
 end

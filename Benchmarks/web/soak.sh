@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Soak: mixed traffic on loopback for a while (default 10 minutes) at about 500 requests/s with wrk,
-# one wrk per kind of request, each connection pausing between requests (Benchmarks/web/soak.lua):
-#   survey   public survey: GET the form, POST it filled in (about 80 req/s, 40 submissions/s)
-#   events   POST /api/v1/events, batches of 10 events (about 40 req/s, 400 events/s)
-#   pages    signed-in pages: home, SOP list, SOP, monitoring page, leadership dashboard, indicators (about 180 req/s)
-#   api      API reads with a token: SOPs, one SOP, its monitoring figures, indicators, survey results (about 200 req/s)
+# Soak: mixed traffic on loopback for a while (default 10 minutes) at 500 requests/s with wrk, one
+# wrk per kind of request, each connection pausing between requests and each wrk thread holding its
+# share of the rate, second by second (Benchmarks/web/soak.lua):
+#   survey   public survey: GET the form, POST it filled in (80 req/s, 40 submissions/s)
+#   events   POST /api/v1/events, batches of 10 events (40 req/s, 400 events/s)
+#   pages    signed-in pages: home, SOP list, SOP, monitoring page, leadership dashboard, indicators (180 req/s)
+#   api      API reads with a token: SOPs, one SOP, its monitoring figures, indicators, survey results (200 req/s)
 # It samples the server's resident memory every 5 s and prints, per kind, requests/s, p50, p99 and
 # answers that were not 2xx/3xx, then the memory of the second minute against the last minute.
 # Exit status 1 if any answer was not 2xx/3xx, or the last minute's memory is more than 10% above
@@ -57,14 +58,14 @@ echo "== pantau $("$BIN" --version 2>/dev/null || true), $(nproc) cores, ${DUR}s
 ) > "$WORK/rss.txt" &
 SAMPLER=$!
 LUA=Benchmarks/web/soak.lua
-wrk -t4 -c4 -d"${DUR}s" --timeout 10s --latency -s $LUA "$BASE" -- survey 45 "$CODE" > "$WORK/survey.txt" &
+wrk -t4 -c4 -d"${DUR}s" --timeout 10s --latency -s $LUA "$BASE" -- survey 35@20 "$CODE" > "$WORK/survey.txt" &
 LOADS="$!"
-wrk -t1 -c4 -d"${DUR}s" --timeout 10s --latency -s $LUA "$BASE" -- events 95 "$SOP" "$TOKEN" 10 > "$WORK/events.txt" &
+wrk -t1 -c4 -d"${DUR}s" --timeout 10s --latency -s $LUA "$BASE" -- events 80@40 "$SOP" "$TOKEN" 10 > "$WORK/events.txt" &
 LOADS="$LOADS $!"
-wrk -t2 -c12 -d"${DUR}s" --timeout 10s --latency -H "Cookie: pantau_session=$SESSION" -s $LUA "$BASE" -- get 60 \
+wrk -t2 -c12 -d"${DUR}s" --timeout 10s --latency -H "Cookie: pantau_session=$SESSION" -s $LUA "$BASE" -- get 50@90 \
     / /sops "/sops/$SOP" "/sops/$SOP/pemantauan" /dasbor-pimpinan /indikator > "$WORK/pages.txt" &
 LOADS="$LOADS $!"
-wrk -t2 -c10 -d"${DUR}s" --timeout 10s --latency -H "Authorization: Bearer $TOKEN" -s $LUA "$BASE" -- get 48 \
+wrk -t2 -c10 -d"${DUR}s" --timeout 10s --latency -H "Authorization: Bearer $TOKEN" -s $LUA "$BASE" -- get 40@100 \
     /api/v1/sops "/api/v1/sops/$SOP" "/api/v1/sops/$SOP/monitoring" /api/v1/indicators "/api/v1/surveys/$SURVEY/results" > "$WORK/api.txt" &
 LOADS="$LOADS $!"
 # shellcheck disable=SC2086
