@@ -85,7 +85,7 @@ enum LeadershipDashboard {
         let quarters = PantauStore.recentPeriods(kind: .quarter, count: 4, today: today)
         let sops = try await IndicatorPages.sopsByID(s, visible).values.filter { $0.effectiveVersion != nil }
             .sorted { ($0.number, $0.id) < ($1.number, $1.id) }
-        let compliance = try await s.store.complianceByPeriod(quarters, unitIDs: visible)
+        let compliance = try await s.indicatorCache.compliance(s.store, quarters, unitIDs: visible)
         // Indicators: the status of each one's latest period with a target and a value.
         var bySOP: [Int64: Tally] = [:], byUnit: [Int64: Tally] = [:]
         var totals = Tally()
