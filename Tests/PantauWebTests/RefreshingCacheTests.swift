@@ -113,7 +113,7 @@ import Testing
             .init(stamp: "1", value: Self.figures(cases: 1), checked: ContinuousClock().now, cost: cost)
         }
         #expect(MonitoringFiguresCache.window(entry(.milliseconds(10)), refresh: .seconds(1)) == .seconds(1))
-        #expect(MonitoringFiguresCache.window(entry(.milliseconds(800)), refresh: .seconds(1)) == .milliseconds(3200))
+        #expect(MonitoringFiguresCache.window(entry(.milliseconds(800)), refresh: .seconds(1)) == .seconds(8))
         #expect(MonitoringFiguresCache.window(entry(.seconds(60)), refresh: .seconds(1)) == MonitoringFiguresCache.maxWindow)
         #expect(MonitoringFiguresCache.window(entry(.seconds(60)), refresh: .zero) == .zero)
     }
