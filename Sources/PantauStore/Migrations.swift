@@ -817,7 +817,7 @@ public let allMigrations: [Migration] = [
         "CREATE UNIQUE INDEX jobs_open_key ON jobs(kind, dedupe_key) WHERE done_at IS NULL",
         "CREATE INDEX jobs_due ON jobs(run_after, id) WHERE done_at IS NULL",
     ]),
-    // Foreign keys that cost PostgreSQL ingestion 40% of its time (docs/monitoring.md, "Kecepatan
+    // Foreign keys that cost PostgreSQL ingestion about a third of its time (docs/monitoring.md, "Kecepatan
     // dan skala"): each checked row is a lookup in the parent table with a row lock. What they
     // guarded holds by construction: cases are never deleted, and rows name only cases the same
     // transaction has just read or opened (events: looked up by reference or inserted; case_steps
