@@ -66,21 +66,13 @@ struct BulkStatement: Sendable {
         }
     }
 
-    /// `(?, ?, ...)` with `values` bound.
+    /// SQLite: `(?, ?, ...)` with `values` bound (PostgreSQL takes rows and lists as arrays:
+    /// ``appendIn(_:)``, ``BulkRows``).
     mutating func append(row: [BulkValue]) {
-        if kind == .sqlite {
-            sql += sqlitePlaceholderRow(row.count)
-            values += row
-            return
-        }
-        sql += "("
-        for (k, v) in row.enumerated() {
-            if k > 0 { sql += ", " }
-            bind(v)
-        }
-        sql += ")"
+        precondition(kind == .sqlite, "rows go as arrays on PostgreSQL")
+        sql += sqlitePlaceholderRow(row.count)
+        values += row
     }
-
 
     /// ` IN (?, ?, ...)` on SQLite, ` = ANY($n::TEXT[])` on PostgreSQL (one array instead of a
     /// parameter per value: PostgreSQL parses and plans it at a fraction of the cost).
